@@ -1,0 +1,467 @@
+"""Capture one page: the unit of work a queue can hand to any worker.
+
+In: a `CaptureJob` (URL, options, output folder, run id) and a launched browser.
+Out: WARC file(s), screenshots and the DOM in `<output>/<capture_id>/`, and a `PageResult` that
+becomes the page's manifest entry. The steps run in a fixed order, each bounded in time; the
+steps that record what happened (screenshots, DOM, TLS, metadata, checksums) always run, so a
+page that fails half-way is still recorded as what it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, BrowserContext, Error as PlaywrightError, Page, Response
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from archiver.behaviours import BehaviourLog, run_behaviours
+from archiver.browser import BrowserInfo
+from archiver.errors import explain_net_error, first_line
+from archiver.exchange import Exchange
+from archiver.identity import capture_id, page_id, sha256_bytes, sha256_file, strip_fragment
+from archiver.normalize import normalize, warc_protocols
+from archiver.options import CaptureJob, CaptureOptions
+from archiver.recorder import Recorder
+from archiver.screenshots import Screenshot, full_page_screenshot, viewport_screenshot
+from archiver.scripts import script
+from archiver.tls import TlsWatcher
+from archiver.versions import software_line
+from archiver.warcwriter import RollingWarcWriter
+
+# zstd is left out: pywb, wabac.js and older WARC readers cannot decode it.
+ACCEPT_ENCODING = "gzip, deflate, br"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+SCREENSHOT_TIMEOUT = 30.0
+DIRECT_FETCH_TIMEOUT_MS = 30_000
+
+COMPLETE, PARTIAL, FAILED = "complete", "partial", "failed"
+
+
+@dataclass
+class ArtifactFile:
+    path: Path  # absolute
+    role: str  # warc | screenshot_viewport | screenshot_full_page | dom
+
+    def describe(self, relative_to: Path) -> dict[str, Any]:
+        return {
+            "path": self.path.relative_to(relative_to).as_posix(),
+            "role": self.role,
+            "sha256": sha256_file(self.path),
+            "size": self.path.stat().st_size,
+        }
+
+
+@dataclass
+class PageResult:
+    requested_url: str
+    page_id: str
+    capture_id: str
+    started_at: datetime
+    state: str = COMPLETE
+    reason: str | None = None
+    ended_at: datetime | None = None
+    final_url: str | None = None
+    status: int | None = None
+    content_type: str | None = None
+    title: str | None = None
+    server: dict[str, Any] | None = None
+    tls: dict[str, Any] | None = None
+    behaviours: BehaviourLog | None = None
+    media: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    failed_requests: list[dict[str, str]] = field(default_factory=list)
+    content_hashes: dict[str, str] = field(default_factory=dict)
+    screenshots: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: list[ArtifactFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dialogs: list[dict[str, str]] = field(default_factory=list)
+
+    def mark(self, state: str, reason: str) -> None:
+        """Lower the state (complete > partial > failed) and keep the first reason given for it."""
+        order = {COMPLETE: 0, PARTIAL: 1, FAILED: 2}
+        if order[state] > order[self.state] or (state == self.state and self.reason is None):
+            self.state, self.reason = state, reason
+
+    def manifest_entry(self, run_dir: Path) -> dict[str, Any]:
+        return {
+            "page_id": self.page_id,
+            "capture_id": self.capture_id,
+            "requested_url": self.requested_url,
+            "final_url": self.final_url,
+            "status": self.status,
+            "content_type": self.content_type,
+            "title": self.title,
+            "state": self.state,
+            "reason": self.reason,
+            "started_at": _iso(self.started_at),
+            "ended_at": _iso(self.ended_at),
+            "server": self.server,
+            "tls": self.tls,
+            "behaviours": self.behaviours.to_dict() if self.behaviours else None,
+            "media": self.media,
+            "counts": self.counts,
+            "failed_requests": self.failed_requests,
+            "content_hashes": self.content_hashes,
+            "screenshots": self.screenshots,
+            "files": [f.describe(run_dir) for f in self.files if f.path.exists()],
+            "dialogs": self.dialogs,
+            "warnings": self.warnings,
+            "notes": self.notes,
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def warcinfo_fields(job: CaptureJob, browser_info: BrowserInfo, cap_id: str) -> dict[str, str]:
+    options = job.options
+    return {
+        "software": software_line(),
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "browser": f"Chromium {browser_info.version}",
+        "http-header-user-agent": options.user_agent or browser_info.user_agent,
+        "viewport": f"{options.viewport_width}x{options.viewport_height} @{options.device_scale_factor}x",
+        "operator": options.operator or "",
+        "hostname": platform.node(),
+        "isPartOf": job.run_id,
+        "description": f"capture {cap_id} of {job.url}",
+    }
+
+
+class _PageCapture:
+    """The state of one capture while it runs; `run()` is the ordered list of steps."""
+
+    def __init__(self, browser: Browser, browser_info: BrowserInfo, job: CaptureJob) -> None:
+        self.browser = browser
+        self.browser_info = browser_info
+        self.job = job
+        self.options: CaptureOptions = job.options
+        started = datetime.now(timezone.utc)
+        cap_id = capture_id(job.url, started)
+        self.result = PageResult(requested_url=job.url, page_id=page_id(job.url), capture_id=cap_id,
+                                 started_at=started)
+        self.page_dir = job.output_dir / cap_id
+        self.writer = RollingWarcWriter(self.page_dir, cap_id, warcinfo_fields(job, browser_info, cap_id),
+                                        self.options.warc_max_size, page_id=cap_id)
+        self.record_ids: dict[str, str] = {}  # URL -> id of its latest response record
+        self.document_bodies: dict[str, bytes] = {}  # URL -> body of each document recorded
+        self.recorder = Recorder(self._write_exchange)
+        self.main_response: Response | None = None
+        self.context: BrowserContext | None = None
+        self.page: Page | None = None
+        self.tls: TlsWatcher | None = None
+        self.pending_resources: list[tuple[str, str, bytes]] = []  # written once the main record exists
+        self.full_page: Screenshot | None = None
+        self.dom: str | None = None
+        self.text: str | None = None
+
+    # -- the sink the recorder writes through ---------------------------------------------------
+
+    def _write_exchange(self, exchange: Exchange) -> None:
+        record_id = self.writer.write_exchange(normalize(exchange))
+        url = strip_fragment(exchange.url)
+        self.record_ids[url] = record_id
+        if exchange.resource_type == "document" or url == self._final_url():
+            self.document_bodies[url] = exchange.response.body
+
+    def _final_url(self) -> str:
+        return strip_fragment(self.result.final_url or self.job.url)
+
+    # -- the steps ------------------------------------------------------------------------------
+
+    async def run(self) -> PageResult:
+        try:
+            await self._open()
+            loaded_at = await self._navigate()
+            if loaded_at is not None:
+                await self._after_load(loaded_at)
+        except PlaywrightError as exc:  # the browser itself failed under us
+            self.result.mark(FAILED, f"browser error: {first_line(str(exc))}")
+        finally:
+            await self._finish()
+        return self.result
+
+    async def _open(self) -> None:
+        options = self.options
+        self.context = await self.browser.new_context(
+            viewport={"width": options.viewport_width, "height": options.viewport_height},
+            device_scale_factor=options.device_scale_factor,
+            user_agent=options.user_agent or self.browser_info.user_agent,
+            ignore_https_errors=options.ignore_https_errors,
+            service_workers="block",  # a service worker could answer requests the recorder never sees
+            accept_downloads=False,
+            extra_http_headers={"Accept-Encoding": ACCEPT_ENCODING},
+        )
+        self.recorder.attach(self.context)
+        await self.context.add_init_script(script("eager"))
+        self.page = await self.context.new_page()
+        self.page.on("response", self._on_response)
+        self.page.on("dialog", self._on_dialog)
+        self.tls = await TlsWatcher.attach(self.context, self.page)
+
+    def _on_response(self, response: Response) -> None:
+        assert self.page is not None
+        if response.frame == self.page.main_frame and response.request.is_navigation_request():
+            self.main_response = response
+
+    def _on_dialog(self, dialog: Any) -> None:
+        # alert/confirm/prompt/beforeunload would block the page: note and dismiss them.
+        self.result.dialogs.append({"type": dialog.type, "message": dialog.message[:500]})
+        asyncio.ensure_future(dialog.dismiss())
+
+    async def _navigate(self) -> float | None:
+        """Load the page; the monotonic time of load, or None when there is nothing to work on."""
+        assert self.page is not None
+        try:
+            await self.page.goto(self.job.url, wait_until="load", timeout=self.options.navigation_timeout * 1000)
+            self._note_main_response()
+            return time.monotonic()
+        except PlaywrightTimeoutError:
+            self._note_main_response()
+            if self.main_response is None:
+                self.result.mark(FAILED, f"no response within {self.options.navigation_timeout:g}s")
+                return None
+            self.result.mark(PARTIAL, f"page did not finish loading within {self.options.navigation_timeout:g}s")
+            return time.monotonic()
+        except PlaywrightError as exc:
+            self._note_main_response()
+            if self.main_response is not None and self.main_response.status < 300 and "ERR_ABORTED" in str(exc):
+                return time.monotonic()  # a download: fetched directly in _after_load
+            self.result.mark(FAILED, explain_net_error(str(exc)))
+            return None
+
+    def _note_main_response(self) -> None:
+        response = self.main_response
+        if response is None:
+            return
+        self.result.final_url = response.url
+        self.result.status = response.status
+        self.result.content_type = response.headers.get("content-type")
+
+    def _is_html(self) -> bool:
+        mime = (self.result.content_type or "").split(";")[0].strip().lower()
+        return mime in HTML_TYPES
+
+    async def _after_load(self, loaded_at: float) -> None:
+        assert self.page is not None
+        status = self.result.status
+        if status is not None and status >= 400:
+            self.result.warnings.append(f"the server answered HTTP {status}")
+        await self._screenshot_viewport()
+        if self._is_html():
+            self.result.behaviours = await run_behaviours(self.page, self.recorder, self.options, loaded_at)
+            if self.result.behaviours.timed_out:
+                self.result.mark(PARTIAL, f"behaviours ran out of time after {self.options.behaviour_timeout:g}s")
+            if self.result.behaviours.scroll.stopped_by == "max_steps":
+                self.result.warnings.append(f"scrolling stopped after {self.options.max_scroll_steps} steps")
+        else:
+            self.result.notes.append(f"not an HTML page ({self.result.content_type}): behaviours skipped")
+        await self._fetch_whole_files()
+
+    async def _fetch_whole_files(self) -> None:
+        """Get one complete copy of media seen only as 206 pieces, and of documents a viewer replaced."""
+        assert self.page is not None
+        await self.recorder.wait_for_quiet(self.options.network_quiet, self.options.quiet_timeout)
+        await self.recorder.drain()
+        targets = [url for url in self.recorder.partial_media if url not in self.recorder.complete_urls]
+        final = self._final_url()
+        if self.main_response is not None and final not in self.recorder.complete_urls and not self._is_html():
+            targets.append(final)
+        if not targets:
+            return
+        try:
+            await self.page.evaluate(script("fetch_direct"), [targets, DIRECT_FETCH_TIMEOUT_MS])
+        except PlaywrightError as exc:
+            self.result.warnings.append(f"direct fetch failed: {first_line(str(exc))}")
+        await self.recorder.wait_for_quiet(self.options.network_quiet, self.options.quiet_timeout)
+        await self.recorder.drain()
+        for url in targets:
+            got_it = url in self.recorder.complete_urls
+            if url == final:
+                self.result.notes.append(
+                    f"{'captured' if got_it else 'could not capture'} the file itself by a direct fetch "
+                    f"(the browser showed it in a viewer or as a download)")
+
+    async def _screenshot_viewport(self) -> None:
+        assert self.page is not None
+        try:
+            shot = await viewport_screenshot(self.page, SCREENSHOT_TIMEOUT)
+        except PlaywrightError as exc:
+            self.result.warnings.append(f"viewport screenshot failed: {first_line(str(exc))}")
+            return
+        self._save_screenshot(shot, "viewport.png", "screenshot_viewport", "urn:view:")
+
+    def _save_screenshot(self, shot: Screenshot, name: str, role: str, urn_prefix: str) -> None:
+        path = self.page_dir / name
+        path.write_bytes(shot.png)
+        self.result.files.append(ArtifactFile(path, role))
+        self.result.screenshots[shot.kind] = {"path": name, **shot.describe(), "urn": urn_prefix + self._final_url()}
+        self.pending_resources.append((urn_prefix + self._final_url(), "image/png", shot.png))
+
+    async def _finish(self) -> None:
+        """Always: full-page screenshot, DOM, TLS, then close the browser context and the WARC."""
+        if self.page is not None and self.result.final_url:
+            await self._record_rendered_page()
+        await self._close_context()
+        self._complete_media_fallback()
+        self._summarize()
+        self._write_capture_records()
+        for path in reversed(self.writer.close()):
+            self.result.files.insert(0, ArtifactFile(path, "warc"))
+        self.result.counts["records_written"] = self.writer.records_written
+        self.result.counts["warc_files"] = len(self.writer.files)
+        self.result.ended_at = datetime.now(timezone.utc)
+
+    async def _record_rendered_page(self) -> None:
+        assert self.page is not None and self.tls is not None
+        try:
+            self.result.title = await self.page.title()
+            self.result.final_url = self.page.url if self.page.url.startswith("http") else self.result.final_url
+        except PlaywrightError:
+            pass
+        if self.result.final_url and self._is_html():
+            await self._capture_dom()
+        try:
+            self.full_page = await full_page_screenshot(self.page, self.options.max_screenshot_height,
+                                                        SCREENSHOT_TIMEOUT)
+            self._save_screenshot(self.full_page, "fullpage.png", "screenshot_full_page", "urn:fullPage:")
+            if self.full_page.capped:
+                self.result.warnings.append(
+                    f"full-page screenshot capped at {self.options.max_screenshot_height}px "
+                    f"(page is {self.full_page.page_height}px tall)")
+        except PlaywrightError as exc:
+            self.result.warnings.append(f"full-page screenshot failed: {first_line(str(exc))}")
+        self.result.tls = await self.tls.details(self.result.final_url or self.job.url)
+        self.result.server = await self._describe_server()
+
+    async def _describe_server(self) -> dict[str, Any] | None:
+        """Address and protocol of the server that answered the page's own request."""
+        response = self.main_response
+        if response is None:
+            return None
+        try:
+            address = await response.server_addr()
+            security = await response.security_details()
+            http_version = await response.http_version()
+        except PlaywrightError:
+            return None
+        return {
+            "ip": address["ipAddress"] if address else None,
+            "port": address["port"] if address else None,
+            "protocols": warc_protocols(http_version, (security or {}).get("protocol")),
+        }
+
+    async def _capture_dom(self) -> None:
+        assert self.page is not None
+        try:
+            self.dom = await self.page.content()
+            self.text = await self.page.evaluate("() => document.body ? document.body.innerText : ''")
+        except PlaywrightError as exc:
+            self.result.warnings.append(f"could not read the rendered DOM: {first_line(str(exc))}")
+            return
+        path = self.page_dir / "dom.html"
+        path.write_text(self.dom, encoding="utf-8")
+        self.result.files.append(ArtifactFile(path, "dom"))
+        self.pending_resources.append(("urn:dom:" + self._final_url(), "text/html; charset=utf-8",
+                                        self.dom.encode("utf-8")))
+
+    async def _close_context(self) -> None:
+        if self.context is None:
+            return
+        try:
+            await self.recorder.wait_for_quiet(self.options.network_quiet, min(2.0, self.options.quiet_timeout))
+            await self.recorder.drain()
+            if self.tls:
+                await self.tls.detach()
+            await self.context.close()
+        except PlaywrightError:
+            pass
+        await self.recorder.drain(timeout=5.0)
+
+    def _complete_media_fallback(self) -> None:
+        """Media with no complete copy: keep the pieces we have rather than nothing, and say so."""
+        refetched, kept_pieces = [], []
+        for url, pieces in self.recorder.partial_media.items():
+            if url in self.recorder.complete_urls:
+                refetched.append(url)
+                continue
+            for piece in pieces:
+                piece.notes.append("206 piece kept: no complete copy could be fetched")
+                self.recorder.write(piece)
+            kept_pieces.append(url)
+        if refetched or kept_pieces:
+            self.result.media = {"refetched_whole": refetched, "kept_206_pieces": kept_pieces}
+        for url in kept_pieces:
+            self.result.warnings.append(f"only partial (206) copies of {url} could be recorded")
+
+    def _write_capture_records(self) -> None:
+        """Screenshots, DOM and certificates as resource records; the capture's facts as metadata."""
+        main_id = self.record_ids.get(self._final_url())
+        for uri, content_type, payload in self.pending_resources:
+            self.writer.write_resource(uri, content_type, payload, concurrent_to=main_id)
+        tls = self.result.tls or {}
+        if tls.get("chain_pem"):
+            self.writer.write_resource("urn:certificates:" + self._final_url(), "application/x-pem-file",
+                                       "".join(tls["chain_pem"]).encode("ascii"), concurrent_to=main_id)
+        self.writer.write_metadata(self._final_url(), self._metadata_fields(), refers_to=main_id)
+
+    def _metadata_fields(self) -> list[tuple[str, str]]:
+        result, tls = self.result, self.result.tls or {}
+        fields = [
+            ("capture-id", result.capture_id),
+            ("page-id", result.page_id),
+            ("requested-url", result.requested_url),
+            ("final-url", result.final_url or ""),
+            ("http-status", str(result.status or "")),
+            ("state", result.state),
+            ("reason", result.reason or ""),
+            ("browser", f"Chromium {self.browser_info.version}"),
+            ("user-agent", self.options.user_agent or self.browser_info.user_agent),
+            ("server-ip", (result.server or {}).get("ip") or ""),
+        ]
+        for key in ("protocol", "cipher", "key_exchange", "issuer", "subject", "valid_from", "valid_to"):
+            if tls.get(key):
+                fields.append((f"tls-{key.replace('_', '-')}", str(tls[key])))
+        for cert in tls.get("chain", []):
+            fields.append(("tls-certificate-sha256", cert["sha256_fingerprint"]))
+        if result.behaviours:
+            fields.append(("behaviours", json.dumps(result.behaviours.to_dict(), separators=(",", ":"))))
+        for failure in result.failed_requests[:200]:
+            fields.append(("failed-request", f"{failure['method']} {failure['url']} {failure['error']}"))
+        return [(k, v) for k, v in fields if v]
+
+    def _summarize(self) -> None:
+        result, recorder = self.result, self.recorder
+        result.failed_requests = [f.to_dict() for f in recorder.failed]
+        document = self.document_bodies.get(self._final_url())
+        if document is not None:
+            result.content_hashes["document_sha256"] = sha256_bytes(document)
+        elif result.state != FAILED and result.final_url:
+            result.mark(PARTIAL, "the page's own document could not be recorded")
+        if self.dom is not None:
+            result.content_hashes["dom_sha256"] = sha256_bytes(self.dom.encode("utf-8"))
+        if self.text is not None:
+            result.content_hashes["text_sha256"] = sha256_bytes(" ".join(self.text.split()).encode("utf-8"))
+        result.counts = {
+            "requests": recorder.counts["requests"],
+            "exchanges_written": recorder.counts["exchanges_written"],
+            "failed_requests": len(recorder.failed),
+            "partial_media_pieces": recorder.counts["partial_media_pieces"],
+            "duplicates_skipped": recorder.counts["duplicates_skipped"],
+            "not_modified_skipped": recorder.counts["not_modified_skipped"],
+        }
+
+
+async def capture_page(browser: Browser, browser_info: BrowserInfo, job: CaptureJob) -> PageResult:
+    """Capture `job.url` into `job.output_dir`; never raises for the page's own failures."""
+    return await _PageCapture(browser, browser_info, job).run()

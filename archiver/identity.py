@@ -1,0 +1,73 @@
+"""Stable identities and content hashes.
+
+A page's identity (`page_id`) depends only on its canonical URL, so the same article captured
+on different days, on different machines, gets the same id and its captures can be compared.
+A capture's identity (`capture_id`) adds the time, so every capture is unique.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from archiver.errors import InvalidURL
+
+SEED_SCHEMES = ("http", "https")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def validate_seed(url: str) -> str:
+    """Return the URL stripped of surrounding space, or raise InvalidURL saying why it is not one."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as exc:
+        raise InvalidURL(f"not a valid URL: {url!r} ({exc})") from None
+    if parts.scheme.lower() not in SEED_SCHEMES:
+        raise InvalidURL(f"not an http(s) URL: {url!r} (only http and https pages can be captured)")
+    if not parts.hostname:
+        raise InvalidURL(f"URL has no host: {url!r}")
+    return url
+
+
+def strip_fragment(url: str) -> str:
+    """The URL without its #fragment: fragments never reach the server, so never name a record."""
+    return url.split("#", 1)[0]
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, no default port, no fragment, '/' for an empty path."""
+    parts = urlsplit(strip_fragment(url.strip()))
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def page_id(url: str) -> str:
+    """Stable id of the page at `url`: the same for every capture of the same canonical URL."""
+    return sha256_bytes(canonical_url(url).encode("utf-8"))[:16]
+
+
+def capture_id(url: str, when: datetime) -> str:
+    """Unique id of one capture: UTC time (sortable) and the page id."""
+    stamp = when.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{page_id(url)}"
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,203 @@
+"""Record every HTTP exchange a browser context makes, as `Exchange` objects.
+
+The recorder knows nothing of WARC: it hands each finished exchange to a sink. It also counts the
+requests in flight, because Playwright's `networkidle` fires only once per navigation and the
+behaviours need to know, again and again, when the page has gone quiet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from playwright.async_api import BrowserContext, Error as PlaywrightError, Request, Response
+
+from archiver.exchange import Exchange, RecordedRequest, RecordedResponse
+from archiver.errors import first_line
+from archiver.identity import sha256_bytes, strip_fragment
+
+RECORDED_SCHEMES = ("http://", "https://")
+
+# Chromium shows these in its own viewer: the body Playwright returns for the document is the
+# viewer's wrapper page, not the file. Such documents are fetched again, directly.
+VIEWER_MIME_TYPES = ("application/pdf",)
+
+
+@dataclass
+class FailedRequest:
+    url: str
+    method: str
+    resource_type: str
+    error: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"url": self.url, "method": self.method, "resource_type": self.resource_type, "error": self.error}
+
+
+class Recorder:
+    def __init__(self, sink: Callable[[Exchange], None]) -> None:
+        self._sink = sink
+        self._in_flight: dict[Request, float] = {}
+        self._last_activity = time.monotonic()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._written: set[tuple[str, str, int, str]] = set()
+        self.failed: list[FailedRequest] = []
+        self.partial_media: dict[str, list[Exchange]] = {}  # URL -> 206 pieces held back
+        self.viewer_documents: list[str] = []  # URLs whose body Chromium's viewer replaced
+        self.complete_urls: set[str] = set()  # URLs with a full (non-206) response recorded
+        self.counts: Counter[str] = Counter()
+
+    def attach(self, context: BrowserContext) -> None:
+        context.on("request", self._on_request)
+        context.on("requestfinished", self._on_finished)
+        context.on("requestfailed", self._on_failed)
+
+    # -- in-flight tracking -------------------------------------------------------------------
+
+    def _on_request(self, request: Request) -> None:
+        if request.url.startswith(RECORDED_SCHEMES):
+            self._in_flight[request] = time.monotonic()
+            self._last_activity = time.monotonic()
+            self.counts["requests"] += 1
+
+    def _done(self, request: Request) -> None:
+        self._in_flight.pop(request, None)
+        self._last_activity = time.monotonic()
+
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    async def wait_for_quiet(self, quiet: float, timeout: float, stale_after: float = 15.0) -> bool:
+        """Wait until no request has started or ended for `quiet` seconds; False if `timeout` came first.
+
+        A request older than `stale_after` (a long poll, an event stream) no longer counts as
+        activity: it may never end, and the page is not waiting for it to be shown.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            now = time.monotonic()
+            active = any(now - started < stale_after for started in self._in_flight.values())
+            if not active and now - self._last_activity >= quiet:
+                return True
+            if now >= deadline:
+                return False
+            await asyncio.sleep(0.05)
+
+    # -- collection ---------------------------------------------------------------------------
+
+    def _on_failed(self, request: Request) -> None:
+        if not request.url.startswith(RECORDED_SCHEMES):
+            return
+        self._done(request)
+        error = request.failure or "failed"
+        self.failed.append(FailedRequest(request.url, request.method, request.resource_type, error))
+        self.counts["failed"] += 1
+
+    def _on_finished(self, request: Request) -> None:
+        if not request.url.startswith(RECORDED_SCHEMES):
+            return
+        self._done(request)
+        task = asyncio.ensure_future(self._collect(request))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Wait for every exchange already finished to be handed to the sink."""
+        deadline = time.monotonic() + timeout
+        while self._tasks and time.monotonic() < deadline:
+            await asyncio.wait(set(self._tasks), timeout=max(0.0, deadline - time.monotonic()))
+
+    async def _collect(self, request: Request) -> None:
+        try:
+            exchange = await self._read_exchange(request)
+        except PlaywrightError as exc:  # the page or context went away meanwhile
+            self._fail(request, f"could not read the exchange: {first_line(str(exc))}")
+            return
+        if exchange is not None:
+            self._route(exchange)
+
+    async def _read_exchange(self, request: Request) -> Exchange | None:
+        response = await request.response()
+        if response is None:
+            self._fail(request, "finished without a response")
+            return None
+        body = await self._read_body(request, response)
+        if body is None:
+            return None
+        server = await response.server_addr()
+        security = await response.security_details()
+        recorded_response = RecordedResponse(
+            status=response.status,
+            reason=response.status_text,
+            headers=[(h["name"], h["value"]) for h in await response.headers_array()],
+            body=body,
+            http_version=await response.http_version(),
+            server_ip=server["ipAddress"] if server else None,
+            server_port=server["port"] if server else None,
+            tls_protocol=(security or {}).get("protocol"),
+        )
+        recorded_request = RecordedRequest(
+            method=request.method,
+            url=request.url,
+            headers=[(h["name"], h["value"]) for h in await request.headers_array()],
+            body=request.post_data_buffer,
+        )
+        return Exchange(
+            request=recorded_request,
+            response=recorded_response,
+            started_at=_started_at(request),
+            resource_type=request.resource_type,
+        )
+
+    async def _read_body(self, request: Request, response: Response) -> bytes | None:
+        if 300 <= response.status < 400 and response.headers.get("location"):
+            return b""  # Chromium keeps no body for a redirect; the 3xx and its headers are the record
+        mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.resource_type == "document" and mime in VIEWER_MIME_TYPES:
+            self.viewer_documents.append(request.url)
+            return None
+        try:
+            return await response.body()
+        except PlaywrightError as exc:
+            self._fail(request, f"response body unavailable: {first_line(str(exc))}")
+            return None
+
+    def _route(self, exchange: Exchange) -> None:
+        response = exchange.response
+        url = strip_fragment(exchange.url)
+        if response.status == 206:
+            # A piece of a media file: held back until a complete copy is (or cannot be) fetched.
+            self.partial_media.setdefault(url, []).append(exchange)
+            self.counts["partial_media_pieces"] += 1
+            return
+        if response.status == 304:
+            # A fresh context has no cache to revalidate; a 304 here has no body worth replaying.
+            self.counts["not_modified_skipped"] += 1
+            return
+        key = (exchange.request.method, url, response.status, sha256_bytes(response.body))
+        if key in self._written and exchange.request.method == "GET":
+            self.counts["duplicates_skipped"] += 1
+            return
+        self._written.add(key)
+        self.complete_urls.add(url)
+        self.write(exchange)
+
+    def write(self, exchange: Exchange) -> None:
+        self._sink(exchange)
+        self.counts["exchanges_written"] += 1
+
+    def _fail(self, request: Request, error: str) -> None:
+        self.failed.append(FailedRequest(request.url, request.method, request.resource_type, error))
+        self.counts["failed"] += 1
+
+
+def _started_at(request: Request) -> datetime:
+    start_ms = request.timing.get("startTime", -1) if request.timing else -1
+    if start_ms and start_ms > 0:
+        return datetime.fromtimestamp(start_ms / 1000, tz=timezone.utc)
+    return datetime.now(timezone.utc)
+
