@@ -139,7 +139,7 @@ async def _scroll_pass(page: Page, recorder: Recorder, options: CaptureOptions, 
             await _quiet(recorder, options, budget, log)
             grown = (await _state(page))["height"]
             if grown > state["height"]:
-                log.growth.append(grown)
+                _note_growth(log, grown)
                 continue
             log.stopped_by = "bottom"
             return
@@ -147,6 +147,12 @@ async def _scroll_pass(page: Page, recorder: Recorder, options: CaptureOptions, 
         log.steps += 1
         await asyncio.sleep(options.scroll_delay)
         await _quiet(recorder, options, budget, log)
+        _note_growth(log, (await _state(page))["height"])
+
+
+def _note_growth(log: ScrollLog, height: int) -> None:
+    if height > max([log.initial_height, *log.growth]):
+        log.growth.append(height)
 
 
 async def _quiet(recorder: Recorder, options: CaptureOptions, budget: _Budget, log: ScrollLog) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from playwright.async_api import Browser, Playwright
 from archiver.errors import BrowserNotFound
 
 BROWSER_ENV = "ARCHIVER_BROWSER"
+EXTRA_ARGS_ENV = "ARCHIVER_BROWSER_ARGS"  # more Chromium flags, e.g. a proxy or host-resolver rules
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 # Without the first group Chromium keeps calling Google's services, which a closed network refuses
@@ -42,6 +44,11 @@ class BrowserInfo:
     executable: str
     version: str
     user_agent: str  # what the browser sends, after our "Headless" removal
+    args: tuple[str, ...] = ()  # the flags it was started with
+
+
+def browser_args() -> list[str]:
+    return CHROMIUM_ARGS + shlex.split(os.environ.get(EXTRA_ARGS_ENV, ""))
 
 
 def find_browser(playwright: Playwright, explicit: str | None = None) -> str:
@@ -71,10 +78,12 @@ def _playwright_chromium(playwright: Playwright) -> str | None:
 
 
 async def launch(playwright: Playwright, executable: str) -> tuple[Browser, BrowserInfo]:
-    browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    args = browser_args()
+    browser = await playwright.chromium.launch(executable_path=executable, args=args)
     session = await browser.new_browser_cdp_session()
     version = await session.send("Browser.getVersion")
     await session.detach()
     # Many news sites refuse "HeadlessChrome"; the browser is the same Chromium either way.
     user_agent = version["userAgent"].replace("HeadlessChrome", "Chrome")
-    return browser, BrowserInfo(executable=executable, version=browser.version, user_agent=user_agent)
+    return browser, BrowserInfo(executable=executable, version=browser.version, user_agent=user_agent,
+                                args=tuple(args))

@@ -305,7 +305,8 @@ class _PageCapture:
         path = self.page_dir / name
         path.write_bytes(shot.png)
         self.result.files.append(ArtifactFile(path, role))
-        self.result.screenshots[shot.kind] = {"path": name, **shot.describe(), "urn": urn_prefix + self._final_url()}
+        self.result.screenshots[shot.kind] = {"path": path.relative_to(self.job.output_dir).as_posix(),
+                                              **shot.describe(), "urn": urn_prefix + self._final_url()}
         self.pending_resources.append((urn_prefix + self._final_url(), "image/png", shot.png))
 
     async def _finish(self) -> None:

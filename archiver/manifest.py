@@ -81,6 +81,7 @@ class RunManifest:
             "name": "chromium",
             "version": self.browser.version,
             "executable": self.browser.executable,
+            "args": list(self.browser.args),
             "user_agent": self.options.user_agent or self.browser.user_agent,
         }
 

@@ -1,0 +1,81 @@
+"""Fixtures: local sites on 127.0.0.1 (HTTP/1.1 and HTTPS with HTTP/2), and captures of them.
+
+Chromium is started with host-resolver rules that map every name but localhost to "not found",
+so nothing a test page does can reach beyond this machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from archiver.options import CaptureOptions  # noqa: E402
+from archiver.run import RunOutcome, capture_urls  # noqa: E402
+from fixture_site import FixtureApp, ServerThread  # noqa: E402
+from tls_ca import ServerCertificate, make_server_certificate  # noqa: E402
+
+LOOPBACK_ONLY = '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"'
+os.environ["ARCHIVER_BROWSER_ARGS"] = (os.environ.get("ARCHIVER_BROWSER_ARGS", "") + " " + LOOPBACK_ONLY).strip()
+
+# Quick but faithful: the fixture's timer fires 1.5 s after load.
+TEST_OPTIONS = CaptureOptions(network_quiet=0.3, settle_after_load=2.0, navigation_timeout=15.0,
+                              behaviour_timeout=40.0)
+
+
+class Site:
+    def __init__(self, server: ServerThread, scheme: str) -> None:
+        self.server = server
+        self.app = server.app
+        self.scheme = scheme
+        self.port = server.port
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"{self.scheme}://{host}:{self.port}{path}"
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[Site]:
+    app = FixtureApp()
+    server = ServerThread(app).start()
+    # The embed comes from another site (localhost vs 127.0.0.1): an out-of-process iframe.
+    app.embed_origin = f"http://localhost:{server.port}"
+    yield Site(server, "http")
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def server_certificate(tmp_path_factory: pytest.TempPathFactory) -> ServerCertificate:
+    return make_server_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="session")
+def tls_site(server_certificate: ServerCertificate) -> Iterator[Site]:
+    app = FixtureApp()
+    server = ServerThread(app, server_certificate.certfile, server_certificate.keyfile).start()
+    app.embed_origin = f"https://127.0.0.1:{server.port}"
+    yield Site(server, "https")
+    server.stop()
+
+
+def run_capture(urls: list[str], output: Path, options: CaptureOptions = TEST_OPTIONS) -> RunOutcome:
+    return asyncio.run(capture_urls(urls, output, options))
+
+
+@pytest.fixture(scope="session")
+def article_capture(site: Site, tmp_path_factory: pytest.TempPathFactory) -> RunOutcome:
+    """One capture of the fixture article over HTTP/1.1, entered through its redirect."""
+    return run_capture([site.url("/go/article")], tmp_path_factory.mktemp("article"))
+
+
+@pytest.fixture(scope="session")
+def tls_capture(tls_site: Site, tmp_path_factory: pytest.TempPathFactory) -> RunOutcome:
+    """One capture of the fixture article over HTTPS and HTTP/2, from a server with a test CA."""
+    options = CaptureOptions(**{**TEST_OPTIONS.to_dict(), "ignore_https_errors": True})
+    return run_capture([tls_site.url("/article", host="localhost")], tmp_path_factory.mktemp("tls-article"), options)
