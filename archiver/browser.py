@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
     "--hide-scrollbars",
     # HttpsUpgrades would silently try https:// for an http:// seed; Translate and MediaRouter
     # phone home. None of them is part of what a reader's page loads.
-    "--disable-features=HttpsUpgrades,Translate,MediaRouter",
+    "--disable-features=HttpsUpgrades,Translate,MediaRouter,PaintHolding",
 ]
 
 NO_BROWSER_HELP = (

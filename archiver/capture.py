@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Error as PlaywrightError, Page, Response
+from playwright.async_api import Browser, BrowserContext, CDPSession, Error as PlaywrightError, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from archiver.behaviours import BehaviourLog, run_behaviours
@@ -38,7 +38,8 @@ from archiver.warcwriter import RollingWarcWriter
 # zstd is left out: pywb, wabac.js and older WARC readers cannot decode it.
 ACCEPT_ENCODING = "gzip, deflate, br"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-SCREENSHOT_TIMEOUT = 30.0
+SCREENSHOT_TIMEOUT = 10.0  # Playwright waits for web fonts; past this we take the page as it is
+UNLOADED_SCREENSHOT_TIMEOUT = 3.0  # a page whose document never finished may never paint
 DIRECT_FETCH_TIMEOUT_MS = 30_000
 
 COMPLETE, PARTIAL, FAILED = "complete", "partial", "failed"
@@ -118,6 +119,12 @@ class PageResult:
         }
 
 
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, asyncio.TimeoutError):
+        return "the page painted nothing in time"
+    return first_line(str(exc))
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if moment else None
 
@@ -155,10 +162,12 @@ class _PageCapture:
                                         self.options.warc_max_size, page_id=cap_id)
         self.record_ids: dict[str, str] = {}  # URL -> id of its latest response record
         self.document_bodies: dict[str, bytes] = {}  # URL -> body of each document recorded
-        self.recorder = Recorder(self._write_exchange)
+        self.recorder = Recorder(self._write_exchange, stale_after=self.options.quiet_timeout)
         self.main_response: Response | None = None
         self.context: BrowserContext | None = None
         self.page: Page | None = None
+        self.devtools: CDPSession | None = None
+        self.loaded = False  # the page's load event fired
         self.tls: TlsWatcher | None = None
         self.pending_resources: list[tuple[str, str, bytes]] = []  # written once the main record exists
         self.full_page: Screenshot | None = None
@@ -207,7 +216,10 @@ class _PageCapture:
         self.page = await self.context.new_page()
         self.page.on("response", self._on_response)
         self.page.on("dialog", self._on_dialog)
-        self.tls = await TlsWatcher.attach(self.context, self.page)
+        # One DevTools session, opened before navigating: opening one later can hang for as long
+        # as a stalled navigation does.
+        self.devtools = await self.context.new_cdp_session(self.page)
+        self.tls = await TlsWatcher.attach(self.devtools)
 
     def _on_response(self, response: Response) -> None:
         assert self.page is not None
@@ -224,6 +236,7 @@ class _PageCapture:
         assert self.page is not None
         try:
             await self.page.goto(self.job.url, wait_until="load", timeout=self.options.navigation_timeout * 1000)
+            self.loaded = True
             self._note_main_response()
             return time.monotonic()
         except PlaywrightTimeoutError:
@@ -293,13 +306,16 @@ class _PageCapture:
                     f"(the browser showed it in a viewer or as a download)")
 
     async def _screenshot_viewport(self) -> None:
-        assert self.page is not None
+        assert self.devtools is not None
         try:
-            shot = await viewport_screenshot(self.page, SCREENSHOT_TIMEOUT)
-        except PlaywrightError as exc:
-            self.result.warnings.append(f"viewport screenshot failed: {first_line(str(exc))}")
+            shot = await viewport_screenshot(self.devtools, self._screenshot_timeout())
+        except (PlaywrightError, asyncio.TimeoutError) as exc:
+            self.result.warnings.append(f"viewport screenshot failed: {_describe(exc)}")
             return
         self._save_screenshot(shot, "viewport.png", "screenshot_viewport", "urn:view:")
+
+    def _screenshot_timeout(self) -> float:
+        return SCREENSHOT_TIMEOUT if self.loaded else UNLOADED_SCREENSHOT_TIMEOUT
 
     def _save_screenshot(self, shot: Screenshot, name: str, role: str, urn_prefix: str) -> None:
         path = self.page_dir / name
@@ -324,7 +340,7 @@ class _PageCapture:
         self.result.ended_at = datetime.now(timezone.utc)
 
     async def _record_rendered_page(self) -> None:
-        assert self.page is not None and self.tls is not None
+        assert self.page is not None and self.tls is not None and self.devtools is not None
         try:
             self.result.title = await self.page.title()
             self.result.final_url = self.page.url if self.page.url.startswith("http") else self.result.final_url
@@ -333,15 +349,15 @@ class _PageCapture:
         if self.result.final_url and self._is_html():
             await self._capture_dom()
         try:
-            self.full_page = await full_page_screenshot(self.page, self.options.max_screenshot_height,
-                                                        SCREENSHOT_TIMEOUT)
+            self.full_page = await full_page_screenshot(self.page, self.devtools,
+                                                        self.options.max_screenshot_height, self._screenshot_timeout())
             self._save_screenshot(self.full_page, "fullpage.png", "screenshot_full_page", "urn:fullPage:")
             if self.full_page.capped:
                 self.result.warnings.append(
                     f"full-page screenshot capped at {self.options.max_screenshot_height}px "
                     f"(page is {self.full_page.page_height}px tall)")
-        except PlaywrightError as exc:
-            self.result.warnings.append(f"full-page screenshot failed: {first_line(str(exc))}")
+        except (PlaywrightError, asyncio.TimeoutError) as exc:
+            self.result.warnings.append(f"full-page screenshot failed: {_describe(exc)}")
         self.result.tls = await self.tls.details(self.result.final_url or self.job.url)
         self.result.server = await self._describe_server()
 
@@ -382,8 +398,8 @@ class _PageCapture:
         try:
             await self.recorder.wait_for_quiet(self.options.network_quiet, min(2.0, self.options.quiet_timeout))
             await self.recorder.drain()
-            if self.tls:
-                await self.tls.detach()
+            # Closing the context ends the DevTools session too (detaching it first can hang
+            # for as long as a stalled navigation does).
             await self.context.close()
         except PlaywrightError:
             pass
@@ -460,6 +476,7 @@ class _PageCapture:
             "partial_media_pieces": recorder.counts["partial_media_pieces"],
             "duplicates_skipped": recorder.counts["duplicates_skipped"],
             "not_modified_skipped": recorder.counts["not_modified_skipped"],
+            "synthetic_skipped": recorder.counts["synthetic_skipped"],
         }
 
 

@@ -16,6 +16,12 @@ from archiver.errors import ArchiverError
 from archiver.options import CaptureOptions
 
 DEFAULTS = CaptureOptions()
+
+
+class SetupError(click.ClickException):
+    """The run could not start (no browser, ...): exit status 2, like a usage error."""
+
+    exit_code = 2
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 VIEWPORT = re.compile(r"^(\d+)x(\d+)$")
 
@@ -48,7 +54,7 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("warcs"),
               show_default=True, help="Folder for the run folders (each run gets <output>/<run id>/).")
 @click.option("--sample", is_flag=True, help="Also capture the bundled sample news article, served on 127.0.0.1.")
-@click.option("--browser", "browser_path", metavar="PATH", envvar="ARCHIVER_BROWSER",
+@click.option("--browser", "browser_path", metavar="PATH",
               help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.")
 @click.option("--viewport", default=f"{DEFAULTS.viewport_width}x{DEFAULTS.viewport_height}", show_default=True,
               help="Browser window size, WIDTHxHEIGHT.")
@@ -107,18 +113,20 @@ def capture(urls: tuple[str, ...], output: Path, sample: bool, browser_path: str
         try:
             outcome = asyncio.run(capture_urls(seeds, output, options, browser_path, on_page=_report_page))
         except ArchiverError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise SetupError(str(exc)) from None
     _report_run(outcome)
     sys.exit(0 if outcome.all_complete else 1)
 
 
 def _report_page(result: PageResult) -> None:
+    """One line per page on stdout; at most one line on stderr, for a page that needs a look."""
     status = result.status if result.status is not None else "-"
     click.echo(f"{result.state:<8} {status!s:>3}  {result.requested_url}")
-    if result.state != COMPLETE:
-        click.echo(f"archiver: {result.state}: {result.requested_url}: {result.reason}", err=True)
-    for warning in result.warnings:
-        click.echo(f"archiver: warning: {result.requested_url}: {warning}", err=True)
+    problems = [result.reason] if result.state != COMPLETE and result.reason else []
+    problems += result.warnings
+    if problems:
+        label = result.state if result.state != COMPLETE else "warning"
+        click.echo(f"archiver: {label}: {result.requested_url}: {'; '.join(problems)}", err=True)
 
 
 def _report_run(outcome: object) -> None:

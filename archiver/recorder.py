@@ -39,8 +39,9 @@ class FailedRequest:
 
 
 class Recorder:
-    def __init__(self, sink: Callable[[Exchange], None]) -> None:
+    def __init__(self, sink: Callable[[Exchange], None], stale_after: float = 15.0) -> None:
         self._sink = sink
+        self._stale_after = stale_after
         self._in_flight: dict[Request, float] = {}
         self._last_activity = time.monotonic()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -71,16 +72,17 @@ class Recorder:
     def in_flight(self) -> int:
         return len(self._in_flight)
 
-    async def wait_for_quiet(self, quiet: float, timeout: float, stale_after: float = 15.0) -> bool:
+    async def wait_for_quiet(self, quiet: float, timeout: float) -> bool:
         """Wait until no request has started or ended for `quiet` seconds; False if `timeout` came first.
 
-        A request older than `stale_after` (a long poll, an event stream) no longer counts as
-        activity: it may never end, and the page is not waiting for it to be shown.
+        A request in flight for longer than `stale_after` (a long poll, an event stream, a
+        response that never finishes) no longer counts: it may never end, and one full wait for
+        it is enough.
         """
         deadline = time.monotonic() + timeout
         while True:
             now = time.monotonic()
-            active = any(now - started < stale_after for started in self._in_flight.values())
+            active = any(now - started < self._stale_after for started in self._in_flight.values())
             if not active and now - self._last_activity >= quiet:
                 return True
             if now >= deadline:
@@ -128,12 +130,18 @@ class Recorder:
         body = await self._read_body(request, response)
         if body is None:
             return None
+        wire_headers = await response.headers_array()
+        if not wire_headers:
+            # No header came over the wire: Chromium made this response up (e.g. the frame inside
+            # its PDF viewer, under the PDF's URL). Storing it would shadow the real one.
+            self.counts["synthetic_skipped"] += 1
+            return None
         server = await response.server_addr()
         security = await response.security_details()
         recorded_response = RecordedResponse(
             status=response.status,
             reason=response.status_text,
-            headers=[(h["name"], h["value"]) for h in await response.headers_array()],
+            headers=[(h["name"], h["value"]) for h in wire_headers],
             body=body,
             http_version=await response.http_version(),
             server_ip=server["ipAddress"] if server else None,

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from io import BytesIO
 
+import asyncio
+import base64
+
 from PIL import Image
-from playwright.async_api import Page
+from playwright.async_api import CDPSession, Page, TimeoutError as PlaywrightTimeoutError
 
 from archiver.scripts import script
 
@@ -32,22 +35,36 @@ def _png_size(png: bytes) -> tuple[int, int]:
         return image.size
 
 
-async def viewport_screenshot(page: Page, timeout: float) -> Screenshot:
-    png = await page.screenshot(type="png", timeout=timeout * 1000)
+async def viewport_screenshot(devtools: CDPSession, timeout: float) -> Screenshot:
+    """What the reader sees at first. Straight from DevTools: Playwright's screenshot waits for
+    web fonts, which never settle on a page whose document is still arriving."""
+    png = await _devtools_png(devtools, timeout=timeout)
     width, height = _png_size(png)
     return Screenshot("viewport", png, width, height)
 
 
-async def full_page_screenshot(page: Page, max_height: int, timeout: float) -> Screenshot:
+async def full_page_screenshot(page: Page, devtools: CDPSession, max_height: int, timeout: float) -> Screenshot:
     """The whole page, cut at `max_height` CSS pixels: taller images exceed what the GPU can render."""
     state = await page.evaluate(script("page_state"))
     page_height = int(state["height"])
     capped = page_height > max_height
-    if capped:
-        viewport = page.viewport_size or {"width": state["width"]}
-        clip = {"x": 0, "y": 0, "width": viewport["width"], "height": max_height}
-        png = await page.screenshot(type="png", full_page=True, clip=clip, timeout=timeout * 1000)
-    else:
-        png = await page.screenshot(type="png", full_page=True, timeout=timeout * 1000)
-    width, height = _png_size(png)
-    return Screenshot("full_page", png, width, height, page_height=page_height, capped=capped)
+    width = (page.viewport_size or {"width": state["width"]})["width"]
+    clip = {"x": 0, "y": 0, "width": width, "height": min(page_height, max_height)}
+    try:
+        if capped:
+            png = await page.screenshot(type="png", full_page=True, clip=clip, timeout=timeout * 1000)
+        else:
+            png = await page.screenshot(type="png", full_page=True, timeout=timeout * 1000)
+    except PlaywrightTimeoutError:  # a page still loading: take it as it is, without waiting
+        png = await _devtools_png(devtools, {**clip, "scale": 1}, timeout=timeout)
+    image_width, image_height = _png_size(png)
+    return Screenshot("full_page", png, image_width, image_height, page_height=page_height, capped=capped)
+
+
+async def _devtools_png(devtools: CDPSession, clip: dict[str, float] | None = None, *, timeout: float) -> bytes:
+    """A PNG from DevTools; raises TimeoutError when no frame comes (a document still arriving paints none)."""
+    params: dict[str, object] = {"format": "png"}
+    if clip:
+        params.update(clip=clip, captureBeyondViewport=True)
+    result = await asyncio.wait_for(devtools.send("Page.captureScreenshot", params), timeout)
+    return base64.b64decode(result["data"])

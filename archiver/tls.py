@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from playwright.async_api import BrowserContext, CDPSession, Error as PlaywrightError, Page
+from playwright.async_api import CDPSession, Error as PlaywrightError
 
 from archiver.identity import strip_fragment
 
@@ -28,8 +28,7 @@ class TlsWatcher:
         session.on("Network.responseReceived", self._on_response)
 
     @classmethod
-    async def attach(cls, context: BrowserContext, page: Page) -> "TlsWatcher":
-        session = await context.new_cdp_session(page)
+    async def attach(cls, session: CDPSession) -> "TlsWatcher":
         # A small buffer: this session only reads headers; Playwright's own session keeps the bodies.
         await session.send("Network.enable", {"maxTotalBufferSize": 1024, "maxResourceBufferSize": 1024})
         return cls(session)
@@ -75,12 +74,6 @@ class TlsWatcher:
         except PlaywrightError:
             return []
         return [der_to_pem(base64.b64decode(entry)) for entry in result.get("tableNames", [])]
-
-    async def detach(self) -> None:
-        try:
-            await self._session.detach()
-        except PlaywrightError:
-            pass
 
 
 def der_to_pem(der: bytes) -> str:

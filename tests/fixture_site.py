@@ -317,6 +317,7 @@ class ServerThread:
     def _run(self) -> None:
         self._loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self._loop)
+        self._loop.set_exception_handler(_quiet_on_shutdown)
         self._stop = asyncio.Event()
 
         async def main() -> None:
@@ -331,6 +332,12 @@ class ServerThread:
         if self._loop and self._stop:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(5)
+
+
+def _quiet_on_shutdown(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Connections the browser left open are cancelled when the server stops: not an error."""
+    if not isinstance(context.get("exception"), asyncio.CancelledError):
+        loop.default_exception_handler(context)
 
 
 async def _wait_listening(port: int) -> None:

@@ -1,0 +1,151 @@
+"""Bad input through the command line: one clear line each, everything recorded, nothing lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from archiver.lint import lint_paths
+from archiver.manifest import load_schema
+from warcs import records_of, responses
+
+ARCHIVER = str(Path(sys.executable).with_name("archiver"))
+FAST = ["--navigation-timeout", "3", "--settle", "0.5", "--network-quiet", "0.2", "--behaviour-timeout", "15"]
+
+
+def _refused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again on exit: nothing listens there
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ARCHIVER, *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def bad_run(site, tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, dict]:
+    output = tmp_path_factory.mktemp("bad")
+    urls = {
+        "missing": site.url("/missing"),
+        "broken": site.url("/broken"),
+        "refused": f"http://127.0.0.1:{_refused_port()}/story",
+        "dns": "http://no-such-host.invalid/story",
+        "slow": site.url("/slow-headers"),
+        "stalled": site.url("/stalled-body"),
+        "pdf": site.url("/doc.pdf"),
+        "image": site.url("/photo.jpg"),
+        "scheme": "ftp://127.0.0.1/file.txt",
+        "good": site.url("/embed/widget.html"),
+    }
+    result = run_cli("capture", "--output", str(output), *FAST, *urls.values())
+    (run_dir,) = [p for p in output.iterdir() if p.is_dir()]
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    pages = {key: page for key, page in zip(urls, manifest["pages"])}
+    return result, run_dir, {"urls": urls, "pages": pages, "manifest": manifest}
+
+
+def test_exit_status_is_nonzero_and_no_traceback(bad_run) -> None:
+    result, _, _ = bad_run
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_one_clear_stderr_line_per_bad_url(bad_run) -> None:
+    result, _, info = bad_run
+    lines = result.stderr.strip().splitlines()
+    urls = info["urls"]
+    for key, expected in (("refused", "connection refused"), ("dns", "DNS lookup failed"),
+                          ("slow", "no response within 3s"), ("stalled", "did not finish loading"),
+                          ("scheme", "not an http(s) URL")):
+        (line,) = [line for line in lines if urls[key] in line]
+        assert expected in line, line
+    for key, status in (("missing", "404"), ("broken", "500")):
+        (line,) = [line for line in lines if urls[key] in line]
+        assert f"HTTP {status}" in line
+    assert not [line for line in lines if urls["good"] in line]
+
+
+def test_every_url_is_in_the_manifest_with_its_state(bad_run) -> None:
+    _, _, info = bad_run
+    pages = info["pages"]
+    assert len(info["manifest"]["pages"]) == len(info["urls"])
+    states = {key: (page["state"], page["status"]) for key, page in pages.items()}
+    assert states == {
+        "missing": ("complete", 404), "broken": ("complete", 500),
+        "refused": ("failed", None), "dns": ("failed", None), "slow": ("failed", None),
+        "stalled": ("partial", 200), "pdf": ("complete", 200), "image": ("complete", 200),
+        "scheme": ("failed", None), "good": ("complete", 200),
+    }
+    assert "ERR_CONNECTION_REFUSED" in pages["refused"]["reason"]
+    assert "ERR_NAME_NOT_RESOLVED" in pages["dns"]["reason"]
+    jsonschema.Draft202012Validator(load_schema()).validate(info["manifest"])
+
+
+def test_http_error_pages_are_captures_with_their_status(bad_run) -> None:
+    _, run_dir, info = bad_run
+    by_url = responses(records_of(run_dir))
+    assert [r.status for r in by_url[info["urls"]["missing"]]] == [404]
+    assert b"404: no such story" in by_url[info["urls"]["missing"]][0].payload
+    assert [r.status for r in by_url[info["urls"]["broken"]]] == [500]
+
+
+def test_pdf_target_is_stored_as_the_file_itself(bad_run, site) -> None:
+    _, run_dir, info = bad_run
+    (pdf,) = responses(records_of(run_dir))[info["urls"]["pdf"]]
+    assert pdf.status == 200
+    assert pdf.payload.startswith(b"%PDF-1.4")
+    assert pdf.http.get_header("Content-Type") == "application/pdf"
+    assert any("direct fetch" in note for note in info["pages"]["pdf"]["notes"])
+
+
+def test_image_target_is_stored(bad_run, site) -> None:
+    _, run_dir, info = bad_run
+    (image,) = responses(records_of(run_dir))[info["urls"]["image"]]
+    assert image.payload == site.app.images["lead.jpg"]
+
+
+def test_failed_pages_still_leave_valid_warcs_that_say_so(bad_run) -> None:
+    _, run_dir, info = bad_run
+    for key in ("refused", "dns", "slow"):
+        page = info["pages"][key]
+        (warc,) = [f for f in page["files"] if f["role"] == "warc"]
+        records = records_of((run_dir / warc["path"]).parent)
+        assert [r.type for r in records] == ["warcinfo", "metadata"]
+        fields = dict(line.split(": ", 1) for line in records[1].payload.decode().strip().splitlines())
+        assert fields["state"] == "failed"
+        assert fields["reason"] == page["reason"]
+    assert info["pages"]["scheme"]["files"] == []  # never attempted: nothing to store
+
+
+def test_all_warcs_of_the_run_pass_check_and_lint(bad_run) -> None:
+    _, run_dir, _ = bad_run
+    files = [str(p) for p in run_dir.rglob("*.warc.gz")]
+    check = subprocess.run([str(Path(sys.executable).with_name("warcio")), "check", *files], capture_output=True)
+    assert check.returncode == 0
+    assert [str(issue) for issue in lint_paths([run_dir])] == []
+    assert list(run_dir.rglob("*.open")) == []
+
+
+def test_missing_browser_is_one_line_with_the_way_out(tmp_path: Path) -> None:
+    result = run_cli("capture", "--output", str(tmp_path), "http://127.0.0.1:9/",
+                     env={"ARCHIVER_BROWSER": str(tmp_path / "no-such-chromium")})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "ARCHIVER_BROWSER" in line and "no-such-chromium" in line
+    assert list(tmp_path.iterdir()) == []  # nothing half-made
+
+
+def test_no_url_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("capture", "--output", str(tmp_path))
+    assert result.returncode == 2
+    assert "give at least one URL" in result.stderr
