@@ -87,3 +87,21 @@ async def launch(playwright: Playwright, executable: str) -> tuple[Browser, Brow
     user_agent = version["userAgent"].replace("HeadlessChrome", "Chrome")
     return browser, BrowserInfo(executable=executable, version=browser.version, user_agent=user_agent,
                                 args=tuple(args))
+
+
+def locate() -> str:
+    """The browser `capture` would use, found the same way (for the set-up scripts)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        return find_browser(playwright)
+
+
+if __name__ == "__main__":  # python -m archiver.browser: print the browser's path, or say why there is none
+    import sys
+
+    try:
+        print(locate())
+    except BrowserNotFound as exc:
+        print(f"archiver: {exc}", file=sys.stderr)
+        sys.exit(1)

@@ -119,9 +119,9 @@ class _Linter:
         if line_protocol not in HTTP_LINE_PROTOCOLS:
             self.problem(record, "status-line-protocol",
                          f"HTTP line says {line_protocol!r}; write HTTP/1.1 and put the real protocol in WARC-Protocol")
-        for name, _ in http.headers:
-            if name.startswith(":"):
-                self.problem(record, "pseudo-header", f"HTTP/2 pseudo-header {name} in the header block")
+        for name, value in http.headers:
+            if name.startswith(":") or not name:  # ":status: 200" parses as name "" and value "status: 200"
+                self.problem(record, "pseudo-header", f"HTTP/2 pseudo-header :{value.split(':')[0]} in the header block")
             elif not TOKEN.match(name):
                 self.problem(record, "header-name", f"{name!r} is not a header name (a merged or broken header?)")
         if http.total_len and http.total_len != len(http.to_str()) + 2:

@@ -1,0 +1,55 @@
+# Shared by scripts/archive and scripts/test: create what is missing, nothing more.
+# Sourced, not run. Sets VENV; defines ensure_env and ensure_browser.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="${ARCHIVER_VENV:-$ROOT/.venv}"
+
+say() { printf 'archiver setup: %s\n' "$*" >&2; }
+
+find_python() {
+    local candidate
+    for candidate in python3.13 python3.12 python3.11 python3; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+           "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# The virtual environment with archiver and its test tools, (re)installed when pyproject.toml changed.
+ensure_env() {
+    local stamp="$VENV/.archiver-installed"
+    if [ -x "$VENV/bin/archiver" ] && [ -f "$stamp" ] && [ ! "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+        return 0
+    fi
+    local python
+    python="$(find_python)" || { say "Python 3.11 or newer is needed (none found on PATH)"; exit 2; }
+    say "creating $VENV with $("$python" --version)"
+    [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]"
+    touch "$stamp"
+}
+
+# A Chromium for Playwright to drive: $ARCHIVER_BROWSER, Playwright's own, or the system's;
+# where there is none, Debian's package (as root) or Playwright's download (elsewhere).
+ensure_browser() {
+    if [ -n "${ARCHIVER_BROWSER:-}" ]; then  # the user chose one: check it, install nothing
+        "$VENV/bin/python" -m archiver.browser >/dev/null || exit 2
+        return 0
+    fi
+    if "$VENV/bin/python" -m archiver.browser >/dev/null 2>&1; then
+        return 0
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "no Chromium found: installing Debian's chromium package"
+        apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+    else
+        say "no Chromium found: trying 'playwright install chromium'"
+        "$VENV/bin/playwright" install chromium >&2 || true
+    fi
+    "$VENV/bin/python" -m archiver.browser >/dev/null || exit 2
+}
