@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.async_api import Browser, Playwright
+from playwright.sync_api import Playwright as SyncPlaywright
 
 from archiver.errors import BrowserNotFound
 
@@ -51,7 +52,7 @@ def browser_args() -> list[str]:
     return CHROMIUM_ARGS + shlex.split(os.environ.get(EXTRA_ARGS_ENV, ""))
 
 
-def find_browser(playwright: Playwright, explicit: str | None = None) -> str:
+def find_browser(playwright: Playwright | SyncPlaywright, explicit: str | None = None) -> str:
     """Path of the Chromium to drive: --browser, then $ARCHIVER_BROWSER, then Playwright's, then the system's."""
     for chosen, origin in ((explicit, "--browser"), (os.environ.get(BROWSER_ENV), BROWSER_ENV)):
         if chosen:
@@ -69,7 +70,7 @@ def find_browser(playwright: Playwright, explicit: str | None = None) -> str:
     raise BrowserNotFound(NO_BROWSER_HELP)
 
 
-def _playwright_chromium(playwright: Playwright) -> str | None:
+def _playwright_chromium(playwright: Playwright | SyncPlaywright) -> str | None:
     try:
         path = playwright.chromium.executable_path
     except Exception:  # Playwright raises when its browsers were never installed

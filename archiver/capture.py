@@ -13,22 +13,22 @@ import asyncio
 import json
 import platform
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, CDPSession, Error as PlaywrightError, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from archiver.behaviours import BehaviourLog, run_behaviours
+from archiver.behaviours import run_behaviours
 from archiver.browser import BrowserInfo
+from archiver.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE, fetch_outside_browser
 from archiver.errors import explain_net_error, first_line
 from archiver.exchange import Exchange
-from archiver.identity import capture_id, page_id, sha256_bytes, sha256_file, strip_fragment
+from archiver.identity import capture_id, page_id, sha256_bytes, strip_fragment
 from archiver.normalize import normalize, warc_protocols
 from archiver.options import CaptureJob, CaptureOptions
 from archiver.recorder import Recorder
+from archiver.result import FAILED, PARTIAL, ArtifactFile, PageResult
 from archiver.screenshots import Screenshot, full_page_screenshot, viewport_screenshot
 from archiver.scripts import script
 from archiver.tls import TlsWatcher
@@ -42,91 +42,14 @@ SCREENSHOT_TIMEOUT = 10.0  # Playwright waits for web fonts; past this we take t
 UNLOADED_SCREENSHOT_TIMEOUT = 3.0  # a page whose document never finished may never paint
 DIRECT_FETCH_TIMEOUT_MS = 30_000
 
-COMPLETE, PARTIAL, FAILED = "complete", "partial", "failed"
+def _is_download(message: str) -> bool:
+    return "Download is starting" in message or "net::ERR_ABORTED" in message
 
 
-@dataclass
-class ArtifactFile:
-    path: Path  # absolute
-    role: str  # warc | screenshot_viewport | screenshot_full_page | dom
-
-    def describe(self, relative_to: Path) -> dict[str, Any]:
-        return {
-            "path": self.path.relative_to(relative_to).as_posix(),
-            "role": self.role,
-            "sha256": sha256_file(self.path),
-            "size": self.path.stat().st_size,
-        }
-
-
-@dataclass
-class PageResult:
-    requested_url: str
-    page_id: str
-    capture_id: str
-    started_at: datetime
-    state: str = COMPLETE
-    reason: str | None = None
-    ended_at: datetime | None = None
-    final_url: str | None = None
-    status: int | None = None
-    content_type: str | None = None
-    title: str | None = None
-    server: dict[str, Any] | None = None
-    tls: dict[str, Any] | None = None
-    behaviours: BehaviourLog | None = None
-    media: dict[str, Any] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-    failed_requests: list[dict[str, str]] = field(default_factory=list)
-    content_hashes: dict[str, str] = field(default_factory=dict)
-    screenshots: dict[str, dict[str, Any]] = field(default_factory=dict)
-    files: list[ArtifactFile] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    dialogs: list[dict[str, str]] = field(default_factory=list)
-
-    def mark(self, state: str, reason: str) -> None:
-        """Lower the state (complete > partial > failed) and keep the first reason given for it."""
-        order = {COMPLETE: 0, PARTIAL: 1, FAILED: 2}
-        if order[state] > order[self.state] or (state == self.state and self.reason is None):
-            self.state, self.reason = state, reason
-
-    def manifest_entry(self, run_dir: Path) -> dict[str, Any]:
-        return {
-            "page_id": self.page_id,
-            "capture_id": self.capture_id,
-            "requested_url": self.requested_url,
-            "final_url": self.final_url,
-            "status": self.status,
-            "content_type": self.content_type,
-            "title": self.title,
-            "state": self.state,
-            "reason": self.reason,
-            "started_at": _iso(self.started_at),
-            "ended_at": _iso(self.ended_at),
-            "server": self.server,
-            "tls": self.tls,
-            "behaviours": self.behaviours.to_dict() if self.behaviours else None,
-            "media": self.media,
-            "counts": self.counts,
-            "failed_requests": self.failed_requests,
-            "content_hashes": self.content_hashes,
-            "screenshots": self.screenshots,
-            "files": [f.describe(run_dir) for f in self.files if f.path.exists()],
-            "dialogs": self.dialogs,
-            "warnings": self.warnings,
-            "notes": self.notes,
-        }
-
-
-def _describe(exc: BaseException) -> str:
+def _screenshot_failure(exc: BaseException) -> str:
     if isinstance(exc, asyncio.TimeoutError):
         return "the page painted nothing in time"
     return first_line(str(exc))
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def warcinfo_fields(job: CaptureJob, browser_info: BrowserInfo, cap_id: str) -> dict[str, str]:
@@ -168,6 +91,7 @@ class _PageCapture:
         self.page: Page | None = None
         self.devtools: CDPSession | None = None
         self.loaded = False  # the page's load event fired
+        self.download = False  # the browser treated the page as a file to download
         self.tls: TlsWatcher | None = None
         self.pending_resources: list[tuple[str, str, bytes]] = []  # written once the main record exists
         self.full_page: Screenshot | None = None
@@ -180,7 +104,7 @@ class _PageCapture:
         record_id = self.writer.write_exchange(normalize(exchange))
         url = strip_fragment(exchange.url)
         self.record_ids[url] = record_id
-        if exchange.resource_type == "document" or url == self._final_url():
+        if exchange.resource_type in ("document", DIRECT_FETCH_RESOURCE_TYPE) or url == self._final_url():
             self.document_bodies[url] = exchange.response.body
 
     def _final_url(self) -> str:
@@ -248,8 +172,9 @@ class _PageCapture:
             return time.monotonic()
         except PlaywrightError as exc:
             self._note_main_response()
-            if self.main_response is not None and self.main_response.status < 300 and "ERR_ABORTED" in str(exc):
-                return time.monotonic()  # a download: fetched directly in _after_load
+            if self.main_response is not None and _is_download(str(exc)):
+                self.download = True  # nothing rendered: the file is fetched directly in _after_load
+                return time.monotonic()
             self.result.mark(FAILED, explain_net_error(str(exc)))
             return None
 
@@ -270,7 +195,10 @@ class _PageCapture:
         status = self.result.status
         if status is not None and status >= 400:
             self.result.warnings.append(f"the server answered HTTP {status}")
-        await self._screenshot_viewport()
+        if self.download:
+            self.result.notes.append(f"the browser took this page as a download ({self.result.content_type})")
+        else:
+            await self._screenshot_viewport()
         if self._is_html():
             self.result.behaviours = await run_behaviours(self.page, self.recorder, self.options, loaded_at)
             if self.result.behaviours.timed_out:
@@ -292,25 +220,37 @@ class _PageCapture:
             targets.append(final)
         if not targets:
             return
+        if not self.download:
+            try:
+                await self.page.evaluate(script("fetch_direct"), [targets, DIRECT_FETCH_TIMEOUT_MS])
+            except PlaywrightError as exc:
+                self.result.warnings.append(f"direct fetch failed: {first_line(str(exc))}")
+            await self.recorder.wait_for_quiet(self.options.network_quiet, self.options.quiet_timeout)
+            await self.recorder.drain()
+            if final in targets and final in self.recorder.complete_urls:
+                self.result.notes.append("the file itself was fetched again from the page (Chromium showed it in a viewer)")
+        if final in targets and final not in self.recorder.complete_urls:
+            await self._fetch_outside_browser(final)
+
+    async def _fetch_outside_browser(self, url: str) -> None:
+        """A download never reaches a page, and a fetch from a blank page is aborted: ask Playwright's client."""
+        assert self.context is not None
         try:
-            await self.page.evaluate(script("fetch_direct"), [targets, DIRECT_FETCH_TIMEOUT_MS])
+            exchange = await fetch_outside_browser(self.context, url, self.options.user_agent or self.browser_info.user_agent,
+                                                   DIRECT_FETCH_TIMEOUT_MS / 1000)
         except PlaywrightError as exc:
-            self.result.warnings.append(f"direct fetch failed: {first_line(str(exc))}")
-        await self.recorder.wait_for_quiet(self.options.network_quiet, self.options.quiet_timeout)
-        await self.recorder.drain()
-        for url in targets:
-            got_it = url in self.recorder.complete_urls
-            if url == final:
-                self.result.notes.append(
-                    f"{'captured' if got_it else 'could not capture'} the file itself by a direct fetch "
-                    f"(the browser showed it in a viewer or as a download)")
+            self.result.warnings.append(f"could not fetch the file itself: {first_line(str(exc))}")
+            return
+        self.recorder.accept(exchange)
+        self.result.notes.append("the file itself was fetched outside the browser (Playwright's HTTP client, "
+                                 "HTTP/1.1); its request record holds the headers archiver sent")
 
     async def _screenshot_viewport(self) -> None:
         assert self.devtools is not None
         try:
             shot = await viewport_screenshot(self.devtools, self._screenshot_timeout())
         except (PlaywrightError, asyncio.TimeoutError) as exc:
-            self.result.warnings.append(f"viewport screenshot failed: {_describe(exc)}")
+            self.result.warnings.append(f"viewport screenshot failed: {_screenshot_failure(exc)}")
             return
         self._save_screenshot(shot, "viewport.png", "screenshot_viewport", "urn:view:")
 
@@ -327,8 +267,10 @@ class _PageCapture:
 
     async def _finish(self) -> None:
         """Always: full-page screenshot, DOM, TLS, then close the browser context and the WARC."""
-        if self.page is not None and self.result.final_url:
+        if self.page is not None and self.result.final_url and not self.download:
             await self._record_rendered_page()
+        elif self.main_response is not None:
+            self.result.server = await self._describe_server()
         await self._close_context()
         self._complete_media_fallback()
         self._summarize()
@@ -357,7 +299,7 @@ class _PageCapture:
                     f"full-page screenshot capped at {self.options.max_screenshot_height}px "
                     f"(page is {self.full_page.page_height}px tall)")
         except (PlaywrightError, asyncio.TimeoutError) as exc:
-            self.result.warnings.append(f"full-page screenshot failed: {_describe(exc)}")
+            self.result.warnings.append(f"full-page screenshot failed: {_screenshot_failure(exc)}")
         self.result.tls = await self.tls.details(self.result.final_url or self.job.url)
         self.result.server = await self._describe_server()
 
@@ -375,7 +317,7 @@ class _PageCapture:
         return {
             "ip": address["ipAddress"] if address else None,
             "port": address["port"] if address else None,
-            "protocols": warc_protocols(http_version, (security or {}).get("protocol")),
+            "protocols": warc_protocols(http_version, security.get("protocol") if security else None),
         }
 
     async def _capture_dom(self) -> None:
@@ -413,7 +355,6 @@ class _PageCapture:
                 refetched.append(url)
                 continue
             for piece in pieces:
-                piece.notes.append("206 piece kept: no complete copy could be fetched")
                 self.recorder.write(piece)
             kept_pieces.append(url)
         if refetched or kept_pieces:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from archiver import __version__
-from archiver.capture import COMPLETE, FAILED, PageResult
+from archiver.result import COMPLETE, FAILED, PageResult
 from archiver.errors import ArchiverError
 from archiver.options import CaptureOptions
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 Headers = list[tuple[str, str]]
@@ -38,7 +38,6 @@ class Exchange:
     response: RecordedResponse
     started_at: datetime  # when the request was sent (UTC)
     resource_type: str = "other"  # Playwright's: document, image, fetch, media ...
-    notes: list[str] = field(default_factory=list)  # why this exchange is special, if it is
 
     @property
     def url(self) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.browser import BrowserInfo
-from archiver.capture import COMPLETE, FAILED, PARTIAL, PageResult
+from archiver.result import COMPLETE, FAILED, PARTIAL, PageResult, utc_iso
 from archiver.options import CaptureOptions
 from archiver.versions import tool_versions
 
@@ -27,10 +27,6 @@ SCHEMA_ID = "https://archiver.invalid/schema/manifest-1.json"
 
 def load_schema() -> dict[str, Any]:
     return json.loads(files("archiver").joinpath("schema", "manifest.schema.json").read_text(encoding="utf-8"))
-
-
-def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 class RunManifest:

@@ -120,7 +120,7 @@ class Recorder:
             self._fail(request, f"could not read the exchange: {first_line(str(exc))}")
             return
         if exchange is not None:
-            self._route(exchange)
+            self.accept(exchange)
 
     async def _read_exchange(self, request: Request) -> Exchange | None:
         response = await request.response()
@@ -146,7 +146,7 @@ class Recorder:
             http_version=await response.http_version(),
             server_ip=server["ipAddress"] if server else None,
             server_port=server["port"] if server else None,
-            tls_protocol=(security or {}).get("protocol"),
+            tls_protocol=security.get("protocol") if security else None,
         )
         recorded_request = RecordedRequest(
             method=request.method,
@@ -174,7 +174,8 @@ class Recorder:
             self._fail(request, f"response body unavailable: {first_line(str(exc))}")
             return None
 
-    def _route(self, exchange: Exchange) -> None:
+    def accept(self, exchange: Exchange) -> None:
+        """Write `exchange` unless it is a 206 piece (held back), a 304 or a repeat."""
         response = exchange.response
         url = strip_fragment(exchange.url)
         if response.status == 206:

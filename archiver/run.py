@@ -15,7 +15,8 @@ from typing import Callable, Iterable
 from playwright.async_api import Browser, Playwright, async_playwright
 
 from archiver.browser import BrowserInfo, find_browser, launch
-from archiver.capture import COMPLETE, FAILED, PageResult, capture_page
+from archiver.capture import capture_page
+from archiver.result import COMPLETE, FAILED, PageResult
 from archiver.errors import InvalidURL
 from archiver.identity import sha256_bytes, validate_seed
 from archiver.manifest import RunManifest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from io import BytesIO
+from typing import Any
 
 import asyncio
 import base64
@@ -49,7 +50,7 @@ async def full_page_screenshot(page: Page, devtools: CDPSession, max_height: int
     page_height = int(state["height"])
     capped = page_height > max_height
     width = (page.viewport_size or {"width": state["width"]})["width"]
-    clip = {"x": 0, "y": 0, "width": width, "height": min(page_height, max_height)}
+    clip: Any = {"x": 0, "y": 0, "width": width, "height": min(page_height, max_height)}
     try:
         if capped:
             png = await page.screenshot(type="png", full_page=True, clip=clip, timeout=timeout * 1000)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from io import BytesIO
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Iterable
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
@@ -43,7 +43,7 @@ class RollingWarcWriter:
         self.files: list[Path] = []  # closed files, in order
         self.records_written = 0
         self._sequence = 0
-        self._fh = None
+        self._fh: BinaryIO | None = None
         self._writer: _Sha256WARCWriter | None = None
         self._path: Path | None = None
         self._warcinfo_id = ""

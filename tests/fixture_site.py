@@ -229,6 +229,9 @@ class FixtureApp:
             return Reply(500, b"<!doctype html><title>Error</title><h1>500: the CMS fell over</h1>", html)
         if path == "/doc.pdf":
             return Reply(200, _PDF, [("Content-Type", "application/pdf")])
+        if path == "/download.zip":
+            return Reply(200, ZIP_BYTES, [("Content-Type", "application/zip"),
+                                          ("Content-Disposition", 'attachment; filename="data.zip"')])
         if path == "/photo.jpg":
             return Reply(200, self.images["lead.jpg"], [("Content-Type", "image/jpeg")])
         if path == "/slow-headers":
@@ -271,6 +274,8 @@ class FixtureApp:
         else:
             await send({"type": "http.response.body", "body": body})
 
+
+ZIP_BYTES = b"PK\x05\x06" + b"\x00" * 18  # an empty zip archive
 
 _PDF = b"""%PDF-1.4
 1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj

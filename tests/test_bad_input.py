@@ -14,6 +14,7 @@ import pytest
 
 from archiver.lint import lint_paths
 from archiver.manifest import load_schema
+from fixture_site import ZIP_BYTES
 from warcs import records_of, responses
 
 ARCHIVER = str(Path(sys.executable).with_name("archiver"))
@@ -42,6 +43,7 @@ def bad_run(site, tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.
         "slow": site.url("/slow-headers"),
         "stalled": site.url("/stalled-body"),
         "pdf": site.url("/doc.pdf"),
+        "download": site.url("/download.zip"),
         "image": site.url("/photo.jpg"),
         "scheme": "ftp://127.0.0.1/file.txt",
         "good": site.url("/embed/widget.html"),
@@ -82,7 +84,8 @@ def test_every_url_is_in_the_manifest_with_its_state(bad_run) -> None:
     assert states == {
         "missing": ("complete", 404), "broken": ("complete", 500),
         "refused": ("failed", None), "dns": ("failed", None), "slow": ("failed", None),
-        "stalled": ("partial", 200), "pdf": ("complete", 200), "image": ("complete", 200),
+        "stalled": ("partial", 200), "pdf": ("complete", 200), "download": ("complete", 200),
+        "image": ("complete", 200),
         "scheme": ("failed", None), "good": ("complete", 200),
     }
     assert "ERR_CONNECTION_REFUSED" in pages["refused"]["reason"]
@@ -104,7 +107,15 @@ def test_pdf_target_is_stored_as_the_file_itself(bad_run, site) -> None:
     assert pdf.status == 200
     assert pdf.payload.startswith(b"%PDF-1.4")
     assert pdf.http.get_header("Content-Type") == "application/pdf"
-    assert any("direct fetch" in note for note in info["pages"]["pdf"]["notes"])
+    assert any("fetched again" in note for note in info["pages"]["pdf"]["notes"])
+
+
+def test_download_target_is_stored_as_the_file_itself(bad_run) -> None:
+    _, run_dir, info = bad_run
+    (download,) = responses(records_of(run_dir))[info["urls"]["download"]]
+    assert (download.status, download.payload) == (200, ZIP_BYTES)
+    assert download.http.get_header("Content-Disposition") == 'attachment; filename="data.zip"'
+    assert any("outside the browser" in note for note in info["pages"]["download"]["notes"])
 
 
 def test_image_target_is_stored(bad_run, site) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 import sys
-from io import BytesIO
 from pathlib import Path
 
 import jsonschema

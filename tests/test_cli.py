@@ -69,7 +69,7 @@ def test_lint_command_reports_problems_and_exit_status(tmp_path: Path) -> None:
     from dataclasses import replace
 
     good = _write(tmp_path / "good", GOOD)
-    bad = _write(tmp_path / "bad", replace(GOOD, ip_address=None))
+    _write(tmp_path / "bad", replace(GOOD, ip_address=None))
     ok = subprocess.run([ARCHIVER, "lint", str(good)], capture_output=True, text=True)
     assert ok.returncode == 0 and "0 problem(s)" in ok.stdout
     failed = subprocess.run([ARCHIVER, "lint", str(tmp_path)], capture_output=True, text=True)
