@@ -15,7 +15,11 @@ from archiver.errors import BrowserNotFound
 
 BROWSER_ENV = "ARCHIVER_BROWSER"
 EXTRA_ARGS_ENV = "ARCHIVER_BROWSER_ARGS"  # more Chromium flags, e.g. a proxy or host-resolver rules
-SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+SYSTEM_BROWSERS = (
+    "chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+)
 
 # Without the first group Chromium keeps calling Google's services, which a closed network refuses
 # and which would otherwise show up as noise beside the page's own traffic.
