@@ -14,13 +14,13 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Collection
 
 from playwright.async_api import Error as PlaywrightError, Frame, Page
 
 from archiver.errors import first_line
 from archiver.options import CaptureOptions
-from archiver.recorder import Recorder
+from archiver.network import NetworkActivity
 from archiver.scripts import script
 
 MAX_SCROLL_PASSES = 3  # a page that grew after settling gets scrolled again, this many times at most
@@ -81,13 +81,17 @@ class _Budget:
         return self.left() <= 0
 
 
-async def run_behaviours(page: Page, recorder: Recorder, options: CaptureOptions, loaded_at: float) -> BehaviourLog:
-    """Run every behaviour on `page`; never raises for the page's own misbehaviour, logs it instead."""
-    log = BehaviourLog(ran=["eager-loading"])
+async def run_behaviours(page: Page, network: NetworkActivity, options: CaptureOptions, loaded_at: float,
+                         captured: Collection[str] = ()) -> BehaviourLog:
+    """Run every behaviour on `page`; never raises for the page's own misbehaviour, logs it instead.
+
+    `captured` holds the URLs already recorded, which autofetch need not load again.
+    """
+    log = BehaviourLog()
     started = time.monotonic()
     budget = _Budget(options.behaviour_timeout)
     try:
-        await _run_all(page, recorder, options, loaded_at, budget, log)
+        await _run_all(page, network, options, loaded_at, budget, log, captured)
     except PlaywrightError as exc:
         log.errors.append(first_line(str(exc)))
     log.eager_elements = await _eager_count(page)
@@ -96,30 +100,30 @@ async def run_behaviours(page: Page, recorder: Recorder, options: CaptureOptions
     return log
 
 
-async def _run_all(page: Page, recorder: Recorder, options: CaptureOptions, loaded_at: float,
-                   budget: _Budget, log: BehaviourLog) -> None:
+async def _run_all(page: Page, network: NetworkActivity, options: CaptureOptions, loaded_at: float,
+                   budget: _Budget, log: BehaviourLog, captured: Collection[str]) -> None:
     log.ran.append("scroll")
     log.scroll.step_pixels = options.effective_scroll_step()
     log.scroll.initial_height = (await _state(page))["height"]
     for _ in range(MAX_SCROLL_PASSES):
-        await _scroll_pass(page, recorder, options, budget, log.scroll)
+        await _scroll_pass(page, network, options, budget, log.scroll)
         height_after_scroll = (await _state(page))["height"]
         if "settle" not in log.ran:
             log.ran.append("settle")
-            log.settle_seconds = await _settle(recorder, options, loaded_at, budget)
+            log.settle_seconds = await _settle(network, options, loaded_at, budget)
         if options.autofetch:
             if "autofetch" not in log.ran:
                 log.ran.append("autofetch")
-            await _autofetch(page, recorder, options, budget, log.autofetch)
-        await _quiet(recorder, options, budget, log.scroll)
+            await _autofetch(page, network, options, budget, log.autofetch, captured)
+        await _quiet(network, options, budget, log.scroll)
         if budget.spent() or (await _state(page))["height"] <= height_after_scroll:
             break
     log.scroll.final_height = (await _state(page))["height"]
     await page.evaluate("() => window.scrollTo(0, 0)")
-    await _quiet(recorder, options, budget, log.scroll)
+    await _quiet(network, options, budget, log.scroll)
 
 
-async def _scroll_pass(page: Page, recorder: Recorder, options: CaptureOptions, budget: _Budget,
+async def _scroll_pass(page: Page, network: NetworkActivity, options: CaptureOptions, budget: _Budget,
                        log: ScrollLog) -> None:
     log.passes += 1
     last_href = (await _state(page))["href"]
@@ -136,7 +140,7 @@ async def _scroll_pass(page: Page, recorder: Recorder, options: CaptureOptions, 
             last_href = state["href"]
         if state["y"] + state["viewport"] >= state["height"] - 1:
             # At the bottom: let whatever the last step triggered arrive, then see if the page grew.
-            await _quiet(recorder, options, budget, log)
+            await _quiet(network, options, budget, log)
             grown = (await _state(page))["height"]
             if grown > state["height"]:
                 _note_growth(log, grown)
@@ -146,7 +150,7 @@ async def _scroll_pass(page: Page, recorder: Recorder, options: CaptureOptions, 
         await page.evaluate("(dy) => window.scrollBy(0, dy)", log.step_pixels)
         log.steps += 1
         await asyncio.sleep(options.scroll_delay)
-        await _quiet(recorder, options, budget, log)
+        await _quiet(network, options, budget, log)
         _note_growth(log, (await _state(page))["height"])
 
 
@@ -155,29 +159,29 @@ def _note_growth(log: ScrollLog, height: int) -> None:
         log.growth.append(height)
 
 
-async def _quiet(recorder: Recorder, options: CaptureOptions, budget: _Budget, log: ScrollLog) -> None:
-    if not await recorder.wait_for_quiet(options.network_quiet, min(options.quiet_timeout, budget.left())):
+async def _quiet(network: NetworkActivity, options: CaptureOptions, budget: _Budget, log: ScrollLog) -> None:
+    if not await network.wait_for_quiet(options.network_quiet, min(options.quiet_timeout, budget.left())):
         log.quiet_timeouts += 1
 
 
-async def _settle(recorder: Recorder, options: CaptureOptions, loaded_at: float, budget: _Budget) -> float:
+async def _settle(network: NetworkActivity, options: CaptureOptions, loaded_at: float, budget: _Budget) -> float:
     """Stay until `settle_after_load` seconds have passed since load; return how long we waited."""
     wait = min(budget.left(), loaded_at + options.settle_after_load - time.monotonic())
     if wait > 0:
         await asyncio.sleep(wait)
-    await recorder.wait_for_quiet(options.network_quiet, min(options.quiet_timeout, budget.left()))
+    await network.wait_for_quiet(options.network_quiet, min(options.quiet_timeout, budget.left()))
     return round(max(0.0, wait), 3)
 
 
-async def _autofetch(page: Page, recorder: Recorder, options: CaptureOptions, budget: _Budget,
-                     log: AutofetchLog) -> None:
+async def _autofetch(page: Page, network: NetworkActivity, options: CaptureOptions, budget: _Budget,
+                     log: AutofetchLog, captured: Collection[str]) -> None:
     """Load every image candidate not captured yet, in every frame of the page."""
     for frame in page.frames:
         if budget.spent():
             return
         candidates = await _frame_eval(frame, script("collect_media_urls"), None) or []
         log.candidates += len(candidates)
-        done = recorder.complete_urls | set(log.fetched) | set(log.failed)
+        done = set(captured) | set(log.fetched) | set(log.failed)
         missing = [url for url in candidates if url not in done]
         log.already_captured += len(candidates) - len(missing)
         if not missing:
@@ -186,7 +190,7 @@ async def _autofetch(page: Page, recorder: Recorder, options: CaptureOptions, bu
         results = await _frame_eval(frame, script("load_images"), [missing, timeout_ms, AUTOFETCH_CONCURRENCY]) or {}
         for url in missing:
             (log.fetched if results.get(url) == "loaded" else log.failed).append(url)
-    await recorder.wait_for_quiet(options.network_quiet, min(options.quiet_timeout, budget.left()))
+    await network.wait_for_quiet(options.network_quiet, min(options.quiet_timeout, budget.left()))
 
 
 async def _frame_eval(frame: Frame, source: str, arg: Any) -> Any:

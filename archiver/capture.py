@@ -27,6 +27,7 @@ from archiver.exchange import Exchange
 from archiver.identity import capture_id, page_id, sha256_bytes, strip_fragment
 from archiver.normalize import normalize, warc_protocols
 from archiver.options import CaptureJob, CaptureOptions
+from archiver.network import NetworkActivity
 from archiver.recorder import Recorder
 from archiver.result import FAILED, PARTIAL, ArtifactFile, PageResult
 from archiver.screenshots import Screenshot, full_page_screenshot, viewport_screenshot
@@ -85,7 +86,8 @@ class _PageCapture:
                                         self.options.warc_max_size, page_id=cap_id)
         self.record_ids: dict[str, str] = {}  # URL -> id of its latest response record
         self.document_bodies: dict[str, bytes] = {}  # URL -> body of each document recorded
-        self.recorder = Recorder(self._write_exchange, stale_after=self.options.quiet_timeout)
+        self.recorder = Recorder(self._write_exchange)
+        self.network = NetworkActivity(stale_after=self.options.quiet_timeout)
         self.main_response: Response | None = None
         self.context: BrowserContext | None = None
         self.page: Page | None = None
@@ -136,6 +138,7 @@ class _PageCapture:
             extra_http_headers={"Accept-Encoding": ACCEPT_ENCODING},
         )
         self.recorder.attach(self.context)
+        self.network.attach(self.context)
         await self.context.add_init_script(script("eager"))
         self.page = await self.context.new_page()
         self.page.on("response", self._on_response)
@@ -200,7 +203,9 @@ class _PageCapture:
         else:
             await self._screenshot_viewport()
         if self._is_html():
-            self.result.behaviours = await run_behaviours(self.page, self.recorder, self.options, loaded_at)
+            self.result.behaviours = await run_behaviours(self.page, self.network, self.options, loaded_at,
+                                                           self.recorder.complete_urls)
+            self.result.behaviours.ran.insert(0, "eager-loading")  # the init script installed in _open
             if self.result.behaviours.timed_out:
                 self.result.mark(PARTIAL, f"behaviours ran out of time after {self.options.behaviour_timeout:g}s")
             if self.result.behaviours.scroll.stopped_by == "max_steps":
@@ -212,7 +217,7 @@ class _PageCapture:
     async def _fetch_whole_files(self) -> None:
         """Get one complete copy of media seen only as 206 pieces, and of documents a viewer replaced."""
         assert self.page is not None
-        await self.recorder.wait_for_quiet(self.options.network_quiet, self.options.quiet_timeout)
+        await self.network.wait_for_quiet(self.options.network_quiet, self.options.quiet_timeout)
         await self.recorder.drain()
         targets = [url for url in self.recorder.partial_media if url not in self.recorder.complete_urls]
         final = self._final_url()
@@ -225,7 +230,7 @@ class _PageCapture:
                 await self.page.evaluate(script("fetch_direct"), [targets, DIRECT_FETCH_TIMEOUT_MS])
             except PlaywrightError as exc:
                 self.result.warnings.append(f"direct fetch failed: {first_line(str(exc))}")
-            await self.recorder.wait_for_quiet(self.options.network_quiet, self.options.quiet_timeout)
+            await self.network.wait_for_quiet(self.options.network_quiet, self.options.quiet_timeout)
             await self.recorder.drain()
             if final in targets and final in self.recorder.complete_urls:
                 self.result.notes.append("the file itself was fetched again from the page (Chromium showed it in a viewer)")
@@ -328,17 +333,19 @@ class _PageCapture:
         except PlaywrightError as exc:
             self.result.warnings.append(f"could not read the rendered DOM: {first_line(str(exc))}")
             return
-        path = self.page_dir / "dom.html"
-        path.write_text(self.dom, encoding="utf-8")
-        self.result.files.append(ArtifactFile(path, "dom"))
-        self.pending_resources.append(("urn:dom:" + self._final_url(), "text/html; charset=utf-8",
-                                        self.dom.encode("utf-8")))
+        for name, role, content_type, content in (("dom.html", "dom", "text/html", self.dom),
+                                                  ("text.txt", "text", "text/plain", self.text)):
+            path = self.page_dir / name
+            path.write_text(content, encoding="utf-8")
+            self.result.files.append(ArtifactFile(path, role))
+            self.pending_resources.append((f"urn:{role}:{self._final_url()}", f"{content_type}; charset=utf-8",
+                                            content.encode("utf-8")))
 
     async def _close_context(self) -> None:
         if self.context is None:
             return
         try:
-            await self.recorder.wait_for_quiet(self.options.network_quiet, min(2.0, self.options.quiet_timeout))
+            await self.network.wait_for_quiet(self.options.network_quiet, min(2.0, self.options.quiet_timeout))
             await self.recorder.drain()
             # Closing the context ends the DevTools session too (detaching it first can hang
             # for as long as a stalled navigation does).
@@ -411,7 +418,7 @@ class _PageCapture:
         if self.text is not None:
             result.content_hashes["text_sha256"] = sha256_bytes(" ".join(self.text.split()).encode("utf-8"))
         result.counts = {
-            "requests": recorder.counts["requests"],
+            "requests": self.network.requests_started,
             "exchanges_written": recorder.counts["exchanges_written"],
             "failed_requests": len(recorder.failed),
             "partial_media_pieces": recorder.counts["partial_media_pieces"],

@@ -1,8 +1,6 @@
 """Record every HTTP exchange a browser context makes, as `Exchange` objects.
 
-The recorder knows nothing of WARC: it hands each finished exchange to a sink. It also counts the
-requests in flight, because Playwright's `networkidle` fires only once per navigation and the
-behaviours need to know, again and again, when the page has gone quiet.
+The recorder knows nothing of WARC: it hands each finished exchange to a sink.
 """
 
 from __future__ import annotations
@@ -19,8 +17,7 @@ from playwright.async_api import BrowserContext, Error as PlaywrightError, Reque
 from archiver.exchange import Exchange, RecordedRequest, RecordedResponse
 from archiver.errors import first_line
 from archiver.identity import sha256_bytes, strip_fragment
-
-RECORDED_SCHEMES = ("http://", "https://")
+from archiver.network import HTTP_SCHEMES
 
 # Chromium shows these in its own viewer: the body Playwright returns for the document is the
 # viewer's wrapper page, not the file. Such documents are fetched again, directly.
@@ -39,11 +36,8 @@ class FailedRequest:
 
 
 class Recorder:
-    def __init__(self, sink: Callable[[Exchange], None], stale_after: float = 15.0) -> None:
+    def __init__(self, sink: Callable[[Exchange], None]) -> None:
         self._sink = sink
-        self._stale_after = stale_after
-        self._in_flight: dict[Request, float] = {}
-        self._last_activity = time.monotonic()
         self._tasks: set[asyncio.Task[None]] = set()
         self._written: set[tuple[str, str, int, str]] = set()
         self.failed: list[FailedRequest] = []
@@ -53,56 +47,21 @@ class Recorder:
         self.counts: Counter[str] = Counter()
 
     def attach(self, context: BrowserContext) -> None:
-        context.on("request", self._on_request)
         context.on("requestfinished", self._on_finished)
         context.on("requestfailed", self._on_failed)
-
-    # -- in-flight tracking -------------------------------------------------------------------
-
-    def _on_request(self, request: Request) -> None:
-        if request.url.startswith(RECORDED_SCHEMES):
-            self._in_flight[request] = time.monotonic()
-            self._last_activity = time.monotonic()
-            self.counts["requests"] += 1
-
-    def _done(self, request: Request) -> None:
-        self._in_flight.pop(request, None)
-        self._last_activity = time.monotonic()
-
-    def in_flight(self) -> int:
-        return len(self._in_flight)
-
-    async def wait_for_quiet(self, quiet: float, timeout: float) -> bool:
-        """Wait until no request has started or ended for `quiet` seconds; False if `timeout` came first.
-
-        A request in flight for longer than `stale_after` (a long poll, an event stream, a
-        response that never finishes) no longer counts: it may never end, and one full wait for
-        it is enough.
-        """
-        deadline = time.monotonic() + timeout
-        while True:
-            now = time.monotonic()
-            active = any(now - started < self._stale_after for started in self._in_flight.values())
-            if not active and now - self._last_activity >= quiet:
-                return True
-            if now >= deadline:
-                return False
-            await asyncio.sleep(0.05)
 
     # -- collection ---------------------------------------------------------------------------
 
     def _on_failed(self, request: Request) -> None:
-        if not request.url.startswith(RECORDED_SCHEMES):
+        if not request.url.startswith(HTTP_SCHEMES):
             return
-        self._done(request)
         error = request.failure or "failed"
         self.failed.append(FailedRequest(request.url, request.method, request.resource_type, error))
         self.counts["failed"] += 1
 
     def _on_finished(self, request: Request) -> None:
-        if not request.url.startswith(RECORDED_SCHEMES):
+        if not request.url.startswith(HTTP_SCHEMES):
             return
-        self._done(request)
         task = asyncio.ensure_future(self._collect(request))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

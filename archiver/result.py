@@ -16,7 +16,7 @@ COMPLETE, PARTIAL, FAILED = "complete", "partial", "failed"
 @dataclass
 class ArtifactFile:
     path: Path  # absolute
-    role: str  # warc | screenshot_viewport | screenshot_full_page | dom
+    role: str  # warc | screenshot_viewport | screenshot_full_page | dom | text
 
     def describe(self, relative_to: Path) -> dict[str, Any]:
         return {

@@ -197,6 +197,8 @@ def test_rendered_dom_holds_the_late_content(manifest: dict, records: list[Recor
         assert text in dom.payload
     assert b'<section id="popular" data-src="/api/popular"><h2>Most Popular</h2>' in dom.payload  # not "Loading..."
     assert b"Next story 4" not in dom.payload
+    (text,) = [r for r in records if r.type == "resource" and r.uri == "urn:text:" + page["final_url"]]
+    assert "Popular story 3" in text.payload.decode() and "<section" not in text.payload.decode()
 
 
 def test_behaviours_log_what_they_did(manifest: dict) -> None:
@@ -228,7 +230,7 @@ def test_metadata_record_states_the_outcome(manifest: dict, records: list[Record
 def test_manifest_validates_and_its_checksums_match(manifest: dict, outcome: RunOutcome) -> None:
     jsonschema.Draft202012Validator(load_schema(), format_checker=jsonschema.FormatChecker()).validate(manifest)
     files = manifest["pages"][0]["files"]
-    assert {f["role"] for f in files} == {"warc", "screenshot_viewport", "screenshot_full_page", "dom"}
+    assert {f["role"] for f in files} == {"warc", "screenshot_viewport", "screenshot_full_page", "dom", "text"}
     for entry in files:
         path = outcome.run_dir / entry["path"]
         assert sha256_file(path) == entry["sha256"]
