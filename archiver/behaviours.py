@@ -16,17 +16,18 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Collection
 
-from playwright.async_api import Error as PlaywrightError, Frame, Page
+from playwright.async_api import Error as PlaywrightError, Page
 
 from archiver.errors import first_line
 from archiver.options import CaptureOptions
 from archiver.network import NetworkActivity
-from archiver.scripts import script
+from archiver.scripts import FRAME_SCRIPT_TIMEOUT, evaluate_in_frame, script
 
 MAX_SCROLL_PASSES = 3  # a page that grew after settling gets scrolled again, this many times at most
 AUTOFETCH_CONCURRENCY = 6
 AUTOFETCH_IMAGE_TIMEOUT_MS = 10_000
-LOGGED_URLS_LIMIT = 500  # URL lists in the log are cut here (the counts stay exact)
+LOGGED_URLS_LIMIT = 500
+FRAME_EVAL_TIMEOUT = 10.0  # seconds for one script in one frame  # URL lists in the log are cut here (the counts stay exact)
 
 
 @dataclass
@@ -179,7 +180,7 @@ async def _autofetch(page: Page, network: NetworkActivity, options: CaptureOptio
     for frame in page.frames:
         if budget.spent():
             return
-        candidates = await _frame_eval(frame, script("collect_media_urls"), None) or []
+        candidates = await evaluate_in_frame(frame, script("collect_media_urls"), None) or []
         log.candidates += len(candidates)
         done = set(captured) | set(log.fetched) | set(log.failed)
         missing = [url for url in candidates if url not in done]
@@ -187,17 +188,11 @@ async def _autofetch(page: Page, network: NetworkActivity, options: CaptureOptio
         if not missing:
             continue
         timeout_ms = int(min(AUTOFETCH_IMAGE_TIMEOUT_MS, budget.left() * 1000))
-        results = await _frame_eval(frame, script("load_images"), [missing, timeout_ms, AUTOFETCH_CONCURRENCY]) or {}
+        results = await evaluate_in_frame(frame, script("load_images"), [missing, timeout_ms, AUTOFETCH_CONCURRENCY],
+                                    timeout=timeout_ms / 1000 + FRAME_SCRIPT_TIMEOUT) or {}
         for url in missing:
             (log.fetched if results.get(url) == "loaded" else log.failed).append(url)
     await network.wait_for_quiet(options.network_quiet, min(options.quiet_timeout, budget.left()))
-
-
-async def _frame_eval(frame: Frame, source: str, arg: Any) -> Any:
-    try:
-        return await frame.evaluate(source, arg)
-    except PlaywrightError:  # a frame detached or navigated meanwhile: nothing to collect there
-        return None
 
 
 async def _state(page: Page) -> dict[str, Any]:
@@ -207,6 +202,6 @@ async def _state(page: Page) -> dict[str, Any]:
 async def _eager_count(page: Page) -> int:
     total = 0
     for frame in page.frames:
-        total += await _frame_eval(frame, "() => (window.__archiverEager || {switched: 0}).switched", None) or 0
+        total += await evaluate_in_frame(frame, "() => (window.__archiverEager || {switched: 0}).switched", None) or 0
     return total
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from archiver.browser import BrowserInfo
 from archiver.result import COMPLETE, FAILED, PARTIAL, PageResult, utc_iso
+from archiver.identity import sha256_file
 from archiver.options import CaptureOptions
 from archiver.versions import tool_versions
 
@@ -83,6 +84,24 @@ class RunManifest:
 
     def write(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_json_atomic(self.path, self.to_dict())
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write to a temporary file, then rename: a reader never sees half a file."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def record_qa(manifest_path: Path, qa_path: Path, passed: bool, checked_at: str) -> None:
+    """List a run's qa.json in its manifest, with its checksum."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["qa"] = {
+        "path": qa_path.relative_to(manifest_path.parent).as_posix(),
+        "sha256": sha256_file(qa_path),
+        "size": qa_path.stat().st_size,
+        "checked_at": checked_at,
+        "passed": passed,
+    }
+    write_json_atomic(manifest_path, manifest)

@@ -44,8 +44,11 @@ async def viewport_screenshot(devtools: CDPSession, timeout: float) -> Screensho
     return Screenshot("viewport", png, width, height)
 
 
-async def full_page_screenshot(page: Page, devtools: CDPSession, max_height: int, timeout: float) -> Screenshot:
-    """The whole page, cut at `max_height` CSS pixels: taller images exceed what the GPU can render."""
+async def full_page_screenshot(page: Page, devtools: CDPSession | None, max_height: int, timeout: float) -> Screenshot:
+    """The whole page, cut at `max_height` CSS pixels: taller images exceed what the GPU can render.
+
+    With a DevTools session, a page that will not settle is taken as it is rather than not at all.
+    """
     state = await page.evaluate(script("page_state"))
     page_height = int(state["height"])
     capped = page_height > max_height
@@ -57,6 +60,8 @@ async def full_page_screenshot(page: Page, devtools: CDPSession, max_height: int
         else:
             png = await page.screenshot(type="png", full_page=True, timeout=timeout * 1000)
     except PlaywrightTimeoutError:  # a page still loading: take it as it is, without waiting
+        if devtools is None:
+            raise
         png = await _devtools_png(devtools, {**clip, "scale": 1}, timeout=timeout)
     image_width, image_height = _png_size(png)
     return Screenshot("full_page", png, image_width, image_height, page_height=page_height, capped=capped)

@@ -50,3 +50,27 @@ def responses(records: list[Record]) -> dict[str, list[Record]]:
         if record.type == "response":
             by_url.setdefault(record.uri, []).append(record)
     return by_url
+
+
+def rewrite_warc(source: Path, target: Path, change) -> None:
+    """Copy a WARC record by record; `change(record)` returns None to drop it, or (http_headers, payload)."""
+    from io import BytesIO
+
+    from archiver.warcwriter import _Sha256WARCWriter
+
+    with source.open("rb") as fh, target.open("wb") as out:
+        writer = _Sha256WARCWriter(out, gzip=True, warc_version="1.1")
+        for record in ArchiveIterator(fh, ensure_http_headers=False):
+            http = record.http_headers if record.rec_type in ("response", "request") else None
+            payload = record.raw_stream.read()
+            changed = change(record.rec_type, record.rec_headers.get_header("WARC-Target-URI") or "", http, payload)
+            if changed is None:
+                continue
+            http, payload = changed
+            headers = [(k, v) for k, v in record.rec_headers.headers
+                       if k not in ("WARC-Block-Digest", "WARC-Payload-Digest", "Content-Length")]
+            warc_headers = StatusAndHeaders("", headers, protocol=record.rec_headers.protocol)
+            new = writer.create_warc_record("", record.rec_type, payload=BytesIO(payload), length=len(payload),
+                                            warc_headers=warc_headers, http_headers=http,
+                                            warc_content_type=record.content_type)
+            writer.write_record(new)

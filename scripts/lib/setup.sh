@@ -1,5 +1,5 @@
 # Shared by scripts/archive and scripts/test: create what is missing, nothing more.
-# Sourced, not run. Sets VENV; defines ensure_env and ensure_browser.
+# Sourced, not run. Sets VENV; defines ensure_env, ensure_browser and ensure_pywb.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${ARCHIVER_VENV:-$ROOT/.venv}"
@@ -31,6 +31,11 @@ ensure_env() {
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
     "$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]"
     touch "$stamp"
+}
+
+# pywb's own virtual environment (in the cache folder), which replay and QA run pywb from.
+ensure_pywb() {
+    "$VENV/bin/python" -m archiver.pywb >/dev/null || exit 2
 }
 
 # A Chromium for Playwright to drive: $ARCHIVER_BROWSER, Playwright's own, or the system's;
