@@ -42,7 +42,6 @@ class Recorder:
         self._written: set[tuple[str, str, int, str]] = set()
         self.failed: list[FailedRequest] = []
         self.partial_media: dict[str, list[Exchange]] = {}  # URL -> 206 pieces held back
-        self.viewer_documents: list[str] = []  # URLs whose body Chromium's viewer replaced
         self.complete_urls: set[str] = set()  # URLs with a full (non-206) response recorded
         self.counts: Counter[str] = Counter()
 
@@ -53,11 +52,8 @@ class Recorder:
     # -- collection ---------------------------------------------------------------------------
 
     def _on_failed(self, request: Request) -> None:
-        if not request.url.startswith(HTTP_SCHEMES):
-            return
-        error = request.failure or "failed"
-        self.failed.append(FailedRequest(request.url, request.method, request.resource_type, error))
-        self.counts["failed"] += 1
+        if request.url.startswith(HTTP_SCHEMES):
+            self._fail(request, request.failure or "failed")
 
     def _on_finished(self, request: Request) -> None:
         if not request.url.startswith(HTTP_SCHEMES):
@@ -125,7 +121,7 @@ class Recorder:
             return b""  # Chromium keeps no body for a redirect; the 3xx and its headers are the record
         mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if request.resource_type == "document" and mime in VIEWER_MIME_TYPES:
-            self.viewer_documents.append(request.url)
+            self.counts["viewer_replaced"] += 1  # the capture fetches the file itself again
             return None
         try:
             return await response.body()
@@ -160,7 +156,6 @@ class Recorder:
 
     def _fail(self, request: Request, error: str) -> None:
         self.failed.append(FailedRequest(request.url, request.method, request.resource_type, error))
-        self.counts["failed"] += 1
 
 
 def _started_at(request: Request) -> datetime:
