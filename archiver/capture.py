@@ -24,6 +24,7 @@ from archiver.browser import BrowserInfo
 from archiver.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE, fetch_outside_browser
 from archiver.errors import explain_net_error, first_line
 from archiver.exchange import Exchange
+from archiver.extract import extract
 from archiver.identity import capture_id, page_id, sha256_bytes, strip_fragment
 from archiver.normalize import normalize, warc_protocols
 from archiver.options import CaptureJob, CaptureOptions
@@ -282,6 +283,7 @@ class _PageCapture:
         self._write_capture_records()
         for path in reversed(self.writer.close()):
             self.result.files.insert(0, ArtifactFile(path, "warc"))
+        self._extract_metadata()
         self.result.counts["records_written"] = self.writer.records_written
         self.result.counts["warc_files"] = len(self.writer.files)
         self.result.ended_at = datetime.now(timezone.utc)
@@ -353,6 +355,19 @@ class _PageCapture:
         except PlaywrightError:
             pass
         await self.recorder.drain(timeout=5.0)
+
+    def _extract_metadata(self) -> None:
+        """What the article says about itself and who took its pictures, read back from the WARC."""
+        if not self._is_html() or self._final_url() not in self.document_bodies:
+            return
+        try:
+            extracted = extract(self.writer.files, self._final_url(), self.dom)
+        except Exception as exc:  # noqa: BLE001 - the capture itself is sound; say what failed and keep it
+            self.result.warnings.append(f"metadata extraction failed: {type(exc).__name__}: {exc}")
+            return
+        self.result.article = extracted["article"]
+        self.result.images = extracted["images"]
+        self.result.images_left_out = extracted["images_left_out"]
 
     def _complete_media_fallback(self) -> None:
         """Media with no complete copy: keep the pieces we have rather than nothing, and say so."""

@@ -259,3 +259,21 @@ def _report_qa(page: object, limits: object) -> None:
                    f"{len(result.left_archive):>4} {broken:>6} {shot:>6} {text:>6}  {page.page.url}")
         for problem in problems:
             click.echo(f"archiver: qa: {page.page.url} ({result.profile}): {problem}", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def show(paths: tuple[Path, ...]) -> None:
+    """A readable summary of the runs in PATHS (run folders, folders of runs, or manifest.json files;
+    default warcs/): per page its title, byline, dates, URL, state, lead image and its credit,
+    counts, and where its files are."""
+    from archiver.captures import find_manifests
+    from archiver.show import run_summary
+
+    manifests = find_manifests(_replay_dirs(paths))
+    if not manifests:
+        raise click.ClickException("no manifest.json found")
+    for index, manifest in enumerate(manifests):
+        if index:
+            click.echo()
+        click.echo("\n".join(run_summary(manifest)))

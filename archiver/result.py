@@ -52,6 +52,9 @@ class PageResult:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dialogs: list[dict[str, str]] = field(default_factory=list)
+    article: dict[str, Any] | None = None  # see archiver.extract
+    images: list[dict[str, Any]] = field(default_factory=list)
+    images_left_out: int = 0  # images on the page that are not the article's (asides, appended articles)
 
     def mark(self, state: str, reason: str) -> None:
         """Lower the state (complete > partial > failed) and keep the first reason given for it."""
@@ -79,6 +82,9 @@ class PageResult:
             "counts": self.counts,
             "failed_requests": self.failed_requests,
             "content_hashes": self.content_hashes,
+            "article": self.article,
+            "images": self.images,
+            "images_left_out": self.images_left_out,
             "screenshots": self.screenshots,
             "files": [f.describe(run_dir) for f in self.files if f.path.exists()],
             "dialogs": self.dialogs,

@@ -229,6 +229,8 @@ class FixtureApp:
             return Reply(500, b"<!doctype html><title>Error</title><h1>500: the CMS fell over</h1>", html)
         if path == "/doc.pdf":
             return Reply(200, _PDF, [("Content-Type", "application/pdf")])
+        if path.startswith("/cms/"):
+            return self._cms(path[len("/cms/"):])
         if path == "/download.zip":
             return Reply(200, ZIP_BYTES, [("Content-Type", "application/zip"),
                                           ("Content-Disposition", 'attachment; filename="data.zip"')])
@@ -239,6 +241,17 @@ class FixtureApp:
             return Reply(200, b"too late", html)
         if path == "/stalled-body":
             return Reply(200, b"<!doctype html><title>Stalled</title><p>arrived late</p>", html, stall_after_headers=30)
+        return Reply(404, b"not found", [("Content-Type", "text/plain")])
+
+    def _cms(self, name: str) -> Reply:
+        import news_pages
+
+        if name in news_pages.PAGES:
+            return Reply(200, news_pages.PAGES[name].encode(), [("Content-Type", "text/html; charset=utf-8")])
+        if name == "api/next-article":
+            return Reply(200, news_pages.NEXT_ARTICLE.encode(), [("Content-Type", "text/html; charset=utf-8")])
+        if name.startswith("img/") and name[4:] in news_pages.IMAGES:
+            return Reply(200, news_pages.IMAGES[name[4:]], [("Content-Type", "image/jpeg")])
         return Reply(404, b"not found", [("Content-Type", "text/plain")])
 
     def _media(self, headers: dict[str, str]) -> Reply:

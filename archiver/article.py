@@ -1,0 +1,256 @@
+"""What an article says about itself: headline, authors, dates, and the structured data behind them.
+
+Every value is kept with its source (`json-ld NewsArticle.headline`, `og:title`, `meta author`,
+`htmldate`...), best evidence first: the page's own structured data, then its meta tags, then what
+trafilatura and htmldate infer from the markup. The raw JSON-LD, OpenGraph and microdata are kept
+as found (read with extruct).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import extruct
+from lxml import html as lxml_html
+
+logging.getLogger("htmldate").setLevel(logging.ERROR)  # it logs every unparsable date candidate
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
+                 "OpinionNewsArticle", "LiveBlogPosting", "WebPage")
+SYNTAXES = ["json-ld", "opengraph", "microdata"]
+
+Value = dict[str, Any]  # {"value": ..., "source": ...}
+
+
+def structured_data(html: str, url: str) -> dict[str, list[Any]]:
+    """JSON-LD, OpenGraph and microdata as found (OpenGraph and microdata in extruct's uniform shape)."""
+    try:
+        return extruct.extract(html, base_url=url, syntaxes=SYNTAXES, uniform=True, errors="ignore")
+    except Exception:  # extruct raises on markup it cannot parse; the page still has other evidence
+        return {syntax: [] for syntax in SYNTAXES}
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    kind = node.get("@type", [])
+    return [kind] if isinstance(kind, str) else list(kind)
+
+
+def json_ld_nodes(data: dict[str, list[Any]]) -> Iterator[dict[str, Any]]:
+    """Every object in the JSON-LD, `@graph` members included."""
+    def walk(node: Any) -> Iterator[dict[str, Any]]:
+        if isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+        elif isinstance(node, dict):
+            yield node
+            for value in node.values():
+                if isinstance(value, (dict, list)):
+                    yield from walk(value)
+    yield from walk(data.get("json-ld", []))
+
+
+def main_json_ld(data: dict[str, list[Any]]) -> dict[str, Any] | None:
+    """The article object of the JSON-LD: the first node whose type is an article type, in their order."""
+    nodes = [node for node in json_ld_nodes(data) if _types(node)]
+    for wanted in ARTICLE_TYPES:
+        for node in nodes:
+            if wanted in _types(node):
+                return node
+    return None
+
+
+def _names(value: Any) -> list[str]:
+    """Names out of a JSON-LD author/publisher value: a string, an object with a name, or a list."""
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, dict):
+        name = value.get("name")
+        return _names(name) if name else []
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("name")
+    if isinstance(value, str) and value.strip():
+        return " ".join(value.split())
+    return None
+
+
+def iso_date(raw: str | None) -> str | None:
+    """ISO 8601 for the date forms pages use (ISO itself, RFC 2822); None when unreadable."""
+    if not raw:
+        return None
+    text = raw.strip()
+    for parse in (lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")), parsedate_to_datetime):
+        try:
+            return parse(text).isoformat()
+        except (ValueError, TypeError, IndexError):
+            continue
+    return None
+
+
+class _Meta:
+    """The <head> facts: meta tags by name/property, <link rel=canonical>, <html lang>, <title>, <h1>."""
+
+    def __init__(self, html: str) -> None:
+        try:
+            tree = lxml_html.fromstring(html) if html.strip() else None
+        except (ValueError, lxml_html.etree.ParserError):
+            tree = None
+        self.tags: dict[str, list[str]] = {}
+        self.canonical = self.lang = self.title = self.h1 = None
+        if tree is None:
+            return
+        for meta in tree.iter("meta"):
+            key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+            content = (meta.get("content") or "").strip()
+            if key and content:
+                self.tags.setdefault(key, []).append(" ".join(content.split()))
+        canonical = tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
+        self.canonical = canonical[0].strip() if canonical else None
+        self.lang = (tree.get("lang") or "").strip() or None
+        title = tree.findtext(".//title")
+        self.title = " ".join(title.split()) if title and title.strip() else None
+        h1 = tree.xpath("string(//h1)")
+        self.h1 = " ".join(h1.split()) or None
+
+    def first(self, *keys: str) -> tuple[str, str] | None:
+        for key in keys:
+            if self.tags.get(key):
+                return self.tags[key][0], key
+        return None
+
+
+def _pick(*candidates: tuple[Any, str] | None) -> Value | None:
+    for candidate in candidates:
+        if candidate and candidate[0] not in (None, "", []):
+            return {"value": candidate[0], "source": candidate[1]}
+    return None
+
+
+def article_fields(html: str, url: str, data: dict[str, list[Any]] | None = None) -> dict[str, Any]:
+    """The article's fields from one HTML document (original or rendered), each with its source."""
+    data = data if data is not None else structured_data(html, url)
+    node = main_json_ld(data) or {}
+    kind = f"json-ld {_types(node)[0]}" if node else "json-ld"
+    meta = _Meta(html)
+    inferred = _inferred(html, url)
+
+    def ld(key: str) -> tuple[Any, str] | None:
+        value = _text(node.get(key))
+        return (value, f"{kind}.{key}") if value else None
+
+    def meta_first(*keys: str) -> tuple[str, str] | None:
+        found = meta.first(*keys)
+        return (found[0], f"meta {found[1]}") if found else None
+
+    def date(candidate: tuple[Any, str] | None) -> tuple[Any, str] | None:
+        return (iso_date(candidate[0]), candidate[1]) if candidate and iso_date(candidate[0]) else None
+
+    fields: dict[str, Any] = {
+        "headline": _pick(ld("headline"), ld("name"), meta_first("og:title", "twitter:title"),
+                          (meta.h1, "h1"), (inferred.get("title"), "trafilatura"), (meta.title, "title")),
+        "description": _pick(ld("description"), meta_first("og:description", "description", "twitter:description"),
+                             (inferred.get("description"), "trafilatura")),
+        "authors": _authors(node, kind, meta, inferred),
+        "published": _pick(date(ld("datePublished")), date(meta_first("article:published_time", "datepublished",
+                                                                       "pubdate", "date")),
+                           (inferred.get("published"), "htmldate")),
+        "modified": _pick(date(ld("dateModified")), date(meta_first("article:modified_time", "og:updated_time",
+                                                                     "datemodified")),
+                          (inferred.get("modified"), "htmldate")),
+        "canonical_url": _pick((meta.canonical, "link rel=canonical"), meta_first("og:url"), ld("url")),
+        "site_name": _pick(meta_first("og:site_name", "application-name"),
+                           (_text(_names(node.get("publisher"))), f"{kind}.publisher.name"),
+                           (inferred.get("sitename"), "trafilatura")),
+        "language": _pick((meta.lang, "html lang"), ld("inLanguage"), meta_first("og:locale", "content-language"),
+                          (inferred.get("language"), "trafilatura")),
+        "section": _pick(ld("articleSection"), meta_first("article:section")),
+        "keywords": _keywords(node, kind, meta),
+    }
+    return {name: value for name, value in fields.items() if value}
+
+
+def _authors(node: dict[str, Any], kind: str, meta: _Meta, inferred: dict[str, Any]) -> list[Value]:
+    for names, source in ((_names(node.get("author")), f"{kind}.author"),
+                          (_names(node.get("creator")), f"{kind}.creator"),
+                          (meta.tags.get("author", []), "meta author"),
+                          (meta.tags.get("article:author", []), "meta article:author"),
+                          ([a.strip() for a in (inferred.get("author") or "").split(";") if a.strip()], "trafilatura")):
+        if names:
+            return [{"value": name, "source": source} for name in dict.fromkeys(names)]
+    return []
+
+
+def _keywords(node: dict[str, Any], kind: str, meta: _Meta) -> Value | None:
+    raw = node.get("keywords")
+    if isinstance(raw, str):
+        words = [w.strip() for w in raw.split(",")]
+        source = f"{kind}.keywords"
+    elif isinstance(raw, list):
+        words = [str(w).strip() for w in raw]
+        source = f"{kind}.keywords"
+    elif meta.tags.get("article:tag"):
+        words, source = meta.tags["article:tag"], "meta article:tag"
+    elif meta.first("news_keywords", "keywords"):
+        found = meta.first("news_keywords", "keywords")
+        assert found is not None
+        words, source = [w.strip() for w in found[0].split(",")], f"meta {found[1]}"
+    else:
+        return None
+    words = [w for w in dict.fromkeys(words) if w]
+    return {"value": words, "source": source} if words else None
+
+
+def _inferred(html: str, url: str) -> dict[str, Any]:
+    """What trafilatura and htmldate infer when the page does not say it outright."""
+    from htmldate import find_date
+    from trafilatura import extract_metadata
+
+    found: dict[str, Any] = {}
+    try:
+        metadata = extract_metadata(html, default_url=url)
+    except Exception:  # trafilatura gives up on some markup: nothing inferred then
+        metadata = None
+    if metadata is not None:
+        host = urlsplit(url).netloc.lower()
+        for key in ("title", "author", "description", "sitename", "language"):
+            value = getattr(metadata, key, None)
+            if value and not (key == "sitename" and value.lower() in host):  # a host name is no site name
+                found[key] = value
+    try:
+        published = find_date(html, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S", extensive_search=False)
+        modified = find_date(html, original_date=False, outputformat="%Y-%m-%dT%H:%M:%S", extensive_search=False)
+    except Exception:
+        published = modified = None
+    if published:
+        found["published"] = published
+    if modified and modified != published:
+        found["modified"] = modified
+    return found
+
+
+def compare(original: dict[str, Any], rendered: dict[str, Any]) -> list[dict[str, Any]]:
+    """Fields whose value differs between the server's HTML and the rendered DOM."""
+    differences = []
+    for name in sorted(set(original) | set(rendered)):
+        before, after = original.get(name), rendered.get(name)
+        if _values(before) != _values(after):
+            differences.append({"field": name, "original": before, "rendered": after})
+    return differences
+
+
+def _values(field: Any) -> Any:
+    if isinstance(field, list):
+        return [item["value"] for item in field]
+    return field["value"] if field else None

@@ -1,0 +1,166 @@
+"""Who took the picture: credits from captions, figure markup, schema.org, and the image file itself.
+
+Every credit is kept with its source, never merged into one guessed string. The file's own
+metadata (IPTC, XMP, EXIF) is read with Pillow from the bytes stored in the WARC.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from io import BytesIO
+from typing import Any, Iterable
+
+from defusedxml import ElementTree
+from PIL import Image, ImageFile, IptcImagePlugin, UnidentifiedImageError
+
+AGENCIES = (r"Getty Images|AFP via Getty Images|AFP|AP|Associated Press|Reuters|REUTERS|EPA|EPA-EFE|Bloomberg|"
+            r"Shutterstock|Alamy|Anadolu Agency|Xinhua|dpa|PA|NurPhoto|SOPA Images|Sipa")
+
+
+@dataclass(frozen=True)
+class Credit:
+    value: str
+    source: str  # e.g. "caption (Photo Credit: ...)", "figure .credit", "json-ld ImageObject.creditText", "iptc 2:110 Credit"
+    origin: str | None = None  # where the evidence sits: the rendition URL for file metadata
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+# (name, pattern): the credit is the `credit` group; patterns tolerate a credit glued to the text before it.
+CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("(Photo Credit: ...)", re.compile(r"\(\s*Photo\s+Credits?\s*:\s*(?P<credit>[^)]+?)\s*\)", re.I)),
+    ("(Image credit: ...)", re.compile(r"\(\s*Image\s+credits?\s*:\s*(?P<credit>[^)]+?)\s*\)", re.I)),
+    ("AP Photo/...", re.compile(r"(?P<credit>\bAP\s+Photo\s*/\s*[^),\n]+?)\s*(?:,\s*File\s*)?(?:\)|$)")),
+    ("REUTERS/...", re.compile(r"(?P<credit>\bREUTERS\s*/\s*[A-Z][^)\n/]*?)(?:\s*/\s*File Photo)?\s*(?:\)|$)")),
+    (".../agency", re.compile(rf"(?P<credit>(?:[A-Z][\w.'’-]*\s?){{1,4}}/\s*(?:{AGENCIES}))\s*(?:\)|$)")),
+    ("(Photo: ...)", re.compile(r"\(\s*(?:Photo|Photograph|Picture|Image|Foto)s?\s*:\s*(?P<credit>[^)]+?)\s*\)", re.I)),
+    ("Photo: ...", re.compile(r"(?:^|[.\s])(?:Photo|Photograph|Picture|Foto)s?\s*(?:credit)?\s*:\s*(?P<credit>[^.\n()]+?)\s*$", re.I)),
+    ("Credit: ...", re.compile(r"(?:^|[.\s(])Credits?\s*:\s*(?P<credit>[^.\n()]+?)\s*\)?\s*$", re.I)),
+    ("© ...", re.compile(r"(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?(?P<credit>[^,;.\n()]+?)\s*(?:[,;.)]|$)", re.I)),
+]
+
+# Captions that mark an archive photo: "ARCHIVE – ...", "FILE PHOTO: ...", "FILE - ...".
+ARCHIVE_CAPTION = re.compile(r"^\s*(?:ARCHIVE|FILE\s+PHOTO|FILE)\s*[-–—:]|\(\s*(?:file|archive)\s+photo\s*\)|/\s*File Photo\b")
+
+
+def caption_credits(caption: str | None) -> list[Credit]:
+    """Credits a caption states, each with the pattern that found it; overlapping finds keep the first."""
+    if not caption:
+        return []
+    text = " ".join(caption.split())
+    found: list[Credit] = []
+    claimed: list[tuple[int, int]] = []
+    for name, pattern in CAPTION_PATTERNS:
+        for match in pattern.finditer(text):
+            start, end = match.span("credit")
+            if any(start < e and s < end for s, e in claimed):
+                continue
+            value = match.group("credit").strip(" .,;")
+            if value:
+                claimed.append((start, end))
+                found.append(Credit(value, f"caption {name}"))
+    return found
+
+
+def is_archive_photo(caption: str | None) -> bool:
+    return bool(caption and ARCHIVE_CAPTION.search(" ".join(caption.split())))
+
+
+# -- the file itself --------------------------------------------------------------------------
+
+IPTC_FIELDS = {(2, 110): "iptc 2:110 Credit", (2, 80): "iptc 2:80 By-line", (2, 116): "iptc 2:116 Copyright Notice",
+               (2, 115): "iptc 2:115 Source"}
+EXIF_FIELDS = {0x013B: "exif Artist", 0x8298: "exif Copyright"}
+XMP_FIELDS = {
+    "{http://ns.adobe.com/photoshop/1.0/}Credit": "xmp photoshop:Credit",
+    "{http://purl.org/dc/elements/1.1/}creator": "xmp dc:creator",
+    "{http://purl.org/dc/elements/1.1/}rights": "xmp dc:rights",
+    "{http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/}CreditLine": "xmp Iptc4xmpCore:CreditLine",
+}
+RDF_LI = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}li"
+
+
+def file_credits(data: bytes, origin: str | None = None) -> list[Credit]:
+    """Credits embedded in an image file (IPTC-IIM, XMP, EXIF); empty for files without them."""
+    try:
+        with Image.open(BytesIO(data)) as image:
+            found = _iptc(image) + _xmp(image) + _exif(image)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return []
+    return [Credit(value, source, origin) for value, source in _unique(found)]
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _iptc(image: ImageFile.ImageFile) -> list[tuple[str, str]]:
+    try:
+        info = IptcImagePlugin.getiptcinfo(image) or {}
+    except (SyntaxError, ValueError, IndexError):
+        return []
+    found = []
+    for key, source in IPTC_FIELDS.items():
+        raw = info.get(key)
+        for item in raw if isinstance(raw, list) else [raw] if raw else []:
+            found.append((_decode(item).strip(), source))
+    return found
+
+
+def _xmp(image: Image.Image) -> list[tuple[str, str]]:
+    packet = image.info.get("xmp")
+    if not packet:
+        return []
+    try:
+        root = ElementTree.fromstring(packet if isinstance(packet, bytes) else packet.encode("utf-8"))
+    except Exception:  # malformed XMP, or a parser bomb defusedxml refused
+        return []
+    found: list[tuple[str, str]] = []
+    for element in root.iter():
+        source = XMP_FIELDS.get(element.tag)
+        if source is None:
+            continue
+        items = [li.text for li in element.iter(RDF_LI)] or [element.text]
+        found.extend((text.strip(), source) for text in items if text and text.strip())
+    for description in root.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}Description"):
+        for attribute, value in description.attrib.items():  # the attribute form: photoshop:Credit="..."
+            if attribute in XMP_FIELDS and value.strip():
+                found.append((value.strip(), XMP_FIELDS[attribute]))
+    return found
+
+
+def _exif(image: Image.Image) -> list[tuple[str, str]]:
+    try:
+        exif = image.getexif()
+    except Exception:  # broken EXIF blocks are common; they hold nothing we can trust
+        return []
+    found = []
+    for tag, source in EXIF_FIELDS.items():
+        value = exif.get(tag)
+        if isinstance(value, bytes):
+            value = _decode(value)
+        if isinstance(value, str) and value.strip(" \x00"):
+            found.append((value.strip(" \x00"), source))
+    return found
+
+
+def _unique(found: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys((value, source) for value, source in found if value))
+
+
+def schema_image_credits(node: dict[str, Any], kind: str = "json-ld ImageObject") -> list[Credit]:
+    """Credits in a schema.org ImageObject: creditText, copyrightNotice, copyrightHolder, creator, author."""
+    found = []
+    for key in ("creditText", "copyrightNotice", "copyrightHolder", "creator", "author"):
+        value = node.get(key)
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            name = item.get("name") if isinstance(item, dict) else item
+            if isinstance(name, str) and name.strip():
+                found.append(Credit(" ".join(name.split()), f"{kind}.{key}"))
+    return found

@@ -1,0 +1,57 @@
+"""Read responses back out of WARC files by URL, without holding the files in memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archiver.identity import strip_fragment
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    path: Path
+    offset: int
+    status: int
+    content_type: str
+
+
+class WarcLookup:
+    """An index of the response records in some WARC files: URL -> where its last complete copy is."""
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        self._responses: dict[str, StoredResponse] = {}
+        for path in paths:
+            self._index(path)
+
+    def _index(self, path: Path) -> None:
+        with path.open("rb") as fh:
+            iterator = ArchiveIterator(fh, ensure_http_headers=False)
+            for record in iterator:
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                status = int(record.http_headers.get_statuscode() or 0)
+                content_type = record.http_headers.get_header("Content-Type") or ""
+                offset = iterator.get_record_offset()
+                if status != 206 or url not in self._responses:
+                    self._responses[url] = StoredResponse(path, offset, status, content_type)
+
+    def __contains__(self, url: str) -> bool:
+        return strip_fragment(url) in self._responses
+
+    def find(self, url: str) -> StoredResponse | None:
+        return self._responses.get(strip_fragment(url))
+
+    def payload(self, url: str) -> bytes | None:
+        """The stored body of `url` (decoded, as the archive keeps it), or None if it was not captured."""
+        stored = self.find(url)
+        if stored is None:
+            return None
+        with stored.path.open("rb") as fh:
+            fh.seek(stored.offset)
+            record = next(iter(ArchiveIterator(fh, ensure_http_headers=False)))
+            return record.raw_stream.read()
