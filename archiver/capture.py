@@ -12,22 +12,26 @@ from __future__ import annotations
 import asyncio
 import json
 import platform
+import shutil
 import time
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, BrowserContext, CDPSession, Error as PlaywrightError, Page, Response
+from playwright.async_api import Browser, BrowserContext, CDPSession, Error as PlaywrightError, Page, Response, Route
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from archiver.behaviours import run_behaviours
 from archiver.browser import BrowserInfo
 from archiver.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE, fetch_outside_browser
 from archiver.errors import explain_net_error, first_line
-from archiver.exchange import Exchange
+from archiver.exchange import Exchange, StoredBody, body_sha256
 from archiver.extract import extract
 from archiver.identity import capture_id, page_id, sha256_bytes, strip_fragment
 from archiver.normalize import normalize, warc_protocols
 from archiver.options import CaptureJob, CaptureOptions
+from archiver.largebody import stream_body
+from archiver.netguard import NetworkGuard, address_problem, resolve_overrides
 from archiver.network import NetworkActivity
 from archiver.recorder import Recorder
 from archiver.result import FAILED, PARTIAL, ArtifactFile, PageResult
@@ -42,6 +46,7 @@ ACCEPT_ENCODING = "gzip, deflate, br"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 SCREENSHOT_TIMEOUT = 10.0  # Playwright waits for web fonts; past this we take the page as it is
 UNLOADED_SCREENSHOT_TIMEOUT = 3.0  # a page whose document never finished may never paint
+FINISH_STEP_TIMEOUT = 10.0  # each step that saves what was captured (title, DOM, TLS)
 DIRECT_FETCH_TIMEOUT_MS = 30_000
 
 def _is_download(message: str) -> bool:
@@ -50,7 +55,7 @@ def _is_download(message: str) -> bool:
 
 def _screenshot_failure(exc: BaseException) -> str:
     if isinstance(exc, asyncio.TimeoutError):
-        return "the page painted nothing in time"
+        return "the page did not answer in time"
     return first_line(str(exc))
 
 
@@ -86,8 +91,9 @@ class _PageCapture:
         self.writer = RollingWarcWriter(self.page_dir, cap_id, warcinfo_fields(job, browser_info, cap_id),
                                         self.options.warc_max_size, page_id=cap_id)
         self.record_ids: dict[str, str] = {}  # URL -> id of its latest response record
-        self.document_bodies: dict[str, bytes] = {}  # URL -> body of each document recorded
-        self.recorder = Recorder(self._write_exchange)
+        self.document_hashes: dict[str, str] = {}  # URL -> SHA-256 of each document recorded
+        self.recorder = Recorder(self._write_exchange, large_body=self._read_large_body)
+        self.guard = NetworkGuard(job.url, self.options.allow_private)
         self.network = NetworkActivity(stale_after=self.options.quiet_timeout)
         self.main_response: Response | None = None
         self.context: BrowserContext | None = None
@@ -104,11 +110,36 @@ class _PageCapture:
     # -- the sink the recorder writes through ---------------------------------------------------
 
     def _write_exchange(self, exchange: Exchange) -> None:
-        record_id = self.writer.write_exchange(normalize(exchange))
         url = strip_fragment(exchange.url)
+        server_problem = self._server_problem(exchange)
+        if server_problem:
+            self.guard.note(url, server_problem, "after connecting: not stored")
+            return
+        record_id = self.writer.write_exchange(normalize(exchange))
         self.record_ids[url] = record_id
         if exchange.resource_type in ("document", DIRECT_FETCH_RESOURCE_TYPE) or url == self._final_url():
-            self.document_bodies[url] = exchange.response.body
+            self.document_hashes[url] = body_sha256(exchange.response.body)
+        if isinstance(exchange.response.body, StoredBody):
+            exchange.response.body.path.unlink(missing_ok=True)  # it is in the WARC now
+
+    def _server_problem(self, exchange: Exchange) -> str | None:
+        """A public page's response that came from a private address after all (DNS rebinding)."""
+        ip = exchange.response.server_ip
+        host = (urlsplit(exchange.url).hostname or "").lower()
+        if not self.guard.active or not ip or host in resolve_overrides():
+            return None
+        problem = address_problem(ip)
+        return f"{host} answered from a {problem}" if problem else None
+
+    async def _read_large_body(self, url: str, size: int) -> StoredBody:
+        """A body too large for memory: the browser loads it again, streamed to a file, cut at the cap."""
+        assert self.devtools is not None and self.page is not None
+        folder = self.page_dir / ".bodies"
+        folder.mkdir(exist_ok=True)
+        target = folder / f"{len(list(folder.iterdir())):05d}.body"
+        frame = await self.devtools.send("Page.getFrameTree")
+        return await stream_body(self.devtools, frame["frameTree"]["frame"]["id"], url, target,
+                                 self.options.max_body_size)
 
     def _final_url(self) -> str:
         return strip_fragment(self.result.final_url or self.job.url)
@@ -118,14 +149,27 @@ class _PageCapture:
     async def run(self) -> PageResult:
         try:
             await self._open()
-            loaded_at = await self._navigate()
-            if loaded_at is not None:
-                await self._after_load(loaded_at)
+            await asyncio.wait_for(self._load_and_behave(), self.options.page_timeout)
+        except asyncio.TimeoutError:
+            self._out_of_time()
         except PlaywrightError as exc:  # the browser itself failed under us
             self.result.mark(FAILED, f"browser error: {first_line(str(exc))}")
         finally:
             await self._finish()
         return self.result
+
+    async def _load_and_behave(self) -> None:
+        loaded_at = await self._navigate()
+        if loaded_at is not None:
+            await self._after_load(loaded_at)
+
+    def _out_of_time(self) -> None:
+        self._note_main_response()
+        limit = f"{self.options.page_timeout:g}s"
+        if self.main_response is None:
+            self.result.mark(FAILED, f"no response within the page timeout ({limit})")
+        else:
+            self.result.mark(PARTIAL, f"the page ran out of time ({limit}); what it had loaded was saved")
 
     async def _open(self) -> None:
         options = self.options
@@ -140,6 +184,9 @@ class _PageCapture:
         )
         self.recorder.attach(self.context)
         self.network.attach(self.context)
+        await self.guard.start()
+        if self.guard.active:
+            await self.context.route("**/*", self._keep_off_private_networks)
         await self.context.add_init_script(script("eager"))
         self.page = await self.context.new_page()
         self.page.on("response", self._on_response)
@@ -148,6 +195,15 @@ class _PageCapture:
         # as a stalled navigation does.
         self.devtools = await self.context.new_cdp_session(self.page)
         self.tls = await TlsWatcher.attach(self.devtools)
+
+    async def _keep_off_private_networks(self, route: Route) -> None:
+        url = route.request.url
+        problem = await self.guard.problem(url) if url.startswith(("http://", "https://")) else None
+        if problem:
+            self.guard.note(url, problem, "before connecting")
+            await route.abort("blockedbyclient")
+        else:
+            await route.continue_()
 
     def _on_response(self, response: Response) -> None:
         assert self.page is not None
@@ -283,6 +339,7 @@ class _PageCapture:
         self._write_capture_records()
         for path in reversed(self.writer.close()):
             self.result.files.insert(0, ArtifactFile(path, "warc"))
+        shutil.rmtree(self.page_dir / ".bodies", ignore_errors=True)  # large bodies not stored (repeats, pieces)
         self._extract_metadata()
         self.result.counts["records_written"] = self.writer.records_written
         self.result.counts["warc_files"] = len(self.writer.files)
@@ -291,10 +348,10 @@ class _PageCapture:
     async def _record_rendered_page(self) -> None:
         assert self.page is not None and self.tls is not None and self.devtools is not None
         try:
-            self.result.title = await self.page.title()
+            self.result.title = await asyncio.wait_for(self.page.title(), FINISH_STEP_TIMEOUT)
             self.result.final_url = self.page.url if self.page.url.startswith("http") else self.result.final_url
-        except PlaywrightError:
-            pass
+        except (PlaywrightError, asyncio.TimeoutError):
+            pass  # a page whose script never yields: it keeps its title unknown
         if self.result.final_url and self._is_html():
             await self._capture_dom()
         try:
@@ -307,7 +364,11 @@ class _PageCapture:
                     f"(page is {self.full_page.page_height}px tall)")
         except (PlaywrightError, asyncio.TimeoutError) as exc:
             self.result.warnings.append(f"full-page screenshot failed: {_screenshot_failure(exc)}")
-        self.result.tls = await self.tls.details(self.result.final_url or self.job.url)
+        try:
+            self.result.tls = await asyncio.wait_for(self.tls.details(self.result.final_url or self.job.url),
+                                                     FINISH_STEP_TIMEOUT)
+        except asyncio.TimeoutError:
+            self.result.warnings.append("the TLS details did not come in time")
         self.result.server = await self._describe_server()
 
     async def _describe_server(self) -> dict[str, Any] | None:
@@ -330,13 +391,15 @@ class _PageCapture:
     async def _capture_dom(self) -> None:
         assert self.page is not None
         try:
-            self.dom = await self.page.content()
-            self.text = await self.page.evaluate("() => document.body ? document.body.innerText : ''")
-        except PlaywrightError as exc:
-            self.result.warnings.append(f"could not read the rendered DOM: {first_line(str(exc))}")
+            dom = await asyncio.wait_for(self.page.content(), FINISH_STEP_TIMEOUT)
+            text = await asyncio.wait_for(
+                self.page.evaluate("() => document.body ? document.body.innerText : ''"), FINISH_STEP_TIMEOUT)
+        except (PlaywrightError, asyncio.TimeoutError) as exc:
+            self.result.warnings.append(f"could not read the rendered DOM: {_screenshot_failure(exc)}")
             return
-        for name, role, content_type, content in (("dom.html", "dom", "text/html", self.dom),
-                                                  ("text.txt", "text", "text/plain", self.text)):
+        self.dom, self.text = dom, text
+        for name, role, content_type, content in (("dom.html", "dom", "text/html", dom),
+                                                  ("text.txt", "text", "text/plain", text)):
             path = self.page_dir / name
             path.write_text(content, encoding="utf-8")
             self.result.files.append(ArtifactFile(path, role))
@@ -358,7 +421,7 @@ class _PageCapture:
 
     def _extract_metadata(self) -> None:
         """What the article says about itself and who took its pictures, read back from the WARC."""
-        if not self._is_html() or self._final_url() not in self.document_bodies:
+        if not self._is_html() or self._final_url() not in self.document_hashes:
             return
         try:
             extracted = extract(self.writer.files, self._final_url(), self.dom)
@@ -423,9 +486,9 @@ class _PageCapture:
     def _summarize(self) -> None:
         result, recorder = self.result, self.recorder
         result.failed_requests = [f.to_dict() for f in recorder.failed]
-        document = self.document_bodies.get(self._final_url())
+        document = self.document_hashes.get(self._final_url())
         if document is not None:
-            result.content_hashes["document_sha256"] = sha256_bytes(document)
+            result.content_hashes["document_sha256"] = document
         elif result.state != FAILED and result.final_url:
             result.mark(PARTIAL, "the page's own document could not be recorded")
         if self.dom is not None:
@@ -440,7 +503,14 @@ class _PageCapture:
             "duplicates_skipped": recorder.counts["duplicates_skipped"],
             "not_modified_skipped": recorder.counts["not_modified_skipped"],
             "synthetic_skipped": recorder.counts["synthetic_skipped"],
+            "blocked_requests": len(self.guard.blocked),
         }
+        result.network_guard = self.guard.summary()
+        result.large_bodies = recorder.large_bodies
+        for body in recorder.large_bodies:
+            if body["truncated"]:
+                result.warnings.append(f"{body['url']} stored cut at {body['stored']} bytes of "
+                                       f"{body['size']} (--max-body-size)")
 
 
 async def capture_page(browser: Browser, browser_info: BrowserInfo, job: CaptureJob) -> PageResult:

@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from archiver import __version__
-from archiver.result import COMPLETE, FAILED, PageResult
 from archiver.errors import ArchiverError
 from archiver.options import CaptureOptions
 
@@ -51,9 +50,19 @@ def main() -> None:
 
 @main.command()
 @click.argument("urls", nargs=-1)
+@click.option("--input", "-i", "inputs", multiple=True, metavar="FILE",
+              help="Read URLs from FILE: one a line, # starts a comment, - reads stdin. Repeatable.")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("warcs"),
               show_default=True, help="Folder for the run folders (each run gets <output>/<run id>/).")
 @click.option("--sample", is_flag=True, help="Also capture the bundled sample news article, served on 127.0.0.1.")
+@click.option("--concurrency", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="Pages captured at once, each in its own browser context.")
+@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
+              help="More attempts, with backoff (2 s, 4 s...), for a page that failed on a network error.")
+@click.option("--recapture", is_flag=True,
+              help="Capture every URL again, even when an earlier run in --output captured it completely.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a machine-readable summary on stdout at the end (the per-page lines go to stderr).")
 @click.option("--browser", "browser_path", metavar="PATH",
               help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.")
 @click.option("--viewport", default=f"{DEFAULTS.viewport_width}x{DEFAULTS.viewport_height}", show_default=True,
@@ -63,6 +72,10 @@ def main() -> None:
 @click.option("--user-agent", default=None, help="User-Agent to send (default: the browser's, without 'Headless').")
 @click.option("--operator", default=None, help="Who runs the capture; written into every WARC's warcinfo.")
 @click.option("--ignore-https-errors", is_flag=True, help="Capture sites whose certificate the browser rejects.")
+@click.option("--allow-private", is_flag=True,
+              help="Let a public page reach private, loopback and link-local addresses (blocked by default).")
+@click.option("--page-timeout", type=float, default=DEFAULTS.page_timeout, show_default=True,
+              help="Seconds for loading and behaviours together; past it the capture is saved as 'partial'.")
 @click.option("--navigation-timeout", type=float, default=DEFAULTS.navigation_timeout, show_default=True,
               help="Seconds to wait for the page's load event.")
 @click.option("--behaviour-timeout", type=float, default=DEFAULTS.behaviour_timeout, show_default=True,
@@ -79,14 +92,20 @@ def main() -> None:
               help="Do not fetch srcset/<picture>/data-src/noscript images the page did not load itself.")
 @click.option("--max-screenshot-height", type=int, default=DEFAULTS.max_screenshot_height, show_default=True,
               help="Cut full-page screenshots of taller pages here (recorded as capped).")
+@click.option("--max-body-size", default="100M", show_default=True,
+              help="Store larger response bodies cut here, marked WARC-Truncated (e.g. 50M, 1G).")
 @click.option("--warc-max-size", default="1G", show_default=True,
               help="Start a new WARC file past this size (e.g. 500M, 1G).")
-def capture(urls: tuple[str, ...], output: Path, sample: bool, browser_path: str | None, viewport: str,
+def capture(urls: tuple[str, ...], inputs: tuple[str, ...], output: Path, sample: bool, concurrency: int,
+            retries: int, recapture: bool, as_json: bool, browser_path: str | None, viewport: str,
             device_scale_factor: float, user_agent: str | None, operator: str | None, ignore_https_errors: bool,
-            navigation_timeout: float, behaviour_timeout: float, settle: float, network_quiet: float,
-            scroll_step: int, max_scroll_steps: int, no_autofetch: bool, max_screenshot_height: int,
-            warc_max_size: str) -> None:
+            allow_private: bool, page_timeout: float, navigation_timeout: float, behaviour_timeout: float,
+            settle: float, network_quiet: float, scroll_step: int, max_scroll_steps: int, no_autofetch: bool,
+            max_screenshot_height: int, max_body_size: str, warc_max_size: str) -> None:
     """Capture each URL: WARC files, screenshots and the DOM, and a manifest.json for the run.
+
+    Pages an earlier run in the same --output captured completely are skipped (see --recapture);
+    captures a killed run left half-written are first set aside in <output>/interrupted/.
 
     Exit status: 0 when every page was captured completely (an HTTP error page such as a 404 is
     captured, with a warning); 1 when any page is partial or failed; 2 for a usage or set-up error.
@@ -95,51 +114,32 @@ def capture(urls: tuple[str, ...], output: Path, sample: bool, browser_path: str
     options = CaptureOptions(
         viewport_width=width, viewport_height=height, device_scale_factor=device_scale_factor,
         user_agent=user_agent, operator=operator, ignore_https_errors=ignore_https_errors,
-        navigation_timeout=navigation_timeout, behaviour_timeout=behaviour_timeout, settle_after_load=settle,
-        network_quiet=network_quiet, scroll_step=scroll_step, max_scroll_steps=max_scroll_steps,
-        autofetch=not no_autofetch, max_screenshot_height=max_screenshot_height,
-        warc_max_size=parse_size(warc_max_size),
+        page_timeout=page_timeout, navigation_timeout=navigation_timeout, behaviour_timeout=behaviour_timeout,
+        settle_after_load=settle, network_quiet=network_quiet, scroll_step=scroll_step,
+        max_scroll_steps=max_scroll_steps, autofetch=not no_autofetch, allow_private=allow_private,
+        max_screenshot_height=max_screenshot_height, warc_max_size=parse_size(warc_max_size),
+        max_body_size=parse_size(max_body_size),
     )
-    if not urls and not sample:
-        raise click.UsageError("give at least one URL, or --sample for the bundled sample article")
-    from archiver.run import capture_urls  # imported here: `archiver --help` stays fast
+    if not urls and not inputs and not sample:
+        raise click.UsageError("give at least one URL, an --input file, or --sample for the bundled sample article")
+    from archiver.progress import Reporter  # imported here: `archiver --help` stays fast
+    from archiver.run import RunSettings, capture_urls
+    from archiver.seeds import read_seeds
 
+    reporter = Reporter(as_json)
+    settings = RunSettings(concurrency=concurrency, retries=retries, resume=not recapture)
     with ExitStack() as stack:
-        seeds = list(urls)
-        if sample:
-            from archiver.sample import serve_sample
-
-            seeds.append(stack.enter_context(serve_sample()))
         try:
-            outcome = asyncio.run(capture_urls(seeds, output, options, browser_path, on_page=_report_page))
+            seeds = read_seeds(urls, inputs)
+            if sample:
+                from archiver.sample import serve_sample
+
+                seeds += read_seeds([stack.enter_context(serve_sample())])
+            outcome = asyncio.run(capture_urls(seeds, output, options, browser_path, settings, reporter.hooks()))
         except ArchiverError as exc:
             raise SetupError(str(exc)) from None
-    _report_run(outcome)
+    reporter.finish(outcome)
     sys.exit(0 if outcome.all_complete else 1)
-
-
-def _report_page(result: PageResult) -> None:
-    """One line per page on stdout; at most one line on stderr, for a page that needs a look."""
-    status = result.status if result.status is not None else "-"
-    click.echo(f"{result.state:<8} {status!s:>3}  {result.requested_url}")
-    problems = [result.reason] if result.state != COMPLETE and result.reason else []
-    problems += result.warnings
-    if problems:
-        label = result.state if result.state != COMPLETE else "warning"
-        click.echo(f"archiver: {label}: {result.requested_url}: {'; '.join(problems)}", err=True)
-
-
-def _report_run(outcome: object) -> None:
-    from archiver.run import RunOutcome
-
-    assert isinstance(outcome, RunOutcome)
-    for result in outcome.results:
-        if result.state == FAILED and not result.files:
-            continue
-        for artifact in result.files:
-            click.echo(f"  {artifact.role:<21} {artifact.path}")
-    done = sum(r.state == COMPLETE for r in outcome.results)
-    click.echo(f"{done}/{len(outcome.results)} pages complete; manifest: {outcome.manifest_path}")
 
 
 @main.command()

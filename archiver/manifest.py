@@ -32,7 +32,8 @@ def load_schema() -> dict[str, Any]:
 
 class RunManifest:
     def __init__(self, run_dir: Path, run_id: str, options: CaptureOptions, browser: BrowserInfo | None,
-                 started_at: datetime) -> None:
+                 started_at: datetime, settings: dict[str, Any] | None = None,
+                 recovered: list[dict[str, Any]] | None = None) -> None:
         self.run_dir = run_dir
         self.path = run_dir / MANIFEST_NAME
         self.run_id = run_id
@@ -41,9 +42,16 @@ class RunManifest:
         self.started_at = started_at
         self.ended_at: datetime | None = None
         self.pages: list[dict[str, Any]] = []
+        self.settings = settings or {}
+        self.skipped: list[dict[str, str]] = []  # pages an earlier run already captured completely
+        self.recovered = recovered or []  # captures a killed run left, set aside before this run
 
     def add_page(self, result: PageResult) -> None:
         self.pages.append(result.manifest_entry(self.run_dir))
+        self.write()
+
+    def add_skipped(self, prior: dict[str, str]) -> None:
+        self.skipped.append(prior)
         self.write()
 
     def finish(self) -> None:
@@ -62,6 +70,7 @@ class RunManifest:
             "browser": self._browser(),
             "host": {"hostname": platform.node(), "platform": platform.platform(), "argv": sys.argv[1:]},
             "options": self.options.to_dict(),
+            "run_settings": self.settings,
             "summary": {
                 "pages": len(self.pages),
                 COMPLETE: states.count(COMPLETE),
@@ -69,6 +78,8 @@ class RunManifest:
                 FAILED: states.count(FAILED),
             },
             "pages": self.pages,
+            "skipped": self.skipped,
+            "recovered": self.recovered,
         }
 
     def _browser(self) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from archiver.exchange import Exchange, Headers
+from archiver.exchange import Body, Exchange, Headers, StoredBody, body_length
 from archiver.identity import strip_fragment
 
 HTTP_LINE_PROTOCOL = "HTTP/1.1"
@@ -33,10 +33,11 @@ class NormalizedExchange:
     ip_address: str | None
     response_status_line: str  # "200 OK" (the protocol is always HTTP/1.1)
     response_headers: Headers
-    response_body: bytes
+    response_body: Body
     request_line: str  # "GET /path?q HTTP/1.1"
     request_headers: Headers
     request_body: bytes
+    truncated: str | None = None  # WARC-Truncated: "length" when the body was cut at the size cap
 
 
 def normalize(exchange: Exchange) -> NormalizedExchange:
@@ -48,11 +49,12 @@ def normalize(exchange: Exchange) -> NormalizedExchange:
         protocols=warc_protocols(response.http_version, response.tls_protocol),
         ip_address=response.server_ip,
         response_status_line=status_line(response.status, response.reason),
-        response_headers=response_headers(response.headers, len(response.body)),
+        response_headers=response_headers(response.headers, body_length(response.body)),
         response_body=response.body,
         request_line=request_line(request.method, request.url),
         request_headers=request_headers(request.headers, request.url, request_body),
         request_body=request_body,
+        truncated="length" if isinstance(response.body, StoredBody) and response.body.truncated else None,
     )
 
 

@@ -21,6 +21,7 @@ class CaptureOptions:
     ignore_https_errors: bool = False
 
     # Time bounds, in seconds
+    page_timeout: float = 180.0  # loading and behaviours together; then what was captured is saved
     navigation_timeout: float = 30.0  # until the page's load event
     behaviour_timeout: float = 60.0  # scrolling, waiting, autofetch together
     network_quiet: float = 0.5  # no request started or finished for this long = quiet
@@ -34,10 +35,12 @@ class CaptureOptions:
 
     # What to do
     autofetch: bool = True  # fetch every srcset/picture/data-src/noscript image
+    allow_private: bool = False  # let a public page reach private/loopback/link-local addresses
 
     # Output
     max_screenshot_height: int = 16384  # taller pages are cut here (recorded as capped)
     warc_max_size: int = 1_000_000_000  # roll over to a new WARC file past this many bytes
+    max_body_size: int = 100 << 20  # bodies past this are stored cut here, with WARC-Truncated
 
     def effective_scroll_step(self) -> int:
         return self.scroll_step or max(100, self.viewport_height // 2)

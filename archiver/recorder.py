@@ -10,13 +10,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Awaitable, Callable
 
 from playwright.async_api import BrowserContext, Error as PlaywrightError, Request, Response
 
-from archiver.exchange import Exchange, RecordedRequest, RecordedResponse
+from archiver.exchange import Body, Exchange, RecordedRequest, RecordedResponse, StoredBody, body_sha256
+from archiver.largebody import LargeBodyError
 from archiver.errors import first_line
-from archiver.identity import sha256_bytes, strip_fragment
+from archiver.identity import strip_fragment
 from archiver.network import HTTP_SCHEMES
 
 # Chromium shows these in its own viewer: the body Playwright returns for the document is the
@@ -35,9 +36,16 @@ class FailedRequest:
         return {"url": self.url, "method": self.method, "resource_type": self.resource_type, "error": self.error}
 
 
+LargeBodyReader = Callable[[str, int], Awaitable[StoredBody]]  # (url, announced size) -> body on disk
+
+
 class Recorder:
-    def __init__(self, sink: Callable[[Exchange], None]) -> None:
+    def __init__(self, sink: Callable[[Exchange], None], large_body: LargeBodyReader | None = None,
+                 stream_above: int = 8 << 20) -> None:
         self._sink = sink
+        self._large_body = large_body
+        self._stream_above = stream_above
+        self.large_bodies: list[dict[str, Any]] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._written: set[tuple[str, str, int, str]] = set()
         self.failed: list[FailedRequest] = []
@@ -116,18 +124,32 @@ class Recorder:
             resource_type=request.resource_type,
         )
 
-    async def _read_body(self, request: Request, response: Response) -> bytes | None:
+    async def _read_body(self, request: Request, response: Response) -> Body | None:
         if 300 <= response.status < 400 and response.headers.get("location"):
             return b""  # Chromium keeps no body for a redirect; the 3xx and its headers are the record
         mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if request.resource_type == "document" and mime in VIEWER_MIME_TYPES:
             self.counts["viewer_replaced"] += 1  # the capture fetches the file itself again
             return None
+        size = await _body_size(request, response)
+        if self._large_body is not None and size > self._stream_above and response.status != 206:
+            return await self._read_large_body(request, size)
         try:
             return await response.body()
         except PlaywrightError as exc:
             self._fail(request, f"response body unavailable: {first_line(str(exc))}")
             return None
+
+    async def _read_large_body(self, request: Request, size: int) -> Body | None:
+        assert self._large_body is not None
+        try:
+            body = await self._large_body(request.url, size)
+        except LargeBodyError as exc:
+            self._fail(request, f"large response body ({size} bytes) not recorded: {exc}")
+            return None
+        self.large_bodies.append({"url": request.url, "size": body.full_length or size, "stored": body.length,
+                                  "truncated": body.truncated})
+        return body
 
     def accept(self, exchange: Exchange) -> None:
         """Write `exchange` unless it is a 206 piece (held back), a 304 or a repeat."""
@@ -142,7 +164,7 @@ class Recorder:
             # A fresh context has no cache to revalidate; a 304 here has no body worth replaying.
             self.counts["not_modified_skipped"] += 1
             return
-        key = (exchange.request.method, url, response.status, sha256_bytes(response.body))
+        key = (exchange.request.method, url, response.status, body_sha256(response.body))
         if key in self._written and exchange.request.method == "GET":
             self.counts["duplicates_skipped"] += 1
             return
@@ -156,6 +178,17 @@ class Recorder:
 
     def _fail(self, request: Request, error: str) -> None:
         self.failed.append(FailedRequest(request.url, request.method, request.resource_type, error))
+
+
+async def _body_size(request: Request, response: Response) -> int:
+    """The body's size as announced (Content-Length) or as it came over the wire, whichever is larger."""
+    announced = response.headers.get("content-length", "")
+    try:
+        sizes = await request.sizes()
+        wire = sizes.get("responseBodySize", 0)
+    except PlaywrightError:
+        wire = 0
+    return max(int(announced) if announced.isdigit() else 0, wire)
 
 
 def _started_at(request: Request) -> datetime:

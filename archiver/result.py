@@ -55,6 +55,9 @@ class PageResult:
     article: dict[str, Any] | None = None  # see archiver.extract
     images: list[dict[str, Any]] = field(default_factory=list)
     images_left_out: int = 0  # images on the page that are not the article's (asides, appended articles)
+    attempts: list[dict[str, str]] = field(default_factory=list)  # earlier attempts that failed (network)
+    network_guard: dict[str, Any] | None = None  # requests kept off private networks
+    large_bodies: list[dict[str, Any]] = field(default_factory=list)  # bodies streamed to disk, maybe cut
 
     def mark(self, state: str, reason: str) -> None:
         """Lower the state (complete > partial > failed) and keep the first reason given for it."""
@@ -85,6 +88,9 @@ class PageResult:
             "article": self.article,
             "images": self.images,
             "images_left_out": self.images_left_out,
+            "attempts": self.attempts,
+            "network_guard": self.network_guard,
+            "large_bodies": self.large_bodies,
             "screenshots": self.screenshots,
             "files": [f.describe(run_dir) for f in self.files if f.path.exists()],
             "dialogs": self.dialogs,

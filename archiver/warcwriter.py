@@ -16,6 +16,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
+from archiver.exchange import StoredBody, body_length
 from archiver.normalize import HTTP_LINE_PROTOCOL, NormalizedExchange
 
 DIGEST_ALGORITHM = "sha256"  # one algorithm for every WARC digest the project writes
@@ -104,27 +105,31 @@ class RollingWarcWriter:
         response_headers = self._common_headers(exchange.warc_date)
         if exchange.ip_address:
             response_headers["WARC-IP-Address"] = exchange.ip_address
+        if exchange.truncated:
+            response_headers["WARC-Truncated"] = exchange.truncated
         response_headers.update(extra or {})
-        response = writer.create_warc_record(
-            exchange.target_uri,
-            "response",
-            payload=BytesIO(exchange.response_body),
-            length=len(exchange.response_body),
-            http_headers=StatusAndHeaders(exchange.response_status_line, exchange.response_headers,
-                                          protocol=HTTP_LINE_PROTOCOL),
-            warc_headers_dict=response_headers,
-        )
-        for protocol in exchange.protocols:  # a repeatable field: one line per protocol
-            response.rec_headers.add_header("WARC-Protocol", protocol)
-        request = writer.create_warc_record(
-            exchange.target_uri,
-            "request",
-            payload=BytesIO(exchange.request_body),
-            length=len(exchange.request_body),
-            http_headers=StatusAndHeaders(exchange.request_line, exchange.request_headers, is_http_request=True),
-            warc_headers_dict=self._common_headers(exchange.warc_date),
-        )
-        writer.write_request_response_pair(request, response)
+        body = exchange.response_body
+        with (body.open() if isinstance(body, StoredBody) else BytesIO(body)) as payload:
+            response = writer.create_warc_record(
+                exchange.target_uri,
+                "response",
+                payload=payload,
+                length=body_length(body),
+                http_headers=StatusAndHeaders(exchange.response_status_line, exchange.response_headers,
+                                              protocol=HTTP_LINE_PROTOCOL),
+                warc_headers_dict=response_headers,
+            )
+            for protocol in exchange.protocols:  # a repeatable field: one line per protocol
+                response.rec_headers.add_header("WARC-Protocol", protocol)
+            request = writer.create_warc_record(
+                exchange.target_uri,
+                "request",
+                payload=BytesIO(exchange.request_body),
+                length=len(exchange.request_body),
+                http_headers=StatusAndHeaders(exchange.request_line, exchange.request_headers, is_http_request=True),
+                warc_headers_dict=self._common_headers(exchange.warc_date),
+            )
+            writer.write_request_response_pair(request, response)
         self.records_written += 2
         return response.rec_headers.get_header("WARC-Record-ID")
 

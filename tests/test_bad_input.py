@@ -18,7 +18,8 @@ from fixture_site import ZIP_BYTES
 from warcs import records_of, responses
 
 ARCHIVER = str(Path(sys.executable).with_name("archiver"))
-FAST = ["--navigation-timeout", "3", "--settle", "0.5", "--network-quiet", "0.2", "--behaviour-timeout", "15"]
+FAST = ["--navigation-timeout", "3", "--settle", "0.5", "--network-quiet", "0.2", "--behaviour-timeout", "15",
+        "--retries", "0"]
 
 
 def _refused_port() -> int:
