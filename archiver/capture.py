@@ -10,13 +10,14 @@ page that fails half-way is still recorded as what it is.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import platform
 import shutil
 import time
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from playwright.async_api import Browser, BrowserContext, CDPSession, Error as PlaywrightError, Page, Response, Route
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
@@ -94,6 +95,7 @@ class _PageCapture:
         self.document_hashes: dict[str, str] = {}  # URL -> SHA-256 of each document recorded
         self.recorder = Recorder(self._write_exchange, large_body=self._read_large_body)
         self.guard = NetworkGuard(job.url, self.options.allow_private)
+        self.large_body_numbers = itertools.count()  # names for bodies streamed to disk, read concurrently
         self.network = NetworkActivity(stale_after=self.options.quiet_timeout)
         self.main_response: Response | None = None
         self.context: BrowserContext | None = None
@@ -136,7 +138,7 @@ class _PageCapture:
         assert self.devtools is not None and self.page is not None
         folder = self.page_dir / ".bodies"
         folder.mkdir(exist_ok=True)
-        target = folder / f"{len(list(folder.iterdir())):05d}.body"
+        target = folder / f"{next(self.large_body_numbers):05d}.body"
         frame = await self.devtools.send("Page.getFrameTree")
         return await stream_body(self.devtools, frame["frameTree"]["frame"]["id"], url, target,
                                  self.options.max_body_size)
@@ -187,6 +189,7 @@ class _PageCapture:
         await self.guard.start()
         if self.guard.active:
             await self.context.route("**/*", self._keep_off_private_networks)
+            self.context.on("response", self._watch_redirects)
         await self.context.add_init_script(script("eager"))
         self.page = await self.context.new_page()
         self.page.on("response", self._on_response)
@@ -204,6 +207,17 @@ class _PageCapture:
             await route.abort("blockedbyclient")
         else:
             await route.continue_()
+
+    async def _watch_redirects(self, response: Response) -> None:
+        """Playwright does not route redirect hops: one to a private address is noted here, and
+        `_server_problem` keeps its response out of the WARC."""
+        location = response.headers.get("location")
+        if not (300 <= response.status < 400 and location):
+            return
+        target = urljoin(response.url, location)
+        problem = await self.guard.problem(target) if target.startswith(("http://", "https://")) else None
+        if problem:
+            self.guard.note(target, problem, "redirect: followed by the browser, nothing from it stored")
 
     def _on_response(self, response: Response) -> None:
         assert self.page is not None

@@ -79,11 +79,12 @@ class Recorder:
     async def _collect(self, request: Request) -> None:
         try:
             exchange = await self._read_exchange(request)
+            if exchange is not None:
+                self.accept(exchange)
         except PlaywrightError as exc:  # the page or context went away meanwhile
             self._fail(request, f"could not read the exchange: {first_line(str(exc))}")
-            return
-        if exchange is not None:
-            self.accept(exchange)
+        except Exception as exc:  # noqa: BLE001 - a background task: an error must be recorded, not lost
+            self._fail(request, f"could not record the exchange: {type(exc).__name__}: {exc}")
 
     async def _read_exchange(self, request: Request) -> Exchange | None:
         response = await request.response()

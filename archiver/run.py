@@ -33,7 +33,8 @@ from archiver.seeds import Seed, read_seeds
 # Network failures worth another try: the server or the path to it may be back in a moment.
 RETRYABLE = ("ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED", "ERR_EMPTY_RESPONSE",
              "ERR_TIMED_OUT", "ERR_CONNECTION_TIMED_OUT", "ERR_NAME_RESOLUTION_FAILED", "ERR_NETWORK_CHANGED",
-             "ERR_ADDRESS_UNREACHABLE", "ERR_INTERNET_DISCONNECTED", "no response within")
+             "ERR_ADDRESS_UNREACHABLE", "ERR_INTERNET_DISCONNECTED", "ERR_SOCKET_NOT_CONNECTED",
+             "ERR_CONNECTION_ABORTED", "no response within")
 
 
 @dataclass(frozen=True)

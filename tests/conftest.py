@@ -21,7 +21,9 @@ from archiver.run import RunOutcome, capture_urls  # noqa: E402
 from fixture_site import FixtureApp, ServerThread  # noqa: E402
 from tls_ca import ServerCertificate, make_server_certificate  # noqa: E402
 
-LOOPBACK_ONLY = '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"'
+# public.test and rebind.test reach this machine too: the network-guard tests say what they "are".
+LOOPBACK_ONLY = ('--host-resolver-rules="MAP public.test 127.0.0.1, MAP rebind.test 127.0.0.1, '
+                 'MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"')
 os.environ["ARCHIVER_BROWSER_ARGS"] = (os.environ.get("ARCHIVER_BROWSER_ARGS", "") + " " + LOOPBACK_ONLY).strip()
 
 # Quick but faithful: the fixture's timer fires 1.5 s after load.

@@ -154,6 +154,7 @@ class Reply:
     encoding: str | None = None  # gzip | br: compress on the wire
     chunked: bool = False  # send in pieces without Content-Length
     stall_after_headers: float = 0.0  # seconds to hang before the body
+    stream_bytes: int = 0  # a generated body of this many bytes, sent in 1 MiB pieces
 
 
 class FixtureApp:
@@ -229,6 +230,19 @@ class FixtureApp:
             return Reply(500, b"<!doctype html><title>Error</title><h1>500: the CMS fell over</h1>", html)
         if path == "/doc.pdf":
             return Reply(200, _PDF, [("Content-Type", "application/pdf")])
+        if path == "/redirect-to-loopback":
+            return Reply(302, b"", [("Location", f"http://127.0.0.1:{scope['server'][1]}/img/lead.jpg?via=redirect")])
+        if path in BATCH_PAGES:
+            return Reply(200, BATCH_PAGES[path].replace("{port}", str(scope["server"][1])).encode(), html)
+        if path.startswith("/set-cookie/"):
+            n = path.rsplit("/", 1)[1]
+            page = f"<!doctype html><title>cookie {n}</title><img src='/img/lead.jpg?for={n}' width=10 height=10>"
+            return Reply(200, page.encode(), html + [("Set-Cookie", f"page={n}; Path=/")])
+        if path == "/loop":
+            return Reply(302, b"", [("Location", "/loop")])
+        if path == "/big":
+            return Reply(200, b"", [("Content-Type", "application/octet-stream")],
+                         stream_bytes=int(float(query.partition("=")[2] or 1) * (1 << 20)))
         if path.startswith("/cms/"):
             return self._cms(path[len("/cms/"):])
         if path == "/download.zip":
@@ -274,12 +288,20 @@ class FixtureApp:
         elif reply.encoding == "br":
             body = brotli.compress(body)
             headers.append(("Content-Encoding", "br"))
-        if not reply.chunked:
+        if reply.stream_bytes:
+            headers.append(("Content-Length", str(reply.stream_bytes)))
+        elif not reply.chunked:
             headers.append(("Content-Length", str(len(body))))
         raw = [(k.lower().encode(), v.encode()) for k, v in headers]
         await send({"type": "http.response.start", "status": reply.status, "headers": raw})
         if reply.stall_after_headers:
             await asyncio.sleep(reply.stall_after_headers)
+        if reply.stream_bytes:
+            for start in range(0, reply.stream_bytes, 1 << 20):
+                piece = big_body_piece(start, min(1 << 20, reply.stream_bytes - start))
+                await send({"type": "http.response.body", "body": piece, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+            return
         if reply.chunked:
             for start in range(0, len(body), 10):
                 await send({"type": "http.response.body", "body": body[start:start + 10], "more_body": True})
@@ -287,6 +309,43 @@ class FixtureApp:
         else:
             await send({"type": "http.response.body", "body": body})
 
+
+def big_body_piece(start: int, length: int) -> bytes:
+    """Bytes `start` to `start + length` of the generated large body (a repeating, position-dependent pattern)."""
+    pattern = bytes(range(256)) * 4097
+    offset = start % 256
+    out = bytearray()
+    while len(out) < length:
+        out += pattern[offset: offset + min(len(pattern) - offset, length - len(out))]
+        offset = 0
+    return bytes(out)
+
+
+BATCH_PAGES = {
+    "/guarded": """<!doctype html><title>Guarded</title>
+<img src="http://public.test:{port}/img/frag.jpg" width=10 height=10>
+<img src="http://127.0.0.1:{port}/img/lead.jpg" width=10 height=10>
+<img src="http://localhost:{port}/img/late.jpg" width=10 height=10>
+<img src="http://rebind.test:{port}/img/noscript.jpg" width=10 height=10>
+<script>fetch("/redirect-to-loopback").catch(() => null)</script>""",
+    "/dialogs": """<!doctype html><title>Dialogs</title><p>Pop-ups everywhere.</p>
+<script>
+  alert("Subscribe now!");
+  setTimeout(() => { window.confirmed = confirm("Accept all cookies?"); }, 300);
+  window.addEventListener("beforeunload", (e) => { e.preventDefault(); e.returnValue = "stay"; });
+</script>""",
+    "/endless": """<!doctype html><title>Endless</title><div id="feed"></div><div id="end" style="height:10px"></div>
+<script>
+  let n = 0;
+  const feed = document.getElementById("feed");
+  const more = () => { for (let i = 0; i < 3; i++) feed.insertAdjacentHTML("beforeend",
+      `<article style="height:600px">Story ${++n}</article>`); };
+  more();
+  new IntersectionObserver((e) => { if (e.some((x) => x.isIntersecting)) more(); }).observe(document.getElementById("end"));
+</script>""",
+    "/big-page": """<!doctype html><title>Big</title><p>Data download.</p>
+<script>fetch("/big?mb=30").then(r => r.arrayBuffer()); fetch("/big?mb=12").then(r => r.arrayBuffer());</script>""",
+}
 
 ZIP_BYTES = b"PK\x05\x06" + b"\x00" * 18  # an empty zip archive
 
