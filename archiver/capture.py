@@ -354,7 +354,7 @@ class _PageCapture:
         for path in reversed(self.writer.close()):
             self.result.files.insert(0, ArtifactFile(path, "warc"))
         shutil.rmtree(self.page_dir / ".bodies", ignore_errors=True)  # large bodies not stored (repeats, pieces)
-        self._extract_metadata()
+        await self._extract_metadata()
         self.result.counts["records_written"] = self.writer.records_written
         self.result.counts["warc_files"] = len(self.writer.files)
         self.result.ended_at = datetime.now(timezone.utc)
@@ -433,12 +433,13 @@ class _PageCapture:
             pass
         await self.recorder.drain(timeout=5.0)
 
-    def _extract_metadata(self) -> None:
+    async def _extract_metadata(self) -> None:
         """What the article says about itself and who took its pictures, read back from the WARC."""
         if not self._is_html() or self._final_url() not in self.document_hashes:
             return
         try:
-            extracted = extract(self.writer.files, self._final_url(), self.dom)
+            # CPU-bound parsing: in a thread, so pages captured alongside keep their event loop
+            extracted = await asyncio.to_thread(extract, self.writer.files, self._final_url(), self.dom)
         except Exception as exc:  # noqa: BLE001 - the capture itself is sound; say what failed and keep it
             self.result.warnings.append(f"metadata extraction failed: {type(exc).__name__}: {exc}")
             return

@@ -15,7 +15,7 @@ from playwright.async_api import CDPSession, Error as PlaywrightError
 
 from archiver.exchange import StoredBody
 
-CHUNK = 1 << 20  # bytes per IO.read
+CHUNK = 256 << 10  # bytes per IO.read: small pieces keep Playwright's driver from piling up garbage
 
 
 class LargeBodyError(Exception):

@@ -345,6 +345,8 @@ BATCH_PAGES = {
 </script>""",
     "/big-page": """<!doctype html><title>Big</title><p>Data download.</p>
 <script>fetch("/big?mb=30").then(r => r.arrayBuffer()); fetch("/big?mb=12").then(r => r.arrayBuffer());</script>""",
+    "/big-page-200": """<!doctype html><title>Big</title><p>A 200 MB download.</p>
+<script>fetch("/big?mb=200").then(r => r.arrayBuffer());</script>""",
 }
 
 ZIP_BYTES = b"PK\x05\x06" + b"\x00" * 18  # an empty zip archive

@@ -1,0 +1,197 @@
+"""The archiving benchmark: archiver against a plain browser visit, concurrency, memory, and wget.
+
+Runs against the test fixture site on 127.0.0.1 (tests/fixture_site.py), prints a table, writes
+it to bench-results.md (or the path given). Timings are wall-clock on this machine; run it on an
+otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from playwright.async_api import async_playwright  # noqa: E402
+
+from archiver.behaviours import run_behaviours  # noqa: E402
+from archiver.browser import find_browser, launch  # noqa: E402
+from archiver.network import NetworkActivity  # noqa: E402
+from archiver.options import CaptureOptions  # noqa: E402
+from archiver.run import RunSettings, capture_urls  # noqa: E402
+from fixture_site import FixtureApp, ServerThread  # noqa: E402
+from news_pages import PAGES  # noqa: E402
+from warcs import read_records, records_of  # noqa: E402
+
+LOOPBACK_ONLY = '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"'
+OPTIONS = CaptureOptions(settle_after_load=1.0, network_quiet=0.3)
+TARGETS = {"overhead_ratio": 1.3, "concurrency_speedup": 2.5, "memory_added_mb": 100}
+
+
+def pages(site_url: str) -> list[str]:
+    """The fixture article and the CMS-style pages, twice over (as a day's list would repeat a site)."""
+    single = [site_url + "/article"] + [site_url + f"/cms/{name}" for name in PAGES]
+    return single + [url + "?again" for url in single]
+
+
+async def plain_visits(urls: list[str]) -> list[float]:
+    """Each page loaded and scrolled with the same behaviours, nothing recorded."""
+    times = []
+    async with async_playwright() as playwright:
+        browser, info = await launch(playwright, find_browser(playwright))
+        for url in urls:
+            started = time.monotonic()
+            context = await browser.new_context(viewport={"width": 1280, "height": 800}, user_agent=info.user_agent)
+            network = NetworkActivity(stale_after=OPTIONS.quiet_timeout)
+            network.attach(context)
+            page = await context.new_page()
+            await page.goto(url, wait_until="load")
+            await run_behaviours(page, network, OPTIONS, time.monotonic())
+            await context.close()
+            times.append(time.monotonic() - started)
+        await browser.close()
+    return times
+
+
+async def archived(urls: list[str], output: Path, concurrency: int = 1) -> tuple[float, list[float]]:
+    started = time.monotonic()
+    outcome = await capture_urls(urls, output, OPTIONS, settings=RunSettings(concurrency=concurrency, resume=False))
+    total = time.monotonic() - started
+    per_page = [(r.ended_at - r.started_at).total_seconds() for r in outcome.results if r.ended_at]
+    assert all(r.state == "complete" for r in outcome.results), [(r.requested_url, r.reason) for r in outcome.results]
+    return total, per_page
+
+
+def peak_memory(url: str) -> dict[str, float]:
+    """Peak resident memory (MB) of a capture of `url`, run in its own process: archiver's Python and
+    Playwright's driver."""
+    code = f"""
+import asyncio, json, resource, tempfile, threading, time, os
+from pathlib import Path
+from archiver.options import CaptureOptions
+from archiver.run import RunSettings, capture_urls
+
+driver_peak = [0]
+def watch():
+    while True:
+        for pid in os.listdir('/proc'):
+            if pid.isdigit():
+                try:
+                    cmd = open(f'/proc/{{pid}}/cmdline','rb').read()
+                    if b'playwright' in cmd and b'node' in cmd and str(os.getpid()).encode():
+                        for line in open(f'/proc/{{pid}}/status'):
+                            if line.startswith('VmHWM'):
+                                driver_peak[0] = max(driver_peak[0], int(line.split()[1]))
+                except OSError:
+                    pass
+        time.sleep(0.2)
+threading.Thread(target=watch, daemon=True).start()
+asyncio.run(capture_urls([{url!r}], Path(tempfile.mkdtemp()),
+            CaptureOptions(settle_after_load=1.0, network_quiet=0.3, max_body_size=300 << 20),
+            settings=RunSettings(resume=False)))
+time.sleep(0.5)
+print(json.dumps({{"python_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "driver_mb": driver_peak[0] / 1024}}))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def wget(urls: list[str], workdir: Path) -> tuple[float, dict[str, int]]:
+    """wget --warc-file with page requisites: its time and how many distinct URLs it got per page."""
+    got = {}
+    workdir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    for index, url in enumerate(urls):
+        prefix = workdir / f"wget-{index}"
+        subprocess.run(["wget", "--quiet", "--page-requisites", "--no-verbose", f"--warc-file={prefix}",
+                        "--no-warc-compression", "-e", "robots=off", "-P", str(workdir / f"files-{index}"), url],
+                       capture_output=True)
+        got[url] = len({r.uri for r in read_records(workdir / f"wget-{index}.warc")
+                        if r.type == "response" and r.status == 200})
+    return time.monotonic() - started, got
+
+
+def our_counts(output: Path, urls: list[str]) -> dict[str, int]:
+    counts = {}
+    for manifest_path in output.glob("*/manifest.json"):
+        for page in json.loads(manifest_path.read_text())["pages"]:
+            folder = manifest_path.parent / page["capture_id"]
+            counts[page["requested_url"]] = len({r.uri for r in records_of(folder) if r.type == "response"
+                                                 and r.status == 200})
+    return {url: counts.get(url, 0) for url in urls}
+
+
+def main() -> None:
+    report_path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench-results.md"
+    os.environ["ARCHIVER_BROWSER_ARGS"] = (os.environ.get("ARCHIVER_BROWSER_ARGS", "") + " " + LOOPBACK_ONLY).strip()
+    app = FixtureApp()
+    server = ServerThread(app).start()
+    app.embed_origin = f"http://localhost:{server.port}"
+    site = f"http://127.0.0.1:{server.port}"
+    urls = pages(site)
+    work = Path(tempfile.mkdtemp(prefix="archiver-bench-"))
+    lines: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        lines.append(line)
+
+    try:
+        say(f"# archiver benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores)")
+        say(f"{len(urls)} fixture pages; settle {OPTIONS.settle_after_load}s, network quiet {OPTIONS.network_quiet}s")
+        say()
+        plain = asyncio.run(plain_visits(urls))
+        total1, captured = asyncio.run(archived(urls, work / "c1", 1))
+        ratio = sum(captured) / sum(plain)
+        say("| page | plain visit (s) | archived (s) | ratio |")
+        say("| --- | ---: | ---: | ---: |")
+        for url, p, c in zip(urls, plain, captured):
+            say(f"| {url.replace(site, '')} | {p:.2f} | {c:.2f} | {c / p:.2f} |")
+        say(f"| **all** | {sum(plain):.2f} | {sum(captured):.2f} | **{ratio:.2f}** (target <= {TARGETS['overhead_ratio']}) |")
+        say()
+        rates = {1: len(urls) / total1 * 60}
+        for n in (2, 4):
+            total, _ = asyncio.run(archived(urls, work / f"c{n}", n))
+            rates[n] = len(urls) / total * 60
+        say("| concurrency | pages/minute | speed-up |")
+        say("| ---: | ---: | ---: |")
+        for n, rate in rates.items():
+            say(f"| {n} | {rate:.1f} | {rate / rates[1]:.2f}x |")
+        say(f"(target: concurrency 4 >= {TARGETS['concurrency_speedup']}x concurrency 1)")
+        say()
+        base = peak_memory(site + "/embed/widget.html")
+        big = peak_memory(site + "/big-page-200")
+        added = big["python_mb"] - base["python_mb"]
+        say("| peak memory (MB) | archiver (Python) | Playwright driver |")
+        say("| --- | ---: | ---: |")
+        say(f"| small page | {base['python_mb']:.0f} | {base['driver_mb']:.0f} |")
+        say(f"| page fetching a 200 MB response | {big['python_mb']:.0f} | {big['driver_mb']:.0f} |")
+        say(f"| added by the 200 MB response | **{added:.0f}** | {big['driver_mb'] - base['driver_mb']:.0f} |")
+        say(f"(target: < {TARGETS['memory_added_mb']} MB added)")
+        say()
+        wget_time, wget_got = wget(urls, work / "wget")
+        ours = our_counts(work / "c1", urls)
+        say(f"| page | wget responses (200) | archiver responses (200) |")
+        say("| --- | ---: | ---: |")
+        for url in urls:
+            say(f"| {url.replace(site, '')} | {wget_got[url]} | {ours[url]} |")
+        say(f"| **time for all pages** | {wget_time:.1f} s | {sum(captured):.1f} s |")
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    report_path.write_text("\n".join(lines) + "\n")
+    print(f"\nwritten to {report_path}")
+
+
+if __name__ == "__main__":
+    main()
