@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -181,7 +180,7 @@ def main() -> None:
         say()
         wget_time, wget_got = wget(urls, work / "wget")
         ours = our_counts(work / "c1", urls)
-        say(f"| page | wget responses (200) | archiver responses (200) |")
+        say("| page | wget responses (200) | archiver responses (200) |")
         say("| --- | ---: | ---: |")
         for url in urls:
             say(f"| {url.replace(site, '')} | {wget_got[url]} | {ours[url]} |")
