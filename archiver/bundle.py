@@ -32,7 +32,7 @@ from archiver import __version__
 from archiver.captures import find_manifests
 from archiver.errors import ArchiverError
 from archiver.report import render_report
-from archiver.signing import key_fingerprint, load_private_key, sign_hash, sign_with_server
+from archiver.signing import key_fingerprint, load_private_key, public_key_b64, sign_hash, sign_with_server
 from archiver.timestamps import TimestampError, request_timestamp
 
 WACZ_VERSION = "1.1.1"
@@ -250,8 +250,6 @@ def _datapackage(resources: list[dict[str, Any]], runs: list[_Run], created: str
 def _sealing_lines(key: Any, options: BundleOptions) -> list[str]:
     lines = []
     if key is not None:
-        from archiver.signing import public_key_b64
-
         lines.append("Signed (anonymous ECDSA P-384, wacz-auth) by the key with fingerprint "
                      f"{key_fingerprint(public_key_b64(key.public_key()))}; the signature is in datapackage-digest.json.")
     elif options.sign_url:
