@@ -311,6 +311,10 @@ class _PageCapture:
     async def _fetch_outside_browser(self, url: str) -> None:
         """A download never reaches a page, and a fetch from a blank page is aborted: ask Playwright's client."""
         assert self.context is not None
+        problem = await self.guard.problem(url)
+        if problem:  # Playwright's client is not routed: the guard must be asked here
+            self.guard.note(url, problem, "before connecting (download)")
+            return
         try:
             exchange = await fetch_outside_browser(self.context, url, self.options.user_agent or self.browser_info.user_agent,
                                                    DIRECT_FETCH_TIMEOUT_MS / 1000)
