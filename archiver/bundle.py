@@ -31,6 +31,7 @@ from cryptography import x509
 from archiver import __version__
 from archiver.captures import find_manifests
 from archiver.errors import ArchiverError
+from archiver.identity import labelled_sha256
 from archiver.report import render_report
 from archiver.signing import key_fingerprint, load_private_key, public_key_b64, sign_hash, sign_with_server
 from archiver.timestamps import TimestampError, request_timestamp
@@ -201,7 +202,7 @@ def build_bundle(paths: list[Path], output: Path, options: BundleOptions,
         report = render_report([(r.directory, r.manifest, r.qa) for r in runs], files_map, sealing)
         bundle.add_bytes("report/index.html", report.encode("utf-8"))
         datapackage = _datapackage(bundle.resources, runs, created_iso)
-        digest = "sha256:" + hashlib.sha256(datapackage).hexdigest()
+        digest = labelled_sha256(datapackage)
         sealed = _seal(datapackage, digest, created_iso, key, options, warn)
         bundle.add_bytes("datapackage.json", datapackage, listed=False)
         bundle.add_bytes("datapackage-digest.json", json.dumps(sealed, indent=2).encode("utf-8"), listed=False)

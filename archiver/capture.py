@@ -54,7 +54,7 @@ def _is_download(message: str) -> bool:
     return "Download is starting" in message or "net::ERR_ABORTED" in message
 
 
-def _screenshot_failure(exc: BaseException) -> str:
+def _step_failure(exc: BaseException) -> str:
     if isinstance(exc, asyncio.TimeoutError):
         return "the page did not answer in time"
     return first_line(str(exc))
@@ -330,7 +330,7 @@ class _PageCapture:
         try:
             shot = await viewport_screenshot(self.devtools, self._screenshot_timeout())
         except (PlaywrightError, asyncio.TimeoutError) as exc:
-            self.result.warnings.append(f"viewport screenshot failed: {_screenshot_failure(exc)}")
+            self.result.warnings.append(f"viewport screenshot failed: {_step_failure(exc)}")
             return
         self._save_screenshot(shot, "viewport.png", "screenshot_viewport", "urn:view:")
 
@@ -381,7 +381,7 @@ class _PageCapture:
                     f"full-page screenshot capped at {self.options.max_screenshot_height}px "
                     f"(page is {self.full_page.page_height}px tall)")
         except (PlaywrightError, asyncio.TimeoutError) as exc:
-            self.result.warnings.append(f"full-page screenshot failed: {_screenshot_failure(exc)}")
+            self.result.warnings.append(f"full-page screenshot failed: {_step_failure(exc)}")
         try:
             self.result.tls = await asyncio.wait_for(self.tls.details(self.result.final_url or self.job.url),
                                                      FINISH_STEP_TIMEOUT)
@@ -413,7 +413,7 @@ class _PageCapture:
             text = await asyncio.wait_for(
                 self.page.evaluate("() => document.body ? document.body.innerText : ''"), FINISH_STEP_TIMEOUT)
         except (PlaywrightError, asyncio.TimeoutError) as exc:
-            self.result.warnings.append(f"could not read the rendered DOM: {_screenshot_failure(exc)}")
+            self.result.warnings.append(f"could not read the rendered DOM: {_step_failure(exc)}")
             return
         self.dom, self.text = dom, text
         for name, role, content_type, content in (("dom.html", "dom", "text/html", dom),

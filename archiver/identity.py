@@ -65,6 +65,11 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def labelled_sha256(data: bytes) -> str:
+    """"sha256:<hex>", the form WACZ datapackages use."""
+    return "sha256:" + sha256_bytes(data)
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:

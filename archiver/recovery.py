@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from archiver.errors import ArchiverError
+from archiver.result import utc_iso
 from archiver.warcwriter import OPEN_SUFFIX
 
 LOCK_NAME = ".archiver.lock"
@@ -116,7 +117,7 @@ def _set_aside(output: Path, open_file: Path) -> dict[str, Any]:
         open_file.unlink()  # not even its warcinfo was complete: nothing left to keep
     shutil.move(str(capture_dir), str(target))
     note = {
-        "set_aside_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "set_aside_at": utc_iso(datetime.now(timezone.utc)),
         "was": str(capture_dir.relative_to(output)),
         "now": str(target.relative_to(output)),
         "warc": closed.name if records else None,

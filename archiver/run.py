@@ -27,7 +27,7 @@ from archiver.identity import page_id, sha256_bytes
 from archiver.manifest import RunManifest
 from archiver.options import CaptureJob, CaptureOptions
 from archiver.recovery import lock_output, recover_open_warcs
-from archiver.result import COMPLETE, FAILED, PageResult
+from archiver.result import COMPLETE, FAILED, PageResult, utc_iso
 from archiver.seeds import Seed, read_seeds
 
 # Network failures worth another try: the server or the path to it may be back in a moment.
@@ -189,7 +189,7 @@ async def _capture_with_retries(holder: _BrowserHolder, seed: Seed, run_dir: Pat
             result.attempts = attempts
             return result
         # The failed attempt holds only its warcinfo and failure record; the manifest keeps the failure.
-        attempts.append({"started_at": result.started_at.isoformat().replace("+00:00", "Z"), "reason": result.reason or ""})
+        attempts.append({"started_at": utc_iso(result.started_at), "reason": result.reason or ""})
         shutil.rmtree(run_dir / result.capture_id, ignore_errors=True)
         delay = settings.retry_backoff * 2 ** attempt
         hooks.on_retry(seed, result.reason or "", delay)

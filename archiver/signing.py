@@ -7,7 +7,6 @@ signature as raw r||s in base64, the public key as base64 SubjectPublicKeyInfo D
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import urllib.error
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from archiver.errors import ArchiverError
+from archiver.identity import labelled_sha256
 
 P384_BYTES = 48  # r and s are 48 bytes each on P-384
 
@@ -72,7 +72,7 @@ def load_public_key_b64(path: Path) -> str:
 
 
 def key_fingerprint(public_key_b64_der: str) -> str:
-    return "sha256:" + hashlib.sha256(base64.b64decode(public_key_b64_der)).hexdigest()
+    return labelled_sha256(base64.b64decode(public_key_b64_der))
 
 
 def sign_hash(key: ec.EllipticCurvePrivateKey, digest: str, created: str, software: str, version: str) -> dict[str, Any]:

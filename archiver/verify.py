@@ -14,6 +14,7 @@ from cryptography import x509
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from archiver.identity import labelled_sha256
 from archiver.signing import verify_signed_data
 from archiver.timestamps import verify_timestamp
 
@@ -36,10 +37,6 @@ class VerifyOptions:
     require_timestamp: bool = False
     public_key: str | None = None  # base64 DER the signature must be made with
     tsa_roots: list[x509.Certificate] | None = None  # CA certificates the timestamps must chain to
-
-
-def _sha256(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 class _Bundle:
@@ -73,7 +70,7 @@ def verify_bundle(path: Path, options: VerifyOptions) -> list[Check]:
     except ValueError as exc:
         return [Check(FAIL, f"datapackage JSON unreadable: {exc}")]
     checks = list(_check_resources(bundle, datapackage))
-    digest = _sha256(datapackage_bytes)
+    digest = labelled_sha256(datapackage_bytes)
     checks.append(Check(OK, f"datapackage.json matches datapackage-digest.json ({digest})") if sealed.get("hash") == digest
                   else Check(FAIL, f"datapackage.json is {digest}, datapackage-digest.json says {sealed.get('hash')}"))
     checks += _check_warcs(bundle, datapackage)
