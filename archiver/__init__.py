@@ -1,18 +1,44 @@
 """archiver: faithful, replayable, verifiable captures of news articles.
 
-The data flows one way, and the modules follow it:
+The data flows one way, and the sub-packages follow it (ARCHITECTURE.md has the picture):
 
-    browser, netguard       find and launch Chromium; keep public pages off private networks
-    behaviours, network     make the page show everything a reader would see; when is it quiet
-    recorder, largebody     the browser's HTTP exchanges as `Exchange` objects (large bodies streamed)
-    normalize, warcwriter   WARC-ready requests and responses, written to rolling WARC/1.1 files
-    screenshots, tls        viewport and full-page PNGs; the TLS connection the browser used
-    capture                 one page: URL and options in, WARC files + manifest entry out
-    extract                 what the article says about itself and who took its pictures
-    manifest, run           the run's manifest.json; many pages into one output folder
-    lint, qa, pywb          the WARC rules checked; replay in pywb, checked at two screen sizes
-    bundle, verify          signed, timestamped WACZ evidence bundles, checked offline
-    cli                     the command line, a thin layer over all of this
+    capture/    browser → recorded exchanges: one page in Chromium, the unit of work
+    warc/       recorded exchanges → normalized WARC/1.1 records; lint, read back, crash recovery
+    metadata/   WARC + rendered DOM → article fields, images, photo credits
+    run/        many pages into one output folder: seeds, batches, the manifest, progress
+    replay/     pywb and replay QA at desktop and phone size
+    evidence/   signed, timestamped WACZ bundles, checked offline
+    cli/        the command line, a thin layer over all of this
+
+The library API is importable from here (loaded on first use, so `archiver --help` stays fast):
+`capture_page`, `capture_urls`, `CaptureOptions`, `CaptureJob`, `lint_paths`, `build_bundle`,
+`verify_bundle`.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
 __version__ = "0.1.0"
+
+_API = {
+    "CaptureOptions": "archiver.options",
+    "CaptureJob": "archiver.options",
+    "capture_page": "archiver.capture.page",
+    "PageResult": "archiver.capture.result",
+    "capture_urls": "archiver.run.batch",
+    "RunSettings": "archiver.run.batch",
+    "lint_paths": "archiver.warc.lint",
+    "build_bundle": "archiver.evidence.bundle",
+    "BundleOptions": "archiver.evidence.bundle",
+    "verify_bundle": "archiver.evidence.verify",
+    "VerifyOptions": "archiver.evidence.verify",
+}
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'archiver' has no attribute {name!r}")

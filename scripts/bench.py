@@ -22,11 +22,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from archiver.behaviours import run_behaviours  # noqa: E402
-from archiver.browser import find_browser, launch  # noqa: E402
-from archiver.network import NetworkActivity  # noqa: E402
+from archiver.capture.behaviours import run_behaviours  # noqa: E402
+from archiver.capture.browser import find_browser, launch  # noqa: E402
+from archiver.capture.network import NetworkActivity  # noqa: E402
 from archiver.options import CaptureOptions  # noqa: E402
-from archiver.run import RunSettings, capture_urls  # noqa: E402
+from archiver.run.batch import RunSettings, capture_urls  # noqa: E402
 from fixture_site import FixtureApp, ServerThread  # noqa: E402
 from news_pages import PAGES  # noqa: E402
 from warcs import read_records, records_of  # noqa: E402
@@ -77,7 +77,7 @@ def peak_memory(url: str) -> dict[str, float]:
 import asyncio, json, resource, tempfile, threading, time, os
 from pathlib import Path
 from archiver.options import CaptureOptions
-from archiver.run import RunSettings, capture_urls
+from archiver.run.batch import RunSettings, capture_urls
 
 driver_peak = [0]
 def watch():

@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from archiver.options import CaptureOptions  # noqa: E402
-from archiver.run import RunOutcome, capture_urls  # noqa: E402
+from archiver.run.batch import RunOutcome, capture_urls  # noqa: E402
 from fixture_site import FixtureApp, ServerThread  # noqa: E402
 from tls_ca import ServerCertificate, make_server_certificate  # noqa: E402
 

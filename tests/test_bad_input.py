@@ -12,8 +12,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from archiver.lint import lint_paths
-from archiver.manifest import load_schema
+from archiver.warc.lint import lint_paths
+from archiver.run.manifest import load_schema
 from fixture_site import ZIP_BYTES
 from warcs import records_of, responses
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.lint import lint_paths
+from archiver.warc.lint import lint_paths
 from fixture_site import big_body_piece
 from test_bad_input import ARCHIVER, _refused_port
 from warcs import records_of, responses

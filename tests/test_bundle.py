@@ -14,10 +14,10 @@ from typing import Callable, Iterator
 
 import pytest
 
-from archiver.pywb import PywbServer, ensure_pywb
-from archiver.run import RunOutcome
-from archiver.signing import load_private_key, sign_hash
-from archiver.timestamps import request_timestamp
+from archiver.replay.pywb import PywbServer, ensure_pywb
+from archiver.run.batch import RunOutcome
+from archiver.evidence.signing import load_private_key, sign_hash
+from archiver.evidence.timestamps import request_timestamp
 from test_bad_input import ARCHIVER, _refused_port
 from tsa import LocalTsa, start_tsa
 from warcs import records_of

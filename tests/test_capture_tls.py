@@ -8,8 +8,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from archiver.lint import lint_paths
-from archiver.run import RunOutcome
+from archiver.warc.lint import lint_paths
+from archiver.run.batch import RunOutcome
 from tls_ca import CA_NAME
 from warcs import Record, records_of, responses
 

@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image
 
-from archiver import browser as browser_module
-from archiver.browser import find_browser
+from archiver.capture import browser as browser_module
+from archiver.capture.browser import find_browser
 from archiver.errors import BrowserNotFound
-from archiver.lint import lint_paths
+from archiver.warc.lint import lint_paths
 from test_bad_input import ARCHIVER, run_cli
 from warcs import read_records
 

@@ -10,9 +10,9 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archiver.lint import lint_paths, lint_stream
-from archiver.normalize import NormalizedExchange
-from archiver.warcwriter import RollingWarcWriter, _Sha256WARCWriter
+from archiver.warc.lint import lint_paths, lint_stream
+from archiver.warc.normalize import NormalizedExchange
+from archiver.warc.writer import RollingWarcWriter, _Sha256WARCWriter
 
 GOOD = NormalizedExchange(
     target_uri="http://example.org/a.css", warc_date="2026-11-26T12:00:00.000001Z", protocols=["http/1.1"],

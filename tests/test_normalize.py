@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from archiver.exchange import Exchange, RecordedRequest, RecordedResponse
-from archiver.normalize import (normalize, request_headers, request_line, response_headers, status_line,
+from archiver.capture.exchange import Exchange, RecordedRequest, RecordedResponse
+from archiver.warc.normalize import (normalize, request_headers, request_line, response_headers, status_line,
                                 warc_protocols)
 
 

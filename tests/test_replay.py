@@ -16,11 +16,11 @@ import jsonschema
 import pytest
 
 from archiver.identity import sha256_file
-from archiver.lint import lint_paths
-from archiver.manifest import load_schema
-from archiver.pywb import PywbServer, build_collection, ensure_pywb
-from archiver.qa import Thresholds, run_qa
-from archiver.run import RunOutcome
+from archiver.warc.lint import lint_paths
+from archiver.run.manifest import load_schema
+from archiver.replay.pywb import PywbServer, build_collection, ensure_pywb
+from archiver.replay.qa import Thresholds, run_qa
+from archiver.run.batch import RunOutcome
 from test_bad_input import ARCHIVER
 from warcs import Record, records_of, rewrite_warc
 
@@ -158,7 +158,7 @@ def test_a_stale_content_encoding_is_caught(article_capture: RunOutcome, tmp_pat
 
 
 def test_replay_command_serves_until_interrupted(article_capture: RunOutcome) -> None:
-    from archiver.pywb import free_port
+    from archiver.replay.pywb import free_port
 
     port = free_port()
     process = subprocess.Popen([ARCHIVER, "replay", str(article_capture.run_dir), "--port", str(port)],

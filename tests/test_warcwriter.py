@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archiver.warcwriter import RollingWarcWriter
+from archiver.warc.writer import RollingWarcWriter
 from test_lint import GOOD
 from warcs import read_records
 

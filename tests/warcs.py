@@ -56,7 +56,7 @@ def rewrite_warc(source: Path, target: Path, change) -> None:
     """Copy a WARC record by record; `change(record)` returns None to drop it, or (http_headers, payload)."""
     from io import BytesIO
 
-    from archiver.warcwriter import _Sha256WARCWriter
+    from archiver.warc.writer import _Sha256WARCWriter
 
     with source.open("rb") as fh, target.open("wb") as out:
         writer = _Sha256WARCWriter(out, gzip=True, warc_version="1.1")

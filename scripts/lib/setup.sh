@@ -35,17 +35,17 @@ ensure_env() {
 
 # pywb's own virtual environment (in the cache folder), which replay and QA run pywb from.
 ensure_pywb() {
-    "$VENV/bin/python" -m archiver.pywb >/dev/null || exit 2
+    "$VENV/bin/python" -m archiver.replay.pywb >/dev/null || exit 2
 }
 
 # A Chromium for Playwright to drive: $ARCHIVER_BROWSER, Playwright's own, or the system's;
 # where there is none, Debian's package (as root) or Playwright's download (elsewhere).
 ensure_browser() {
     if [ -n "${ARCHIVER_BROWSER:-}" ]; then  # the user chose one: check it, install nothing
-        "$VENV/bin/python" -m archiver.browser >/dev/null || exit 2
+        "$VENV/bin/python" -m archiver.capture.browser >/dev/null || exit 2
         return 0
     fi
-    if "$VENV/bin/python" -m archiver.browser >/dev/null 2>&1; then
+    if "$VENV/bin/python" -m archiver.capture.browser >/dev/null 2>&1; then
         return 0
     fi
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -56,5 +56,5 @@ ensure_browser() {
         say "no Chromium found: trying 'playwright install chromium'"
         "$VENV/bin/playwright" install chromium >&2 || true
     fi
-    "$VENV/bin/python" -m archiver.browser >/dev/null || exit 2
+    "$VENV/bin/python" -m archiver.capture.browser >/dev/null || exit 2
 }

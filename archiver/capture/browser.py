@@ -1,0 +1,112 @@
+"""Find a Chromium and launch it the way an archiving browser should run."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.async_api import Browser, Playwright
+from playwright.sync_api import Playwright as SyncPlaywright
+
+from archiver.errors import BrowserNotFound
+
+BROWSER_ENV = "ARCHIVER_BROWSER"
+EXTRA_ARGS_ENV = "ARCHIVER_BROWSER_ARGS"  # more Chromium flags, e.g. a proxy or host-resolver rules
+SYSTEM_BROWSERS = (
+    "chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+)
+
+# Without the first group Chromium keeps calling Google's services, which a closed network refuses
+# and which would otherwise show up as noise beside the page's own traffic.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--hide-scrollbars",
+    # HttpsUpgrades would silently try https:// for an http:// seed; Translate and MediaRouter
+    # phone home. None of them is part of what a reader's page loads.
+    "--disable-features=HttpsUpgrades,Translate,MediaRouter,PaintHolding",
+]
+
+NO_BROWSER_HELP = (
+    "no Chromium found: install one (Debian/Ubuntu: `apt-get install chromium`; "
+    "elsewhere: `playwright install chromium`), or pass --browser PATH or set ARCHIVER_BROWSER"
+)
+
+
+@dataclass(frozen=True)
+class BrowserInfo:
+    executable: str
+    version: str
+    user_agent: str  # what the browser sends, after our "Headless" removal
+    args: tuple[str, ...] = ()  # the flags it was started with
+
+
+def browser_args() -> list[str]:
+    return CHROMIUM_ARGS + shlex.split(os.environ.get(EXTRA_ARGS_ENV, ""))
+
+
+def find_browser(playwright: Playwright | SyncPlaywright, explicit: str | None = None) -> str:
+    """Path of the Chromium to drive: --browser, then $ARCHIVER_BROWSER, then Playwright's, then the system's."""
+    for chosen, origin in ((explicit, "--browser"), (os.environ.get(BROWSER_ENV), BROWSER_ENV)):
+        if chosen:
+            resolved = shutil.which(chosen) or chosen
+            if not Path(resolved).is_file():
+                raise BrowserNotFound(f"{origin} names {chosen!r}, which is not a browser executable")
+            return resolved
+    bundled = _playwright_chromium(playwright)
+    if bundled:
+        return bundled
+    for name in SYSTEM_BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise BrowserNotFound(NO_BROWSER_HELP)
+
+
+def _playwright_chromium(playwright: Playwright | SyncPlaywright) -> str | None:
+    try:
+        path = playwright.chromium.executable_path
+    except Exception:  # Playwright raises when its browsers were never installed
+        return None
+    return path if path and Path(path).is_file() else None
+
+
+async def launch(playwright: Playwright, executable: str) -> tuple[Browser, BrowserInfo]:
+    args = browser_args()
+    browser = await playwright.chromium.launch(executable_path=executable, args=args)
+    session = await browser.new_browser_cdp_session()
+    version = await session.send("Browser.getVersion")
+    await session.detach()
+    # Many news sites refuse "HeadlessChrome"; the browser is the same Chromium either way.
+    user_agent = version["userAgent"].replace("HeadlessChrome", "Chrome")
+    return browser, BrowserInfo(executable=executable, version=browser.version, user_agent=user_agent,
+                                args=tuple(args))
+
+
+def locate() -> str:
+    """The browser `capture` would use, found the same way (for the set-up scripts)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        return find_browser(playwright)
+
+
+if __name__ == "__main__":  # python -m archiver.capture.browser: print the browser's path, or say why there is none
+    import sys
+
+    try:
+        print(locate())
+    except BrowserNotFound as exc:
+        print(f"archiver: {exc}", file=sys.stderr)
+        sys.exit(1)

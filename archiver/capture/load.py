@@ -1,0 +1,86 @@
+"""Steps 2 to 4: load the page, screenshot what the reader first sees, run the behaviours.
+
+A page that gives no response at all is `failed` and nothing more is done with it; one that
+answers but never finishes loading is worked on as it is and ends `partial`. A page the browser
+takes as a download is not rendered: its file is fetched whole by the next step.
+"""
+
+from __future__ import annotations
+
+import time
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from archiver.capture.behaviours import run_behaviours
+from archiver.capture.rendered import save_screenshot, screenshot_timeout, step_failure
+from archiver.capture.result import FAILED, PARTIAL
+from archiver.capture.screenshots import viewport_screenshot
+from archiver.capture.session import CaptureSession
+from archiver.errors import explain_net_error
+
+
+def _is_download(message: str) -> bool:
+    return "Download is starting" in message or "net::ERR_ABORTED" in message
+
+
+async def navigate(session: CaptureSession) -> float | None:
+    """Load the page; the monotonic time of load, or None when there is nothing to work on."""
+    assert session.page is not None
+    options, result = session.options, session.result
+    try:
+        await session.page.goto(session.job.url, wait_until="load", timeout=options.navigation_timeout * 1000)
+        session.loaded = True
+        session.note_main_response()
+        return time.monotonic()
+    except PlaywrightTimeoutError:
+        session.note_main_response()
+        if session.main_response is None:
+            result.mark(FAILED, f"no response within {options.navigation_timeout:g}s")
+            return None
+        result.mark(PARTIAL, f"page did not finish loading within {options.navigation_timeout:g}s")
+        return time.monotonic()
+    except PlaywrightError as exc:
+        session.note_main_response()
+        if session.main_response is not None and _is_download(str(exc)):
+            session.download = True  # nothing rendered: the file is fetched directly by the next step
+            return time.monotonic()
+        result.mark(FAILED, explain_net_error(str(exc)))
+        return None
+
+
+def note_http_error(session: CaptureSession) -> None:
+    """An HTTP error page (404, 500) is a capture of that page, with a warning."""
+    status = session.result.status
+    if status is not None and status >= 400:
+        session.result.warnings.append(f"the server answered HTTP {status}")
+
+
+async def screenshot_viewport(session: CaptureSession) -> None:
+    """What the reader sees at first, before any behaviour scrolled or changed the page."""
+    assert session.devtools is not None
+    if session.download:
+        session.result.notes.append(f"the browser took this page as a download ({session.result.content_type})")
+        return
+    try:
+        shot = await viewport_screenshot(session.devtools, screenshot_timeout(session))
+    except (PlaywrightError, TimeoutError) as exc:
+        session.result.warnings.append(f"viewport screenshot failed: {step_failure(exc)}")
+        return
+    save_screenshot(session, shot, "viewport.png", "screenshot_viewport", "urn:view:")
+
+
+async def behave(session: CaptureSession, loaded_at: float) -> None:
+    """Scroll, settle and autofetch, so that everything a reader could see is loaded and recorded."""
+    assert session.page is not None
+    options, result = session.options, session.result
+    if not session.is_html():
+        result.notes.append(f"not an HTML page ({result.content_type}): behaviours skipped")
+        return
+    result.behaviours = await run_behaviours(session.page, session.network, options, loaded_at,
+                                             session.recorder.complete_urls)
+    result.behaviours.ran.insert(0, "eager-loading")  # the init script the context step installed
+    if result.behaviours.timed_out:
+        result.mark(PARTIAL, f"behaviours ran out of time after {options.behaviour_timeout:g}s")
+    if result.behaviours.scroll.stopped_by == "max_steps":
+        result.warnings.append(f"scrolling stopped after {options.max_scroll_steps} steps")

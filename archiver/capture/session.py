@@ -1,0 +1,121 @@
+"""The state one capture shares between its steps, made explicit: what was opened, what was seen.
+
+Every step of `archiver.capture.page` takes a `CaptureSession` and reads or fills the parts it
+needs; nothing else is shared. The session also owns where the capture's files go.
+"""
+
+from __future__ import annotations
+
+import itertools
+import platform
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from playwright.async_api import Browser, BrowserContext, CDPSession, Page, Response
+
+from archiver.capture.browser import BrowserInfo
+from archiver.capture.network import NetworkActivity
+from archiver.capture.netguard import NetworkGuard
+from archiver.capture.recorder import Recorder
+from archiver.capture.result import PageResult
+from archiver.capture.screenshots import Screenshot
+from archiver.capture.tls import TlsWatcher
+from archiver.identity import capture_id, page_id, strip_fragment
+from archiver.options import CaptureJob, CaptureOptions
+from archiver.versions import software_line
+from archiver.warc.writer import RollingWarcWriter
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass
+class PendingResource:
+    """A non-HTTP record (screenshot, DOM, text) written once the page's own response record exists."""
+
+    uri: str
+    content_type: str
+    payload: bytes
+
+
+@dataclass
+class CaptureSession:
+    browser: Browser
+    browser_info: BrowserInfo
+    job: CaptureJob
+    result: PageResult
+    page_dir: Path  # <run folder>/<capture id>/: the WARC files, screenshots, DOM and text
+    writer: RollingWarcWriter
+    guard: NetworkGuard
+    network: NetworkActivity
+    recorder: Recorder = field(init=False)  # set by archiver.capture.storing, which is its sink
+    # Opened by the context step
+    context: BrowserContext | None = None
+    page: Page | None = None
+    devtools: CDPSession | None = None  # one DevTools session, opened before navigating
+    tls: TlsWatcher | None = None
+    # What the load saw
+    main_response: Response | None = None  # the response to the page's own (last) navigation
+    loaded: bool = False  # the page's load event fired
+    download: bool = False  # the browser treated the page as a file to download
+    # What was stored
+    record_ids: dict[str, str] = field(default_factory=dict)  # URL -> id of its latest response record
+    document_hashes: dict[str, str] = field(default_factory=dict)  # URL -> SHA-256 of each document stored
+    pending_resources: list[PendingResource] = field(default_factory=list)
+    large_body_numbers: itertools.count = field(default_factory=itertools.count)  # names of streamed bodies
+    full_page: Screenshot | None = None
+    dom: str | None = None
+    text: str | None = None
+
+    @classmethod
+    def start(cls, browser: Browser, browser_info: BrowserInfo, job: CaptureJob) -> "CaptureSession":
+        options = job.options
+        started = datetime.now(timezone.utc)
+        cap_id = capture_id(job.url, started)
+        result = PageResult(requested_url=job.url, page_id=page_id(job.url), capture_id=cap_id, started_at=started)
+        page_dir = job.output_dir / cap_id
+        writer = RollingWarcWriter(page_dir, cap_id, warcinfo_fields(job, browser_info, cap_id),
+                                   options.warc_max_size, page_id=cap_id)
+        return cls(browser, browser_info, job, result, page_dir, writer,
+                   guard=NetworkGuard(job.url, options.allow_private),
+                   network=NetworkActivity(stale_after=options.quiet_timeout))
+
+    @property
+    def options(self) -> CaptureOptions:
+        return self.job.options
+
+    @property
+    def user_agent(self) -> str:
+        return self.options.user_agent or self.browser_info.user_agent
+
+    def final_url(self) -> str:
+        return strip_fragment(self.result.final_url or self.job.url)
+
+    def is_html(self) -> bool:
+        mime = (self.result.content_type or "").split(";")[0].strip().lower()
+        return mime in HTML_TYPES
+
+    def note_main_response(self) -> None:
+        """Copy what the page's own response said (final URL, status, type) into the result."""
+        response = self.main_response
+        if response is None:
+            return
+        self.result.final_url = response.url
+        self.result.status = response.status
+        self.result.content_type = response.headers.get("content-type")
+
+
+def warcinfo_fields(job: CaptureJob, browser_info: BrowserInfo, cap_id: str) -> dict[str, str]:
+    options = job.options
+    return {
+        "software": software_line(),
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "browser": f"Chromium {browser_info.version}",
+        "http-header-user-agent": options.user_agent or browser_info.user_agent,
+        "viewport": f"{options.viewport_width}x{options.viewport_height} @{options.device_scale_factor}x",
+        "operator": options.operator or "",
+        "hostname": platform.node(),
+        "isPartOf": job.run_id,
+        "description": f"capture {cap_id} of {job.url}",
+    }

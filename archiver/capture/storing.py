@@ -1,0 +1,110 @@
+"""From recorded exchanges to WARC records: the recorder's sink, and the capture's own records.
+
+Each finished exchange is normalized and written at once (nothing waits in memory). A response
+that came from a private address after all (DNS rebinding) is never written. At the end the
+screenshots, DOM, text and certificate chain become `resource` records under `urn:` URIs, and the
+capture's facts a `metadata` record, all pointing at the page's own response record.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from archiver.capture.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE
+from archiver.capture.exchange import Exchange, StoredBody, body_sha256
+from archiver.capture.largebody import stream_body
+from archiver.capture.netguard import address_problem, resolve_overrides
+from archiver.capture.recorder import Recorder
+from archiver.capture.session import CaptureSession
+from archiver.identity import strip_fragment
+from archiver.warc.normalize import normalize
+
+FAILED_REQUESTS_IN_RECORD = 200  # the metadata record lists this many failed requests at most
+
+
+def attach_recorder(session: CaptureSession) -> Recorder:
+    """The recorder of this capture, writing every exchange into the capture's WARC."""
+
+    def sink(exchange: Exchange) -> None:
+        write_exchange(session, exchange)
+
+    async def large_body(url: str, size: int) -> StoredBody:
+        return await read_large_body(session, url, size)
+
+    session.recorder = Recorder(sink, large_body=large_body)
+    return session.recorder
+
+
+def write_exchange(session: CaptureSession, exchange: Exchange) -> None:
+    url = strip_fragment(exchange.url)
+    problem = _server_problem(session, exchange)
+    if problem:
+        session.guard.note(url, problem, "after connecting: not stored")
+        return
+    record_id = session.writer.write_exchange(normalize(exchange))
+    session.record_ids[url] = record_id
+    if exchange.resource_type in ("document", DIRECT_FETCH_RESOURCE_TYPE) or url == session.final_url():
+        session.document_hashes[url] = body_sha256(exchange.response.body)
+    if isinstance(exchange.response.body, StoredBody):
+        exchange.response.body.path.unlink(missing_ok=True)  # it is in the WARC now
+
+
+def _server_problem(session: CaptureSession, exchange: Exchange) -> str | None:
+    """A public page's response that came from a private address after all (DNS rebinding)."""
+    ip = exchange.response.server_ip
+    host = (urlsplit(exchange.url).hostname or "").lower()
+    if not session.guard.active or not ip or host in resolve_overrides():
+        return None
+    problem = address_problem(ip)
+    return f"{host} answered from a {problem}" if problem else None
+
+
+async def read_large_body(session: CaptureSession, url: str, size: int) -> StoredBody:
+    """A body too large for memory: the browser loads it again, streamed to a file, cut at the cap."""
+    assert session.devtools is not None and session.page is not None
+    folder = session.page_dir / ".bodies"
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{next(session.large_body_numbers):05d}.body"
+    frame = await session.devtools.send("Page.getFrameTree")
+    return await stream_body(session.devtools, frame["frameTree"]["frame"]["id"], url, target,
+                             session.options.max_body_size)
+
+
+def write_capture_records(session: CaptureSession) -> None:
+    """Screenshots, DOM and certificates as resource records; the capture's facts as metadata."""
+    writer, final = session.writer, session.final_url()
+    main_id = session.record_ids.get(final)
+    for resource in session.pending_resources:
+        writer.write_resource(resource.uri, resource.content_type, resource.payload, concurrent_to=main_id)
+    tls = session.result.tls or {}
+    if tls.get("chain_pem"):
+        writer.write_resource("urn:certificates:" + final, "application/x-pem-file",
+                              "".join(tls["chain_pem"]).encode("ascii"), concurrent_to=main_id)
+    writer.write_metadata(final, metadata_fields(session), refers_to=main_id)
+
+
+def metadata_fields(session: CaptureSession) -> list[tuple[str, str]]:
+    result, tls = session.result, session.result.tls or {}
+    fields = [
+        ("capture-id", result.capture_id),
+        ("page-id", result.page_id),
+        ("requested-url", result.requested_url),
+        ("final-url", result.final_url or ""),
+        ("http-status", str(result.status or "")),
+        ("state", result.state),
+        ("reason", result.reason or ""),
+        ("browser", f"Chromium {session.browser_info.version}"),
+        ("user-agent", session.user_agent),
+        ("server-ip", (result.server or {}).get("ip") or ""),
+    ]
+    for key in ("protocol", "cipher", "key_exchange", "issuer", "subject", "valid_from", "valid_to"):
+        if tls.get(key):
+            fields.append((f"tls-{key.replace('_', '-')}", str(tls[key])))
+    for cert in tls.get("chain", []):
+        fields.append(("tls-certificate-sha256", cert["sha256_fingerprint"]))
+    if result.behaviours:
+        fields.append(("behaviours", json.dumps(result.behaviours.to_dict(), separators=(",", ":"))))
+    for failure in result.failed_requests[:FAILED_REQUESTS_IN_RECORD]:
+        fields.append(("failed-request", f"{failure['method']} {failure['url']} {failure['error']}"))
+    return [(k, v) for k, v in fields if v]

@@ -1,0 +1,38 @@
+"""What the capture amounts to: its content hashes, counts, warnings, and whether its own
+document was stored at all (a page whose document could not be recorded is `partial`)."""
+
+from __future__ import annotations
+
+from archiver.capture.result import FAILED, PARTIAL
+from archiver.capture.session import CaptureSession
+from archiver.identity import sha256_bytes
+
+
+def summarize(session: CaptureSession) -> None:
+    result, recorder = session.result, session.recorder
+    result.failed_requests = [f.to_dict() for f in recorder.failed]
+    document = session.document_hashes.get(session.final_url())
+    if document is not None:
+        result.content_hashes["document_sha256"] = document
+    elif result.state != FAILED and result.final_url:
+        result.mark(PARTIAL, "the page's own document could not be recorded")
+    if session.dom is not None:
+        result.content_hashes["dom_sha256"] = sha256_bytes(session.dom.encode("utf-8"))
+    if session.text is not None:
+        result.content_hashes["text_sha256"] = sha256_bytes(" ".join(session.text.split()).encode("utf-8"))
+    result.counts = {
+        "requests": session.network.requests_started,
+        "exchanges_written": recorder.counts["exchanges_written"],
+        "failed_requests": len(recorder.failed),
+        "partial_media_pieces": recorder.counts["partial_media_pieces"],
+        "duplicates_skipped": recorder.counts["duplicates_skipped"],
+        "not_modified_skipped": recorder.counts["not_modified_skipped"],
+        "synthetic_skipped": recorder.counts["synthetic_skipped"],
+        "blocked_requests": len(session.guard.blocked),
+    }
+    result.network_guard = session.guard.summary()
+    result.large_bodies = recorder.large_bodies
+    for body in recorder.large_bodies:
+        if body["truncated"]:
+            result.warnings.append(f"{body['url']} stored cut at {body['stored']} bytes of "
+                                   f"{body['size']} (--max-body-size)")

@@ -1,0 +1,27 @@
+"""The command line: one thin command per task, each over a function others can import.
+
+    capture, serve-sample     archiver.cli.capture    -> archiver.run.batch, archiver.sample
+    lint, show                archiver.cli.inspect    -> archiver.warc.lint, archiver.run.summary
+    replay, qa                archiver.cli.replay     -> archiver.replay
+    keygen, bundle, verify    archiver.cli.evidence   -> archiver.evidence
+"""
+
+from __future__ import annotations
+
+import click
+
+from archiver import __version__
+from archiver.cli import capture, evidence, inspect, replay
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="archiver")
+def main() -> None:
+    """Capture news articles faithfully: Chromium renders each page with everything it loads
+    as a reader scrolls, every HTTP exchange goes into WARC/1.1 files, with screenshots and a
+    manifest of checksums."""
+
+
+for command in (capture.capture, inspect.lint, capture.serve_sample_command, replay.replay, replay.qa,
+                inspect.show, evidence.keygen, evidence.bundle, evidence.verify):
+    main.add_command(command)

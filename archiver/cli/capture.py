@@ -1,0 +1,81 @@
+"""`archiver capture` and `archiver serve-sample`: pages in, a run folder out."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archiver.cli.capture_options import capture_flags, pop_capture_options
+from archiver.cli.common import DEFAULT_OUTPUT, SetupError
+from archiver.errors import ArchiverError
+
+
+@click.command()
+@click.argument("urls", nargs=-1)
+@click.option("--input", "-i", "inputs", multiple=True, metavar="FILE",
+              help="Read URLs from FILE: one a line, # starts a comment, - reads stdin. Repeatable.")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
+              show_default=True, help="Folder for the run folders (each run gets <output>/<run id>/).")
+@click.option("--sample", is_flag=True, help="Also capture the bundled sample news article, served on 127.0.0.1.")
+@click.option("--concurrency", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="Pages captured at once, each in its own browser context.")
+@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
+              help="More attempts, with backoff (2 s, 4 s...), for a page that failed on a network error.")
+@click.option("--recapture", is_flag=True,
+              help="Capture every URL again, even when an earlier run in --output captured it completely.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a machine-readable summary on stdout at the end (the per-page lines go to stderr).")
+@click.option("--browser", "browser_path", metavar="PATH",
+              help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.")
+@capture_flags
+def capture(urls: tuple[str, ...], inputs: tuple[str, ...], output: Path, sample: bool, concurrency: int,
+            retries: int, recapture: bool, as_json: bool, browser_path: str | None, **flags: Any) -> None:
+    """Capture each URL: WARC files, screenshots and the DOM, and a manifest.json for the run.
+
+    Pages an earlier run in the same --output captured completely are skipped (see --recapture);
+    captures a killed run left half-written are first set aside in <output>/interrupted/.
+
+    Exit status: 0 when every page was captured completely (an HTTP error page such as a 404 is
+    captured, with a warning); 1 when any page is partial or failed; 2 for a usage or set-up error.
+    """
+    options = pop_capture_options(flags)
+    if not urls and not inputs and not sample:
+        raise click.UsageError("give at least one URL, an --input file, or --sample for the bundled sample article")
+    from archiver.run.batch import RunSettings, capture_urls  # imported here: `archiver --help` stays fast
+    from archiver.run.progress import Reporter
+    from archiver.run.seeds import read_seeds
+
+    reporter = Reporter(as_json)
+    settings = RunSettings(concurrency=concurrency, retries=retries, resume=not recapture)
+    with ExitStack() as stack:
+        try:
+            seeds = read_seeds(urls, inputs)
+            if sample:
+                from archiver.sample import serve_sample
+
+                seeds += read_seeds([stack.enter_context(serve_sample())])
+            outcome = asyncio.run(capture_urls(seeds, output, options, browser_path, settings, reporter.hooks()))
+        except ArchiverError as exc:
+            raise SetupError(str(exc)) from None
+    reporter.finish(outcome)
+    sys.exit(0 if outcome.all_complete else 1)
+
+
+@click.command("serve-sample")
+@click.option("--port", type=int, default=0, help="Port on 127.0.0.1 (default: any free port).")
+def serve_sample_command(port: int) -> None:
+    """Serve the bundled sample news article on 127.0.0.1 until Ctrl-C."""
+    from archiver.sample import serve_sample
+
+    with serve_sample(port) as url:
+        click.echo(f"sample article at {url} (Ctrl-C stops)")
+        try:
+            while True:
+                asyncio.run(asyncio.sleep(3600))
+        except KeyboardInterrupt:
+            pass

@@ -1,0 +1,49 @@
+"""`archiver lint` and `archiver show`: look at what a capture stored, without replaying it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from archiver.cli.common import folders_or_default
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def lint(paths: tuple[Path, ...]) -> None:
+    """Check WARC files (or every WARC under a folder) against the normalization rules.
+
+    Prints one line per problem; exit status 1 when there is any.
+    """
+    from archiver.warc.lint import lint_paths, warc_files
+
+    files = warc_files(paths)
+    if not files:
+        raise click.ClickException("no WARC files found")
+    issues = lint_paths(files)
+    for issue in issues:
+        click.echo(str(issue))
+    click.echo(f"{len(files)} WARC file(s), {len(issues)} problem(s)")
+    sys.exit(1 if issues else 0)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def show(paths: tuple[Path, ...]) -> None:
+    """A readable summary of the runs in PATHS (run folders, folders of runs, or manifest.json files;
+    default warcs/): per page its title, byline, dates, URL, state, lead image and its credit,
+    counts, and where its files are."""
+    from archiver.run.outputs import find_manifests
+    from archiver.run.summary import run_summary
+
+    manifests = find_manifests(folders_or_default(paths))
+    if not manifests:
+        raise click.ClickException("no manifest.json found")
+    for index, manifest in enumerate(manifests):
+        if index:
+            click.echo()
+        click.echo("\n".join(run_summary(manifest)))
+
+

@@ -1,0 +1,95 @@
+"""`archiver replay` and `archiver qa`: the captures served by pywb, for a person or for checks."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from archiver.cli.common import SetupError, folders_or_default
+from archiver.errors import ArchiverError
+
+
+@click.command()
+@click.argument("dirs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--port", type=int, default=8080, show_default=True, help="Port on 127.0.0.1.")
+def replay(dirs: tuple[Path, ...], port: int) -> None:
+    """Serve the captures under DIRS (default warcs/) in pywb on 127.0.0.1 until Ctrl-C.
+
+    pywb runs from its own environment, created on first use in the cache folder
+    ($ARCHIVER_CACHE, else ~/.cache/archiver). Prints the address of every captured page.
+    """
+    import tempfile
+
+    from archiver.run.outputs import load_pages
+    from archiver.replay.pywb import PywbServer, build_collection, ensure_pywb
+
+    try:
+        pages = load_pages(folders_or_default(dirs))
+        env = ensure_pywb(lambda message: click.echo(message, err=True))
+        with tempfile.TemporaryDirectory(prefix="archiver-replay-") as root:
+            build_collection(env, Path(root), [warc for page in pages for warc in page.files("warc")])
+            with PywbServer(env, Path(root), port) as server:
+                for page in pages:
+                    click.echo(f"{server.url(page.timestamp, page.url)}")
+                click.echo(f"pywb serves {len(pages)} page(s) on {server.origin}; Ctrl-C stops it", err=True)
+                try:
+                    server.wait()
+                except KeyboardInterrupt:
+                    click.echo("stopping pywb", err=True)
+    except ArchiverError as exc:
+        raise SetupError(str(exc)) from None
+
+
+@click.command()
+@click.argument("dirs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--browser", "browser_path", metavar="PATH", help="Chromium executable (as for capture).")
+@click.option("--max-misses", type=int, default=0, show_default=True,
+              help="Resources pywb could not serve, allowed per page and screen size.")
+@click.option("--max-left-archive", type=int, default=0, show_default=True,
+              help="Requests that tried to reach the live web, allowed per page and screen size.")
+@click.option("--max-broken", type=int, default=0, show_default=True,
+              help="Images and media that did not render, allowed per page and screen size.")
+@click.option("--min-screenshot-similarity", type=float, default=0.9, show_default=True,
+              help="Desktop replay against the capture's full-page screenshot, 0 to 1.")
+@click.option("--min-text-similarity", type=float, default=0.9, show_default=True,
+              help="Replayed text against the captured text, 0 to 1.")
+def qa(dirs: tuple[Path, ...], browser_path: str | None, max_misses: int, max_left_archive: int, max_broken: int,
+       min_screenshot_similarity: float, min_text_similarity: float) -> None:
+    """Replay every capture under DIRS (default warcs/) in pywb and check it, at desktop and phone size.
+
+    Writes qa.json beside each run's manifest (which lists it with its checksum), prints a table,
+    and exits 1 when any page falls below the thresholds.
+    """
+    from archiver.replay.qa import Thresholds, run_qa
+
+    limits = Thresholds(max_misses, max_left_archive, max_broken, min_screenshot_similarity, min_text_similarity)
+    click.echo(f"{'result':<6} {'size':<7} {'misses':>6} {'left':>4} {'broken':>6} {'shot':>6} {'text':>6}  page")
+    try:
+        outcome = asyncio.run(run_qa(folders_or_default(dirs), limits, browser_path,
+                                     on_page=lambda page: _report_qa(page, limits),
+                                     log=lambda message: click.echo(message, err=True)))
+    except ArchiverError as exc:
+        raise SetupError(str(exc)) from None
+    for report in outcome.reports:
+        click.echo(f"qa report: {report}")
+    sys.exit(0 if outcome.passed(limits) else 1)
+
+
+def _report_qa(page: object, limits: object) -> None:
+    from archiver.replay.qa import PageQA, Thresholds
+
+    assert isinstance(page, PageQA) and isinstance(limits, Thresholds)
+    for result in page.profiles:
+        problems = result.problems(limits)
+        shot = "-" if result.screenshot_similarity is None else f"{result.screenshot_similarity:.3f}"
+        text = "-" if result.text_similarity is None else f"{result.text_similarity:.3f}"
+        broken = len(result.broken_images) + len(result.broken_media)
+        click.echo(f"{'fail' if problems else 'pass':<6} {result.profile:<7} {len(result.misses):>6} "
+                   f"{len(result.left_archive):>4} {broken:>6} {shot:>6} {text:>6}  {page.page.url}")
+        for problem in problems:
+            click.echo(f"archiver: qa: {page.page.url} ({result.profile}): {problem}", err=True)
+
+

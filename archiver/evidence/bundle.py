@@ -1,0 +1,293 @@
+"""Evidence bundles: one WACZ 1.1.1 file holding the WARCs, their index, the pages, the manifest,
+the screenshots and a readable report, sealed by a signature and trusted timestamps.
+
+Layout (every file one folder deep, as WACZ asks, and listed with its SHA-256 in datapackage.json):
+    archive/*.warc.gz           the WARC files, stored uncompressed in the zip
+    indexes/index.cdx.gz, .idx  CDXJ index in compressed blocks (cdxj-indexer), for pywb and wabac.js
+    pages/pages.jsonl           the captured pages
+    manifests/<run>.json        each run's manifest.json as written; <run>-qa.json when QA ran
+    manifests/files.json        where each file a manifest lists sits in the bundle
+    screenshots/, dom/, text/   the page files the manifests list
+    report/index.html           the human-readable report
+    datapackage.json            every file above with its hash and size
+    datapackage-digest.json     the hash of datapackage.json, its signature, its timestamps
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable
+
+from cdxj_indexer.main import CDXJIndexer
+from cryptography import x509
+
+from archiver import __version__
+from archiver.run.outputs import find_manifests
+from archiver.errors import ArchiverError
+from archiver.identity import labelled_sha256
+from archiver.evidence.report import render_report
+from archiver.evidence.signing import key_fingerprint, load_private_key, public_key_b64, sign_hash, sign_with_server
+from archiver.evidence.timestamps import TimestampError, request_timestamp
+
+WACZ_VERSION = "1.1.1"
+SOFTWARE = f"archiver {__version__}"
+INDEX_LINES = 1024  # CDXJ lines per compressed block
+STORED_SUFFIXES = (".warc.gz", ".warc", ".cdx.gz", ".png", ".jpg", ".gz")  # already compressed: stored as is
+ROLE_FOLDERS = {"screenshot_viewport": ("screenshots", "-viewport.png"),
+                "screenshot_full_page": ("screenshots", "-fullpage.png"),
+                "dom": ("dom", ".html"), "text": ("text", ".txt")}
+
+
+class BundleError(ArchiverError):
+    pass
+
+
+@dataclass
+class BundleOptions:
+    sign_key: Path | None = None
+    sign_url: str | None = None
+    tsa_urls: list[str] = field(default_factory=list)
+    tsa_ca_certificates: list[x509.Certificate] = field(default_factory=list)
+    require_timestamp: bool = False
+
+
+@dataclass
+class BundleOutcome:
+    path: Path
+    datapackage_hash: str
+    signed_by: str | None  # public key fingerprint, or the signing server
+    timestamps: list[dict[str, Any]]
+    timestamp_failures: list[dict[str, str]]
+    pages: int
+
+
+class _HashingWriter(io.RawIOBase):
+    """Passes writes through to a zip member, counting and hashing them."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target = target
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        data = bytes(data)
+        self.digest.update(data)
+        self.size += len(data)
+        self.target.write(data)
+        return len(data)
+
+
+class _Zip:
+    def __init__(self, path: Path, created: datetime) -> None:
+        self.zip = zipfile.ZipFile(path, "w", allowZip64=True)
+        self.created = created.timetuple()[:6]
+        self.resources: list[dict[str, Any]] = []
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, self.created)
+        info.compress_type = zipfile.ZIP_STORED if name.endswith(STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
+        return info
+
+    def _listed(self, name: str, writer: _HashingWriter) -> None:
+        self.resources.append({"name": os.path.basename(name).lower(), "path": name,
+                               "hash": "sha256:" + writer.digest.hexdigest(), "bytes": writer.size})
+
+    def add_file(self, name: str, source: Path) -> None:
+        with self.zip.open(self._info(name), "w", force_zip64=True) as member, source.open("rb") as fh:
+            writer = _HashingWriter(member)
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                writer.write(block)
+        self._listed(name, writer)
+
+    def add_bytes(self, name: str, data: bytes, listed: bool = True) -> None:
+        with self.zip.open(self._info(name), "w") as member:
+            writer = _HashingWriter(member)
+            writer.write(data)
+        if listed:
+            self._listed(name, writer)
+
+    def add_streamed(self, name: str, produce: Callable[[IO[bytes]], None]) -> None:
+        with self.zip.open(self._info(name), "w", force_zip64=True) as member:
+            writer = _HashingWriter(member)
+            produce(writer)  # type: ignore[arg-type]
+        self._listed(name, writer)
+
+    def close(self) -> None:
+        self.zip.close()
+
+
+@dataclass
+class _Run:
+    directory: Path
+    manifest_path: Path
+    manifest: dict[str, Any]
+    qa: dict[str, Any] | None
+
+
+def _load_runs(paths: Iterable[Path]) -> list[_Run]:
+    runs = []
+    for manifest_path in find_manifests(paths):
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        qa_entry = manifest.get("qa")
+        qa = json.loads((manifest_path.parent / qa_entry["path"]).read_text()) if qa_entry else None
+        runs.append(_Run(manifest_path.parent, manifest_path, manifest, qa))
+    if not runs:
+        raise BundleError(f"no manifest.json found in {', '.join(str(p) for p in paths)}")
+    return runs
+
+
+def _member_name(run_id: str, capture_id: str, entry: dict[str, Any]) -> str:
+    if entry["role"] == "warc":
+        return "archive/" + Path(entry["path"]).name
+    folder, suffix = ROLE_FOLDERS.get(entry["role"], ("files", "-" + Path(entry["path"]).name))
+    return f"{folder}/{capture_id}{suffix}"
+
+
+def _pages_jsonl(runs: list[_Run]) -> bytes:
+    lines = [{"format": "json-pages-1.0", "id": "pages", "title": "Captured pages"}]
+    for run in runs:
+        for page in run.manifest["pages"]:
+            if page["state"] == "failed" or not page.get("final_url"):
+                continue
+            headline = ((page.get("article") or {}).get("fields", {}).get("headline") or {}).get("value")
+            lines.append({"id": page["capture_id"], "url": page["final_url"], "ts": page["started_at"],
+                          "title": headline or page.get("title") or page["final_url"]})
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
+
+
+def _write_index(bundle: _Zip, warcs: list[Path]) -> None:
+    """index.cdx.gz (compressed blocks) and index.idx (one line per block), by cdxj-indexer."""
+    idx = io.BytesIO()
+    idx_text = io.TextIOWrapper(idx, "utf-8", write_through=True)
+
+    def produce(member: IO[bytes]) -> None:
+        CDXJIndexer(idx_text, [str(w) for w in warcs], sort=True, post_append=True, compress=member,
+                    lines=INDEX_LINES, data_out_name="index.cdx.gz", digest_records=True,
+                    fields="referrer").process_all()
+
+    bundle.add_streamed("indexes/index.cdx.gz", produce)
+    bundle.add_bytes("indexes/index.idx", idx.getvalue())
+
+
+def build_bundle(paths: list[Path], output: Path, options: BundleOptions,
+                 warn: Callable[[str], None] = lambda message: None) -> BundleOutcome:
+    runs = _load_runs(paths)
+    created = datetime.now(timezone.utc).replace(microsecond=0)
+    created_iso = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    key = load_private_key(options.sign_key) if options.sign_key else None
+    partial = output.with_name(output.name + ".partial")
+    bundle = _Zip(partial, created)
+    try:
+        placed = _add_capture_files(bundle, runs)
+        _write_index(bundle, [source for source, name in placed.values() if name.startswith("archive/")])
+        bundle.add_bytes("pages/pages.jsonl", _pages_jsonl(runs))
+        for run in runs:
+            run_id = run.manifest["run_id"]
+            bundle.add_file(f"manifests/{run_id}.json", run.manifest_path)
+            if run.manifest.get("qa"):
+                bundle.add_file(f"manifests/{run_id}-qa.json", run.directory / run.manifest["qa"]["path"])
+        files_map = {key: name for key, (_, name) in placed.items()}
+        bundle.add_bytes("manifests/files.json", json.dumps(files_map, indent=2).encode("utf-8"))
+        sealing = _sealing_lines(key, options)
+        report = render_report([(r.directory, r.manifest, r.qa) for r in runs], files_map, sealing)
+        bundle.add_bytes("report/index.html", report.encode("utf-8"))
+        datapackage = _datapackage(bundle.resources, runs, created_iso)
+        digest = labelled_sha256(datapackage)
+        sealed = _seal(datapackage, digest, created_iso, key, options, warn)
+        bundle.add_bytes("datapackage.json", datapackage, listed=False)
+        bundle.add_bytes("datapackage-digest.json", json.dumps(sealed, indent=2).encode("utf-8"), listed=False)
+        bundle.close()
+    except BaseException:
+        bundle.close()
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, output)
+    signed_by = key_fingerprint(sealed["signedData"]["publicKey"]) if key else options.sign_url
+    pages = sum(1 for run in runs for page in run.manifest["pages"] if page["state"] != "failed")
+    return BundleOutcome(output, digest, signed_by, sealed.get("timestamps", []),
+                         sealed.get("timestamp_failures", []), pages)
+
+
+def _add_capture_files(bundle: _Zip, runs: list[_Run]) -> dict[str, tuple[Path, str]]:
+    """Every file the manifests list, once: '<run id>/<manifest path>' -> (source, name in the bundle)."""
+    placed: dict[str, tuple[Path, str]] = {}
+    taken: set[str] = set()
+    for run in runs:
+        for page in run.manifest["pages"]:
+            for entry in page.get("files", []):
+                name = _member_name(run.manifest["run_id"], page["capture_id"], entry)
+                if name in taken:
+                    raise BundleError(f"two files would both be {name} in the bundle")
+                source = run.directory / entry["path"]
+                if not source.is_file():
+                    raise BundleError(f"{source}, listed in {run.manifest_path}, is missing")
+                bundle.add_file(name, source)
+                taken.add(name)
+                placed[f"{run.manifest['run_id']}/{entry['path']}"] = (source, name)
+    return placed
+
+
+def _datapackage(resources: list[dict[str, Any]], runs: list[_Run], created: str) -> bytes:
+    package: dict[str, Any] = {"profile": "data-package", "resources": resources}
+    pages = [page for run in runs for page in run.manifest["pages"] if page["state"] != "failed"]
+    package["title"] = f"archiver evidence bundle: {len(pages)} page(s)"
+    if len(pages) == 1 and pages[0].get("final_url"):
+        package["mainPageURL"] = pages[0]["final_url"]
+        package["mainPageDate"] = pages[0]["started_at"]
+    package.update(created=created, wacz_version=WACZ_VERSION, software=SOFTWARE)
+    return json.dumps(package, indent=2).encode("utf-8")
+
+
+def _sealing_lines(key: Any, options: BundleOptions) -> list[str]:
+    lines = []
+    if key is not None:
+        lines.append("Signed (anonymous ECDSA P-384, wacz-auth) by the key with fingerprint "
+                     f"{key_fingerprint(public_key_b64(key.public_key()))}; the signature is in datapackage-digest.json.")
+    elif options.sign_url:
+        lines.append(f"Signed by the signing server {options.sign_url}; the signature is in datapackage-digest.json.")
+    else:
+        lines.append("Not signed.")
+    if options.tsa_urls:
+        lines.append("RFC 3161 timestamps over datapackage.json requested from: " + ", ".join(options.tsa_urls)
+                     + ". What each TSA answered is in datapackage-digest.json.")
+    else:
+        lines.append("No trusted timestamp requested.")
+    return lines
+
+
+def _seal(datapackage: bytes, digest: str, created: str, key: Any, options: BundleOptions,
+          warn: Callable[[str], None]) -> dict[str, Any]:
+    sealed: dict[str, Any] = {"path": "datapackage.json", "hash": digest}
+    if key is not None:
+        sealed["signedData"] = sign_hash(key, digest, created, "archiver", __version__)
+    elif options.sign_url:
+        sealed["signedData"] = sign_with_server(options.sign_url, digest, created)
+    timestamps, failures = [], []
+    for url in options.tsa_urls:
+        try:
+            stamp = request_timestamp(url, datapackage, options.tsa_ca_certificates)
+            timestamps.append(stamp)
+            if not stamp["chain_checked"]:
+                warn(f"the timestamp from {url} is kept, but without the TSA's CA certificate (--tsa-ca) "
+                     "nobody can check its signature offline")
+        except TimestampError as exc:
+            failures.append({"tsa": url, "error": str(exc)})
+            warn(f"NO TIMESTAMP from {url}: {exc}")
+    if options.require_timestamp and (failures or not timestamps):
+        reason = failures[0]["error"] if failures else "no TSA given (--tsa URL)"
+        raise BundleError(f"a trusted timestamp is required and could not be obtained: {reason}")
+    if timestamps:
+        sealed["timestamps"] = timestamps
+    if failures:
+        sealed["timestamp_failures"] = failures
+    return sealed

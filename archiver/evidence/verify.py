@@ -1,0 +1,189 @@
+"""Check an evidence bundle offline: every hash, every WARC record digest, the manifests against the
+files they list, the signature and each timestamp. One line per check."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from cryptography import x509
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from archiver.identity import labelled_sha256
+from archiver.evidence.signing import verify_signed_data
+from archiver.evidence.timestamps import verify_timestamp
+
+OK, FAIL, NOTE = "ok", "FAIL", "note"
+DIGEST_FILES = ("datapackage.json", "datapackage-digest.json")
+
+
+@dataclass
+class Check:
+    status: str  # ok | FAIL | note
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.status:<4} {self.what}"
+
+
+@dataclass
+class VerifyOptions:
+    require_signature: bool = False
+    require_timestamp: bool = False
+    public_key: str | None = None  # base64 DER the signature must be made with
+    tsa_roots: list[x509.Certificate] | None = None  # CA certificates the timestamps must chain to
+
+
+class _Bundle:
+    def __init__(self, path: Path) -> None:
+        self.zip = zipfile.ZipFile(path)
+        self.names = set(self.zip.namelist())
+
+    def read(self, name: str) -> bytes:
+        return self.zip.read(name)
+
+    def hash(self, name: str) -> tuple[str, int]:
+        digest, size = hashlib.sha256(), 0
+        with self.zip.open(name) as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+                size += len(block)
+        return "sha256:" + digest.hexdigest(), size
+
+
+def verify_bundle(path: Path, options: VerifyOptions) -> list[Check]:
+    try:
+        bundle = _Bundle(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        return [Check(FAIL, f"{path} is not a readable WACZ (zip) file: {exc}")]
+    if not {"datapackage.json", "datapackage-digest.json"} <= bundle.names:
+        return [Check(FAIL, "datapackage.json or datapackage-digest.json is missing")]
+    datapackage_bytes = bundle.read("datapackage.json")
+    try:
+        datapackage = json.loads(datapackage_bytes)
+        sealed = json.loads(bundle.read("datapackage-digest.json"))
+    except ValueError as exc:
+        return [Check(FAIL, f"datapackage JSON unreadable: {exc}")]
+    checks = list(_check_resources(bundle, datapackage))
+    digest = labelled_sha256(datapackage_bytes)
+    checks.append(Check(OK, f"datapackage.json matches datapackage-digest.json ({digest})") if sealed.get("hash") == digest
+                  else Check(FAIL, f"datapackage.json is {digest}, datapackage-digest.json says {sealed.get('hash')}"))
+    checks += _check_warcs(bundle, datapackage)
+    checks += _check_manifests(bundle)
+    checks += _check_signature(sealed, digest, datapackage, options)
+    checks += _check_timestamps(sealed, datapackage_bytes, options)
+    return checks
+
+
+def _check_resources(bundle: _Bundle, datapackage: dict[str, Any]) -> Iterator[Check]:
+    listed = {resource["path"]: resource for resource in datapackage.get("resources", [])}
+    bad = 0
+    for name, resource in listed.items():
+        if name not in bundle.names:
+            bad += 1
+            yield Check(FAIL, f"{name} is listed in datapackage.json but missing")
+            continue
+        actual, size = bundle.hash(name)
+        if (actual, size) != (resource.get("hash"), resource.get("bytes")):
+            bad += 1
+            yield Check(FAIL, f"{name} has changed: {actual}, {size} bytes; datapackage.json says "
+                              f"{resource.get('hash')}, {resource.get('bytes')} bytes")
+    for name in sorted(bundle.names - set(listed) - set(DIGEST_FILES)):
+        if not name.endswith("/"):
+            bad += 1
+            yield Check(FAIL, f"{name} is in the bundle but not listed in datapackage.json")
+    if not bad:
+        yield Check(OK, f"all {len(listed)} files match their SHA-256 and size in datapackage.json")
+
+
+def _check_warcs(bundle: _Bundle, datapackage: dict[str, Any]) -> Iterator[Check]:
+    warcs = [r["path"] for r in datapackage.get("resources", []) if r["path"].startswith("archive/")]
+    if not warcs:
+        yield Check(FAIL, "no WARC file in archive/")
+    for name in warcs:
+        if name not in bundle.names:
+            continue
+        records, problems = 0, []
+        try:
+            with bundle.zip.open(name) as fh:
+                for record in ArchiveIterator(fh, check_digests=True):
+                    record.content_stream().read()  # reading is what checks the digests
+                    records += 1
+                    problems += record.digest_checker.problems
+        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+            problems.append(f"unreadable: {exc}")
+        if problems:
+            yield Check(FAIL, f"{name}: {len(problems)} record digest problem(s), first: {problems[0]}")
+        else:
+            yield Check(OK, f"{name}: {records} records, every block and payload digest holds")
+
+
+def _check_manifests(bundle: _Bundle) -> Iterator[Check]:
+    if "manifests/files.json" not in bundle.names:
+        yield Check(FAIL, "manifests/files.json is missing: cannot match the manifests to the files")
+        return
+    placed = json.loads(bundle.read("manifests/files.json"))
+    for name in sorted(n for n in bundle.names if n.startswith("manifests/") and n.endswith(".json")
+                       and n != "manifests/files.json" and not n.endswith("-qa.json")):
+        manifest = json.loads(bundle.read(name))
+        run_id = manifest["run_id"]
+        entries = [(page, f) for page in manifest["pages"] for f in page.get("files", [])]
+        wrong = []
+        for page, entry in entries:
+            member = placed.get(f"{run_id}/{entry['path']}")
+            if member is None or member not in bundle.names:
+                wrong.append(f"{entry['path']} is not in the bundle")
+                continue
+            actual, size = bundle.hash(member)
+            if actual != "sha256:" + entry["sha256"] or size != entry["size"]:
+                wrong.append(f"{member} does not match the manifest's SHA-256 for {entry['path']}")
+        qa = manifest.get("qa")
+        if qa and f"manifests/{run_id}-qa.json" in bundle.names:
+            if bundle.hash(f"manifests/{run_id}-qa.json")[0] != "sha256:" + qa["sha256"]:
+                wrong.append("the QA report does not match the manifest's SHA-256 for it")
+        if wrong:
+            yield Check(FAIL, f"manifest {run_id}: {wrong[0]}" + (f" (+{len(wrong) - 1} more)" if len(wrong) > 1 else ""))
+        else:
+            yield Check(OK, f"manifest {run_id}: all {len(entries)} files it lists match their SHA-256")
+
+
+def _check_signature(sealed: dict[str, Any], digest: str, datapackage: dict[str, Any],
+                     options: VerifyOptions) -> Iterator[Check]:
+    signed = sealed.get("signedData")
+    if not signed:
+        yield Check(FAIL if options.require_signature else NOTE, "unsigned: no signature in datapackage-digest.json")
+        return
+    check = verify_signed_data(signed, digest)
+    if not check.valid:
+        yield Check(FAIL, f"signature: {check.detail}")
+        return
+    if signed.get("created") != datapackage.get("created"):
+        yield Check(FAIL, "signature: its 'created' time is not the datapackage's")
+        return
+    if options.public_key and signed.get("publicKey") != options.public_key:
+        yield Check(FAIL, f"signature: valid, but made with another key ({check.fingerprint}) than the one expected")
+        return
+    trust = "the expected key" if options.public_key else "a key this bundle names, not checked against a known key"
+    yield Check(OK, f"signature: {check.detail} by {check.fingerprint} ({trust})")
+
+
+def _check_timestamps(sealed: dict[str, Any], datapackage_bytes: bytes, options: VerifyOptions) -> Iterator[Check]:
+    timestamps = sealed.get("timestamps", [])
+    for failure in sealed.get("timestamp_failures", []):
+        yield Check(NOTE, f"timestamp: none from {failure['tsa']} at bundling time ({failure['error']})")
+    if not timestamps:
+        yield Check(FAIL if options.require_timestamp else NOTE, "no trusted timestamp in datapackage-digest.json")
+        return
+    for entry in timestamps:
+        check = verify_timestamp(entry, datapackage_bytes, trusted_roots=options.tsa_roots)
+        source = entry.get("tsa", "?")
+        if check.valid:
+            yield Check(OK, f"timestamp from {source}: {check.gen_time}, imprint is this datapackage, "
+                            f"signed by {check.tsa}; {check.detail} (sha256:{check.root_fingerprint})")
+        else:
+            yield Check(FAIL, f"timestamp from {source}: {check.detail}")

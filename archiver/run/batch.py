@@ -1,0 +1,198 @@
+"""Capture many URLs into one run folder, `<output>/<run id>/`, with one manifest.json.
+
+Each page is captured by `capture.capture_page`, the self-contained unit of work; this module
+launches the browser, hands the pages over (several at once with `concurrency`, each in its own
+browser context), retries network failures with backoff, skips pages an earlier run in the same
+output already captured completely, and keeps the manifest up to date after every page. It holds
+the output folder's lock for the whole run and, first, salvages what a killed run left behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from playwright.async_api import Browser, Playwright, async_playwright
+
+from archiver.capture.browser import BrowserInfo, find_browser, launch
+from archiver.capture.page import capture_page
+from archiver.run.outputs import find_manifests
+from archiver.identity import page_id, sha256_bytes
+from archiver.run.manifest import RunManifest
+from archiver.options import CaptureJob, CaptureOptions
+from archiver.warc.recovery import lock_output, recover_open_warcs
+from archiver.capture.result import COMPLETE, FAILED, PageResult
+from archiver.times import utc_iso
+from archiver.run.seeds import Seed, read_seeds
+
+# Network failures worth another try: the server or the path to it may be back in a moment.
+RETRYABLE = ("ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED", "ERR_EMPTY_RESPONSE",
+             "ERR_TIMED_OUT", "ERR_CONNECTION_TIMED_OUT", "ERR_NAME_RESOLUTION_FAILED", "ERR_NETWORK_CHANGED",
+             "ERR_ADDRESS_UNREACHABLE", "ERR_INTERNET_DISCONNECTED", "ERR_SOCKET_NOT_CONNECTED",
+             "ERR_CONNECTION_ABORTED", "no response within")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    concurrency: int = 1  # pages captured at once, each in its own browser context
+    retries: int = 2  # more attempts for a page that failed on a network error
+    retry_backoff: float = 2.0  # seconds before the first retry, doubled for each next one
+    resume: bool = True  # skip pages an earlier run in the same output captured completely
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class RunOutcome:
+    run_dir: Path
+    manifest_path: Path
+    results: list[PageResult] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    recovered: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def all_complete(self) -> bool:
+        return all(result.state == COMPLETE for result in self.results)
+
+
+@dataclass
+class RunHooks:
+    """What a front end wants to hear while the run goes (the CLI prints it)."""
+
+    on_start: Callable[[int], None] = lambda total: None
+    on_page: Callable[[PageResult], None] = lambda result: None
+    on_skip: Callable[[Seed, dict[str, str]], None] = lambda seed, prior: None
+    on_retry: Callable[[Seed, str, float], None] = lambda seed, reason, delay: None
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def rejected(seed: Seed) -> PageResult:
+    """A seed that cannot be captured (not an http(s) URL, a bad input line): recorded as failed."""
+    now = datetime.now(timezone.utc)
+    key = sha256_bytes(seed.url.encode("utf-8", "replace"))[:16]
+    result = PageResult(requested_url=seed.url, page_id=key, capture_id=f"{now.strftime('%Y%m%dT%H%M%SZ')}-{key}",
+                        started_at=now, ended_at=now)
+    result.mark(FAILED, f"{seed.problem} ({seed.origin})")
+    return result
+
+
+def completed_pages(output: Path) -> dict[str, dict[str, str]]:
+    """page id -> where it was captured completely, over every run already in `output`."""
+    done: dict[str, dict[str, str]] = {}
+    for manifest_path in find_manifests([output]):
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # a manifest being replaced right now, or damaged: it vouches for nothing
+        for page in manifest.get("pages", []):
+            if page.get("state") == COMPLETE:
+                done[page["page_id"]] = {"run_id": manifest["run_id"], "capture_id": page["capture_id"],
+                                         "url": page["requested_url"]}
+    return done
+
+
+class _BrowserHolder:
+    """Launches the browser, and launches it again if it dies under a page."""
+
+    def __init__(self, playwright: Playwright, executable: str) -> None:
+        self.playwright = playwright
+        self.executable = executable
+        self.browser: Browser | None = None
+        self.info: BrowserInfo | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> tuple[Browser, BrowserInfo]:
+        async with self._lock:
+            if self.browser is None or not self.browser.is_connected():
+                self.browser, self.info = await launch(self.playwright, self.executable)
+            assert self.info is not None
+            return self.browser, self.info
+
+    async def close(self) -> None:
+        if self.browser is not None and self.browser.is_connected():
+            await self.browser.close()
+
+
+async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: CaptureOptions,
+                       browser_path: str | None = None, settings: RunSettings = RunSettings(),
+                       hooks: RunHooks = RunHooks()) -> RunOutcome:
+    """Capture every seed into a new run folder under `output_root`."""
+    checked = [seed if isinstance(seed, Seed) else read_seeds([seed])[0] for seed in seeds]
+    async with async_playwright() as playwright:
+        holder = _BrowserHolder(playwright, find_browser(playwright, browser_path))  # before touching the output
+        lock = lock_output(output_root)
+        try:
+            recovered = recover_open_warcs(output_root)
+            done = completed_pages(output_root) if settings.resume else {}
+            run_id = new_run_id()
+            run_dir = output_root / run_id
+            _, info = await holder.get()
+            manifest = RunManifest(run_dir, run_id, options, info, datetime.now(timezone.utc),
+                                   settings=settings.to_dict(), recovered=recovered)
+            manifest.write()
+            outcome = RunOutcome(run_dir, manifest.path, recovered=recovered)
+            to_capture = []
+            for seed in checked:
+                prior = None if seed.problem else done.get(page_id(seed.url))
+                if prior:
+                    outcome.skipped.append({**prior, "seed": seed.url})
+                    manifest.add_skipped({**prior, "seed": seed.url})
+                    hooks.on_skip(seed, prior)
+                else:
+                    to_capture.append(seed)
+            hooks.on_start(len(to_capture))
+            try:
+                await _capture_all(holder, to_capture, run_dir, run_id, options, settings, manifest, outcome, hooks)
+            finally:
+                await holder.close()
+                manifest.finish()
+            return outcome
+        finally:
+            lock.close()
+
+
+async def _capture_all(holder: _BrowserHolder, seeds: list[Seed], run_dir: Path, run_id: str,
+                       options: CaptureOptions, settings: RunSettings, manifest: RunManifest,
+                       outcome: RunOutcome, hooks: RunHooks) -> None:
+    slots = asyncio.Semaphore(max(1, settings.concurrency))
+
+    async def one(seed: Seed) -> None:
+        async with slots:
+            result = await _capture_with_retries(holder, seed, run_dir, run_id, options, settings, hooks)
+        outcome.results.append(result)
+        manifest.add_page(result)
+        hooks.on_page(result)
+
+    await asyncio.gather(*(one(seed) for seed in seeds))
+
+
+async def _capture_with_retries(holder: _BrowserHolder, seed: Seed, run_dir: Path, run_id: str,
+                                options: CaptureOptions, settings: RunSettings, hooks: RunHooks) -> PageResult:
+    if seed.problem:
+        return rejected(seed)
+    attempts: list[dict[str, str]] = []
+    for attempt in range(settings.retries + 1):
+        browser, info = await holder.get()
+        result = await capture_page(browser, info, CaptureJob(seed.url, run_dir, run_id, options))
+        retryable = result.state == FAILED and any(code in (result.reason or "") for code in RETRYABLE)
+        if not retryable or attempt == settings.retries:
+            result.attempts = attempts
+            return result
+        # The failed attempt holds only its warcinfo and failure record; the manifest keeps the failure.
+        attempts.append({"started_at": utc_iso(result.started_at), "reason": result.reason or ""})
+        shutil.rmtree(run_dir / result.capture_id, ignore_errors=True)
+        delay = settings.retry_backoff * 2 ** attempt
+        hooks.on_retry(seed, result.reason or "", delay)
+        await asyncio.sleep(delay)
+    raise AssertionError("unreachable")

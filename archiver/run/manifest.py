@@ -1,0 +1,119 @@
+"""The run's manifest.json: what was captured, how, and the SHA-256 of every file.
+
+It is rewritten (atomically) after every page, so a run that stops half-way still leaves a valid
+manifest for the pages it finished. Its shape is described by schema/manifest.schema.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from archiver.capture.browser import BrowserInfo
+from archiver.capture.result import COMPLETE, FAILED, PARTIAL, PageResult
+from archiver.times import utc_iso
+from archiver.identity import sha256_file
+from archiver.options import CaptureOptions
+from archiver.versions import tool_versions
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+SCHEMA_ID = "https://archiver.invalid/schema/manifest-1.json"
+
+
+def load_schema() -> dict[str, Any]:
+    return json.loads(files("archiver").joinpath("schema", "manifest.schema.json").read_text(encoding="utf-8"))
+
+
+class RunManifest:
+    def __init__(self, run_dir: Path, run_id: str, options: CaptureOptions, browser: BrowserInfo | None,
+                 started_at: datetime, settings: dict[str, Any] | None = None,
+                 recovered: list[dict[str, Any]] | None = None) -> None:
+        self.run_dir = run_dir
+        self.path = run_dir / MANIFEST_NAME
+        self.run_id = run_id
+        self.options = options
+        self.browser = browser
+        self.started_at = started_at
+        self.ended_at: datetime | None = None
+        self.pages: list[dict[str, Any]] = []
+        self.settings = settings or {}
+        self.skipped: list[dict[str, str]] = []  # pages an earlier run already captured completely
+        self.recovered = recovered or []  # captures a killed run left, set aside before this run
+
+    def add_page(self, result: PageResult) -> None:
+        self.pages.append(result.manifest_entry(self.run_dir))
+        self.write()
+
+    def add_skipped(self, prior: dict[str, str]) -> None:
+        self.skipped.append(prior)
+        self.write()
+
+    def finish(self) -> None:
+        self.ended_at = datetime.now(timezone.utc)
+        self.write()
+
+    def to_dict(self) -> dict[str, Any]:
+        states = [page["state"] for page in self.pages]
+        return {
+            "$schema": SCHEMA_ID,
+            "manifest_version": MANIFEST_VERSION,
+            "run_id": self.run_id,
+            "started_at": utc_iso(self.started_at),
+            "ended_at": utc_iso(self.ended_at) if self.ended_at else None,
+            "tool": tool_versions(),
+            "browser": self._browser(),
+            "host": {"hostname": platform.node(), "platform": platform.platform(), "argv": sys.argv[1:]},
+            "options": self.options.to_dict(),
+            "run_settings": self.settings,
+            "summary": {
+                "pages": len(self.pages),
+                COMPLETE: states.count(COMPLETE),
+                PARTIAL: states.count(PARTIAL),
+                FAILED: states.count(FAILED),
+            },
+            "pages": self.pages,
+            "skipped": self.skipped,
+            "recovered": self.recovered,
+        }
+
+    def _browser(self) -> dict[str, Any] | None:
+        if self.browser is None:
+            return None
+        return {
+            "name": "chromium",
+            "version": self.browser.version,
+            "executable": self.browser.executable,
+            "args": list(self.browser.args),
+            "user_agent": self.options.user_agent or self.browser.user_agent,
+        }
+
+    def write(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(self.path, self.to_dict())
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write to a temporary file, then rename: a reader never sees half a file."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def record_qa(manifest_path: Path, qa_path: Path, passed: bool, checked_at: str) -> None:
+    """List a run's qa.json in its manifest, with its checksum."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["qa"] = {
+        "path": qa_path.relative_to(manifest_path.parent).as_posix(),
+        "sha256": sha256_file(qa_path),
+        "size": qa_path.stat().st_size,
+        "checked_at": checked_at,
+        "passed": passed,
+    }
+    write_json_atomic(manifest_path, manifest)

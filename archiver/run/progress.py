@@ -1,0 +1,92 @@
+"""What a capture run tells the person watching: a progress bar on a terminal, plain lines otherwise,
+and, on request, one machine-readable JSON summary at the end."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+from archiver.capture.result import COMPLETE, FAILED, PageResult
+from archiver.run.batch import RunHooks, RunOutcome
+from archiver.run.seeds import Seed
+
+
+class Reporter:
+    def __init__(self, as_json: bool = False, stream: TextIO | None = None) -> None:
+        self.as_json = as_json
+        # With --json, stdout carries only the summary: the per-page lines go to stderr.
+        self.out = stream or (sys.stderr if as_json else sys.stdout)
+        self.progress: Any = None
+        self.task: Any = None
+
+    def hooks(self) -> RunHooks:
+        return RunHooks(on_start=self.start, on_page=self.page, on_skip=self.skip, on_retry=self.retry)
+
+    def start(self, total: int) -> None:
+        if total and sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(TextColumn("capturing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                     transient=True)
+            self.task = self.progress.add_task("pages", total=total)
+            self.progress.start()
+
+    def _line(self, text: str, err: bool = False) -> None:
+        target = sys.stderr if err else self.out
+        if self.progress is not None:
+            self.progress.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=target, flush=True)
+
+    def page(self, result: PageResult) -> None:
+        """One line per page; at most one more on stderr, for a page that needs a look."""
+        status = result.status if result.status is not None else "-"
+        self._line(f"{result.state:<8} {status!s:>3}  {result.requested_url}")
+        problems = [result.reason] if result.state != COMPLETE and result.reason else []
+        problems += result.warnings
+        if problems:
+            label = result.state if result.state != COMPLETE else "warning"
+            self._line(f"archiver: {label}: {result.requested_url}: {'; '.join(problems)}", err=True)
+        if self.progress is not None:
+            self.progress.advance(self.task)
+
+    def skip(self, seed: Seed, prior: dict[str, str]) -> None:
+        self._line(f"skipped  ---  {seed.url} (complete in run {prior['run_id']})")
+
+    def retry(self, seed: Seed, reason: str, delay: float) -> None:
+        self._line(f"archiver: retrying in {delay:g}s: {seed.url}: {reason}", err=True)
+
+    def finish(self, outcome: RunOutcome) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+        for note in outcome.recovered:
+            self._line(f"archiver: a capture interrupted in an earlier run was set aside in {note['now']} "
+                       f"({note['complete_records_kept']} complete records kept)", err=True)
+        if self.as_json:
+            print(json.dumps(summary(outcome), indent=2), flush=True)
+            return
+        for result in outcome.results:
+            if result.state == FAILED and not result.files:
+                continue
+            for artifact in result.files:
+                self._line(f"  {artifact.role:<21} {artifact.path}")
+        done = sum(r.state == COMPLETE for r in outcome.results)
+        skipped = f", {len(outcome.skipped)} skipped (already complete)" if outcome.skipped else ""
+        self._line(f"{done}/{len(outcome.results)} pages complete{skipped}; manifest: {outcome.manifest_path}")
+
+
+def summary(outcome: RunOutcome) -> dict[str, Any]:
+    states = [r.state for r in outcome.results]
+    return {
+        "run_dir": str(outcome.run_dir),
+        "manifest": str(outcome.manifest_path),
+        "complete": states.count("complete"),
+        "partial": states.count("partial"),
+        "failed": states.count("failed"),
+        "skipped": outcome.skipped,
+        "recovered": outcome.recovered,
+        "pages": [{"url": r.requested_url, "final_url": r.final_url, "state": r.state, "status": r.status,
+                   "reason": r.reason, "capture_id": r.capture_id,
+                   "files": [str(f.path) for f in r.files]} for r in outcome.results],
+    }

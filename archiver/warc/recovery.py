@@ -1,0 +1,130 @@
+"""After a crash: one run at a time per output folder, and no WARC left half-written.
+
+A run holds an exclusive lock on its output folder (the kernel drops it when the process dies, even
+by SIGKILL). The next run finds the `.warc.gz.open` files the dead run left, keeps every complete
+record of each (cutting off a half-written last one), and sets the capture aside, with a note, in
+`<output>/interrupted/`: its page never reached a manifest, so it is not a capture anyone vouched for.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from archiver.errors import ArchiverError
+from archiver.times import utc_iso
+from archiver.warc.writer import OPEN_SUFFIX
+
+LOCK_NAME = ".archiver.lock"
+INTERRUPTED = "interrupted"
+HEAD_BYTES = 1 << 16  # WARC headers of one record fit in this
+
+
+class OutputBusy(ArchiverError):
+    pass
+
+
+def lock_output(output: Path) -> IO[str]:
+    """Hold the output folder for this run; raises OutputBusy when another run holds it."""
+    output.mkdir(parents=True, exist_ok=True)
+    handle = open(output / LOCK_NAME, "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise OutputBusy(f"another archiver run is writing to {output}; wait for it or use another --output") from None
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def complete_length(path: Path) -> tuple[int, int]:
+    """(bytes up to the end of the last complete record, number of complete records).
+
+    Each record is its own gzip member: a record is complete when its member ends (gzip trailer
+    read) and holds exactly the WARC headers, the Content-Length bytes they announce, and CRLF CRLF.
+    """
+    good_end, records = 0, 0
+    with path.open("rb") as fh:
+        while True:
+            member = _gzip_member(fh, good_end)
+            if member is None or not _whole_record(member[1], member[2]):
+                return good_end, records
+            good_end, records = member[0], records + 1
+
+
+def _gzip_member(fh: IO[bytes], offset: int) -> tuple[int, bytes, int] | None:
+    """(end offset, first bytes, decompressed size) of the gzip member at `offset`; None if cut short."""
+    fh.seek(offset)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    consumed, size, head = 0, 0, b""
+    while True:
+        data = fh.read(1 << 16)
+        if not data:
+            return None
+        try:
+            out = inflater.decompress(data)
+        except zlib.error:
+            return None
+        if len(head) < HEAD_BYTES:
+            head += out[: HEAD_BYTES - len(head)]
+        size += len(out)
+        if inflater.eof:
+            return offset + consumed + len(data) - len(inflater.unused_data), head, size
+        consumed += len(data)
+
+
+def _whole_record(head: bytes, size: int) -> bool:
+    header_end = head.find(b"\r\n\r\n")
+    if not head.startswith(b"WARC/") or header_end < 0:
+        return False
+    for line in head[:header_end].split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return size == header_end + 4 + int(value.strip()) + 4
+    return False
+
+
+def recover_open_warcs(output: Path) -> list[dict[str, Any]]:
+    """Salvage every `.warc.gz.open` under `output` into `output/interrupted/`; say what was done."""
+    notes = []
+    for open_file in sorted(output.rglob("*" + OPEN_SUFFIX)):
+        if INTERRUPTED in open_file.relative_to(output).parts:
+            continue
+        notes.append(_set_aside(output, open_file))
+    return notes
+
+
+def _set_aside(output: Path, open_file: Path) -> dict[str, Any]:
+    capture_dir = open_file.parent
+    run_dir = capture_dir.parent
+    target = output / INTERRUPTED / run_dir.name / capture_dir.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = open_file.stat().st_size
+    good_end, records = complete_length(open_file)
+    with open_file.open("r+b") as fh:
+        fh.truncate(good_end)
+    closed = open_file.with_name(open_file.name[: -len(OPEN_SUFFIX)])
+    if records:
+        os.replace(open_file, closed)
+    else:
+        open_file.unlink()  # not even its warcinfo was complete: nothing left to keep
+    shutil.move(str(capture_dir), str(target))
+    note = {
+        "set_aside_at": utc_iso(datetime.now(timezone.utc)),
+        "was": str(capture_dir.relative_to(output)),
+        "now": str(target.relative_to(output)),
+        "warc": closed.name if records else None,
+        "complete_records_kept": records,
+        "bytes_cut_off": size - good_end,
+        "why": "the run writing this capture stopped before finishing it (killed or crashed); the page is "
+               "not in any manifest. Complete records were kept; a half-written last record was cut off.",
+    }
+    (target / "INTERRUPTED.json").write_text(json.dumps(note, indent=2) + "\n")
+    return note
