@@ -51,7 +51,7 @@ IMAGE_PATHS = [
     "lead.jpg", "lazy-native.jpg", "io-swap.jpg", "srcset-400.jpg", "srcset-800.jpg", "srcset-1600.jpg",
     "pic-mobile.jpg", "pic-mobile-2x.jpg", "pic-desktop.jpg", "pic-desktop.webp", "ds-1x.jpg", "ds-2x.jpg",
     "noscript.jpg", "late.jpg", "frag.jpg", "embed-pic.jpg", "popular-1.jpg", "popular-2.jpg", "popular-3.jpg",
-    "next-1.jpg", "next-2.jpg", "next-3.jpg", "tall.jpg",
+    "next-1.jpg", "next-2.jpg", "next-3.jpg", "tall.jpg", "bg-css.jpg", "bg-lazy.jpg", "poster.jpg",
 ]
 
 
@@ -88,6 +88,9 @@ ARTICLE = """<!doctype html>
 <img loading="lazy" src="/img/lazy-native.jpg" width="320" height="180" alt="native lazy">
 <div style="height: 1500px">spacer</div>
 <img class="lazyload" data-src="/img/io-swap.jpg" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="320" height="180" alt="io swap">
+<div class="hero" style="width: 320px; height: 180px">a stylesheet background</div>
+<div class="lazy-bg" data-bg="/img/bg-lazy.jpg" style="width: 320px; height: 180px">a background set on scroll</div>
+<video poster="/img/poster.jpg" width="320" height="180" controls></video>
 <div style="height: 1500px">spacer</div>
 <iframe loading="lazy" src="{embed_origin}/embed/widget.html" width="400" height="200" title="embed"></iframe>
 <div style="height: 1200px">spacer</div>
@@ -111,6 +114,11 @@ ARTICLE = """<!doctype html>
     if (e.isIntersecting) { e.target.src = e.target.dataset.src; io.unobserve(e.target); }
   }));
   document.querySelectorAll("img.lazyload").forEach((img) => io.observe(img));
+  // A CSS background set when scrolled into view (data-bg).
+  const bg = new IntersectionObserver((entries) => entries.forEach((e) => {
+    if (e.isIntersecting) { e.target.style.backgroundImage = `url(${e.target.dataset.bg})`; bg.unobserve(e.target); }
+  }));
+  document.querySelectorAll(".lazy-bg").forEach((el) => bg.observe(el));
   // "Loading..." until scrolled into view.
   const popular = document.getElementById("popular");
   new IntersectionObserver((entries, obs) => {
@@ -198,7 +206,8 @@ class FixtureApp:
             cookies = [("Set-Cookie", "session=abc; Path=/"), ("Set-Cookie", "consent=yes; Path=/")]
             return Reply(200, page, html + cookies, encoding="gzip")
         if path == "/static/app.css":
-            return Reply(200, b"body { font-family: sans-serif; } h1 { color: #123; }\n" * 20,
+            return Reply(200, b"body { font-family: sans-serif; } h1 { color: #123; }\n" * 20
+                         + b".hero { background-image: url(/img/bg-css.jpg); }\n",
                          [("Content-Type", "text/css")], encoding="gzip")
         if path == "/static/app.js":
             return Reply(200, b"window.fixtureScript = 'brotli-decoded';\n" * 20,

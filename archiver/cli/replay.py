@@ -1,4 +1,4 @@
-"""`archiver replay` and `archiver qa`: the captures served by pywb, for a person or for checks."""
+"""`archiver replay` and `archiver qa`: captures served by pywb or ReplayWeb.page, for a person or for checks."""
 
 from __future__ import annotations
 
@@ -12,35 +12,70 @@ from archiver.cli.common import SetupError, folders_or_default
 from archiver.errors import ArchiverError
 
 
+ARCHIVE_SUFFIXES = (".wacz", ".warc.gz", ".warc")
+
+
 @click.command()
-@click.argument("dirs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--port", type=int, default=8080, show_default=True, help="Port on 127.0.0.1.")
-def replay(dirs: tuple[Path, ...], port: int) -> None:
-    """Serve the captures under DIRS (default warcs/) in pywb on 127.0.0.1 until Ctrl-C.
+def replay(paths: tuple[Path, ...], port: int) -> None:
+    """Serve captures on 127.0.0.1 until Ctrl-C, and print the address of every page.
 
-    pywb runs from its own environment, created on first use in the cache folder
-    ($ARCHIVER_CACHE, else ~/.cache/archiver). Prints the address of every captured page.
+    Folders (run folders or output folders; default warcs/) are served by pywb, which runs from
+    its own environment, created on first use in the cache folder ($ARCHIVER_CACHE, else
+    ~/.cache/archiver). Files (a .wacz bundle, a .warc.gz) are served by ReplayWeb.page, the
+    player most people open a WACZ with, fetched once from npm into the same cache folder.
     """
-    import tempfile
-
-    from archiver.run.outputs import load_pages
-    from archiver.replay.pywb import PywbServer, build_collection, ensure_pywb
-
+    files = [path for path in paths if path.is_file()]
+    if files and len(files) != len(paths):
+        raise click.UsageError("give either folders of captures (pywb) or .wacz / .warc.gz files (ReplayWeb.page)")
     try:
-        pages = load_pages(folders_or_default(dirs))
-        env = ensure_pywb(lambda message: click.echo(message, err=True))
-        with tempfile.TemporaryDirectory(prefix="archiver-replay-") as root:
-            build_collection(env, Path(root), [warc for page in pages for warc in page.files("warc")])
-            with PywbServer(env, Path(root), port) as server:
-                for page in pages:
-                    click.echo(f"{server.url(page.timestamp, page.url)}")
-                click.echo(f"pywb serves {len(pages)} page(s) on {server.origin}; Ctrl-C stops it", err=True)
-                try:
-                    server.wait()
-                except KeyboardInterrupt:
-                    click.echo("stopping pywb", err=True)
+        if files:
+            _replay_files(files, port)
+        else:
+            _replay_folders(folders_or_default(paths), port)
     except ArchiverError as exc:
         raise SetupError(str(exc)) from None
+
+
+def _replay_folders(folders: list[Path], port: int) -> None:
+    import tempfile
+
+    from archiver.replay.pywb import PywbServer, build_collection, ensure_pywb
+    from archiver.run.outputs import load_pages
+
+    pages = load_pages(folders)
+    env = ensure_pywb(lambda message: click.echo(message, err=True))
+    with tempfile.TemporaryDirectory(prefix="archiver-replay-") as root:
+        build_collection(env, Path(root), [warc for page in pages for warc in page.files("warc")])
+        with PywbServer(env, Path(root), port) as server:
+            for page in pages:
+                click.echo(f"{server.url(page.timestamp, page.url)}")
+            click.echo(f"pywb serves {len(pages)} page(s) on {server.origin}; Ctrl-C stops it", err=True)
+            try:
+                server.wait()
+            except KeyboardInterrupt:
+                click.echo("stopping pywb", err=True)
+
+
+def _replay_files(files: list[Path], port: int) -> None:
+    from archiver.replay.replaywebpage import ReplayWebPageServer, ensure_replaywebpage, wacz_pages
+
+    for path in files:
+        if not path.name.endswith(ARCHIVE_SUFFIXES):
+            raise click.UsageError(f"{path} is not a .wacz, .warc.gz or .warc file")
+    folder = ensure_replaywebpage(lambda message: click.echo(message, err=True))
+    with ReplayWebPageServer(folder, files, port) as server:
+        for path in files:
+            pages = wacz_pages(path) if path.name.endswith(".wacz") else []
+            click.echo(server.url(path))  # the archive's own page list
+            for page in pages:
+                click.echo(server.url(path, page.url, page.timestamp))
+        click.echo(f"ReplayWeb.page serves {len(files)} archive(s) on {server.origin}; Ctrl-C stops it", err=True)
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            click.echo("stopping ReplayWeb.page", err=True)
 
 
 @click.command()

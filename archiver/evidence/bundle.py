@@ -15,15 +15,14 @@ Layout (every file one folder deep, as WACZ asks, and listed with its SHA-256 in
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
-import zipfile
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from cdxj_indexer.main import CDXJIndexer
 from cryptography import x509
@@ -35,11 +34,11 @@ from archiver.identity import labelled_sha256
 from archiver.evidence.report import render_report
 from archiver.evidence.signing import key_fingerprint, load_private_key, public_key_b64, sign_hash, sign_with_server
 from archiver.evidence.timestamps import TimestampError, request_timestamp
+from archiver.evidence.wacz_zip import SizeChanged, WaczZip
 
 WACZ_VERSION = "1.1.1"
 SOFTWARE = f"archiver {__version__}"
 INDEX_LINES = 1024  # CDXJ lines per compressed block
-STORED_SUFFIXES = (".warc.gz", ".warc", ".cdx.gz", ".png", ".jpg", ".gz")  # already compressed: stored as is
 ROLE_FOLDERS = {"screenshot_viewport": ("screenshots", "-viewport.png"),
                 "screenshot_full_page": ("screenshots", "-fullpage.png"),
                 "dom": ("dom", ".html"), "text": ("text", ".txt")}
@@ -66,64 +65,6 @@ class BundleOutcome:
     timestamps: list[dict[str, Any]]
     timestamp_failures: list[dict[str, str]]
     pages: int
-
-
-class _HashingWriter(io.RawIOBase):
-    """Passes writes through to a zip member, counting and hashing them."""
-
-    def __init__(self, target: IO[bytes]) -> None:
-        self.target = target
-        self.digest = hashlib.sha256()
-        self.size = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        data = bytes(data)
-        self.digest.update(data)
-        self.size += len(data)
-        self.target.write(data)
-        return len(data)
-
-
-class _Zip:
-    def __init__(self, path: Path, created: datetime) -> None:
-        self.zip = zipfile.ZipFile(path, "w", allowZip64=True)
-        self.created = created.timetuple()[:6]
-        self.resources: list[dict[str, Any]] = []
-
-    def _info(self, name: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, self.created)
-        info.compress_type = zipfile.ZIP_STORED if name.endswith(STORED_SUFFIXES) else zipfile.ZIP_DEFLATED
-        return info
-
-    def _listed(self, name: str, writer: _HashingWriter) -> None:
-        self.resources.append({"name": os.path.basename(name).lower(), "path": name,
-                               "hash": "sha256:" + writer.digest.hexdigest(), "bytes": writer.size})
-
-    def add_file(self, name: str, source: Path) -> None:
-        with self.zip.open(self._info(name), "w", force_zip64=True) as member, source.open("rb") as fh:
-            writer = _HashingWriter(member)
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                writer.write(block)
-        self._listed(name, writer)
-
-    def add_bytes(self, name: str, data: bytes, listed: bool = True) -> None:
-        with self.zip.open(self._info(name), "w") as member:
-            writer = _HashingWriter(member)
-            writer.write(data)
-        if listed:
-            self._listed(name, writer)
-
-    def add_streamed(self, name: str, produce: Callable[[IO[bytes]], None]) -> None:
-        with self.zip.open(self._info(name), "w", force_zip64=True) as member:
-            writer = _HashingWriter(member)
-            produce(writer)  # type: ignore[arg-type]
-        self._listed(name, writer)
-
-    def close(self) -> None:
-        self.zip.close()
 
 
 @dataclass
@@ -165,17 +106,16 @@ def _pages_jsonl(runs: list[_Run]) -> bytes:
     return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
 
 
-def _write_index(bundle: _Zip, warcs: list[Path]) -> None:
+def _write_index(bundle: WaczZip, warcs: list[Path], scratch: Path) -> None:
     """index.cdx.gz (compressed blocks) and index.idx (one line per block), by cdxj-indexer."""
     idx = io.BytesIO()
     idx_text = io.TextIOWrapper(idx, "utf-8", write_through=True)
-
-    def produce(member: IO[bytes]) -> None:
-        CDXJIndexer(idx_text, [str(w) for w in warcs], sort=True, post_append=True, compress=member,
+    blocks = scratch / "index.cdx.gz"
+    with blocks.open("wb") as out:  # on disk first: the zip entry's size must be known before it is written
+        CDXJIndexer(idx_text, [str(w) for w in warcs], sort=True, post_append=True, compress=out,
                     lines=INDEX_LINES, data_out_name="index.cdx.gz", digest_records=True,
                     fields="referrer").process_all()
-
-    bundle.add_streamed("indexes/index.cdx.gz", produce)
+    bundle.add_file("indexes/index.cdx.gz", blocks)
     bundle.add_bytes("indexes/index.idx", idx.getvalue())
 
 
@@ -186,10 +126,12 @@ def build_bundle(paths: list[Path], output: Path, options: BundleOptions,
     created_iso = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     key = load_private_key(options.sign_key) if options.sign_key else None
     partial = output.with_name(output.name + ".partial")
-    bundle = _Zip(partial, created)
+    bundle = WaczZip(partial, created)
     try:
         placed = _add_capture_files(bundle, runs)
-        _write_index(bundle, [source for source, name in placed.values() if name.startswith("archive/")])
+        with tempfile.TemporaryDirectory(prefix="archiver-bundle-") as scratch:
+            _write_index(bundle, [source for source, name in placed.values() if name.startswith("archive/")],
+                         Path(scratch))
         bundle.add_bytes("pages/pages.jsonl", _pages_jsonl(runs))
         for run in runs:
             run_id = run.manifest["run_id"]
@@ -207,6 +149,10 @@ def build_bundle(paths: list[Path], output: Path, options: BundleOptions,
         bundle.add_bytes("datapackage.json", datapackage, listed=False)
         bundle.add_bytes("datapackage-digest.json", json.dumps(sealed, indent=2).encode("utf-8"), listed=False)
         bundle.close()
+    except SizeChanged as exc:
+        bundle.close()
+        partial.unlink(missing_ok=True)
+        raise BundleError(str(exc)) from None
     except BaseException:
         bundle.close()
         partial.unlink(missing_ok=True)
@@ -218,7 +164,7 @@ def build_bundle(paths: list[Path], output: Path, options: BundleOptions,
                          sealed.get("timestamp_failures", []), pages)
 
 
-def _add_capture_files(bundle: _Zip, runs: list[_Run]) -> dict[str, tuple[Path, str]]:
+def _add_capture_files(bundle: WaczZip, runs: list[_Run]) -> dict[str, tuple[Path, str]]:
     """Every file the manifests list, once: '<run id>/<manifest path>' -> (source, name in the bundle)."""
     placed: dict[str, tuple[Path, str]] = {}
     taken: set[str] = set()

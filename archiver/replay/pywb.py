@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterable
 
 from archiver.errors import ArchiverError
+from archiver.replay.cache import cache_dir
 
 PYWB_VERSION = "2.10.0"
 COLLECTION = "archiver"
@@ -30,14 +31,6 @@ START_TIMEOUT = 60.0
 
 class ReplayError(ArchiverError):
     pass
-
-
-def cache_dir() -> Path:
-    explicit = os.environ.get("ARCHIVER_CACHE")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "archiver"
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,8 @@ async def _inspect(browser_page: Page, server: PywbServer, page: CapturedPage, p
         found = await evaluate_in_frame(frame, script("replay_problems"))
         if found is None:
             continue  # a frame that went away or never loaded: its own document is checked as a miss
-        result.broken_images += [original_url(server, src) for src in found["images"]]
+        # CSS backgrounds and video posters are pictures a reader sees, like <img>.
+        result.broken_images += [original_url(server, src) for src in found["images"] + found["backgrounds"]]
         result.broken_media += [original_url(server, src) for src in found["media"]]
     captured_text = page.files("text")
     if captured_text:

@@ -1,5 +1,5 @@
 # Shared by scripts/archive and scripts/test: create what is missing, nothing more.
-# Sourced, not run. Sets VENV; defines ensure_env, ensure_browser and ensure_pywb.
+# Sourced, not run. Sets VENV; defines ensure_env, ensure_browser, ensure_pywb and ensure_replaywebpage.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${ARCHIVER_VENV:-$ROOT/.venv}"
@@ -36,6 +36,22 @@ ensure_env() {
 # pywb's own virtual environment (in the cache folder), which replay and QA run pywb from.
 ensure_pywb() {
     "$VENV/bin/python" -m archiver.replay.pywb >/dev/null || exit 2
+}
+
+# ReplayWeb.page's files (npm replaywebpage, in the cache folder), for `archiver replay FILE.wacz` and
+# the tests that open bundles in it; npm comes from Debian where it is missing (as root).
+ensure_replaywebpage() {
+    if ! command -v npm >/dev/null 2>&1; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            say "no npm found: installing Debian's nodejs and npm packages"
+            apt-get update -qq >&2
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
+        else
+            say "npm is needed to fetch ReplayWeb.page: install Node.js and npm"
+            exit 2
+        fi
+    fi
+    "$VENV/bin/python" -m archiver.replay.replaywebpage >/dev/null || exit 2
 }
 
 # A Chromium for Playwright to drive: $ARCHIVER_BROWSER, Playwright's own, or the system's;
