@@ -8,14 +8,18 @@ as found (read with extruct).
 
 from __future__ import annotations
 
+import html as html_module
 import logging
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import extruct
-from lxml import html as lxml_html
+
+from archiver.metadata.byline import byline_names
+from archiver.metadata.structure import ArticleRegion, article_region, find_headline, parse_html
 
 logging.getLogger("htmldate").setLevel(logging.ERROR)  # it logs every unparsable date candidate
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -25,6 +29,13 @@ ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNews
 SYNTAXES = ["json-ld", "opengraph", "microdata"]
 
 Value = dict[str, Any]  # {"value": ..., "source": ...}
+# Meta tags that state the publication date, most common first (og:article:*, parsely, Dublin Core...)
+PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished", "pubdate",
+                  "parsely-pub-date", "dc.date.issued", "dcterms.created", "dc.date", "publish-date",
+                  "publication_date", "date", "pdate", "sailthru.date")
+FIRST_YEAR = 1990  # no news page was published before the web
+# Headlines a CMS writes when nobody set one: never chosen over anything else.
+PLACEHOLDERS = {"escenic", "undefined", "null", "none", "headline", "title", "untitled", "home", "article"}
 
 
 def structured_data(html: str, url: str) -> dict[str, list[Any]]:
@@ -67,7 +78,8 @@ def main_json_ld(data: dict[str, list[Any]]) -> dict[str, Any] | None:
 def _names(value: Any) -> list[str]:
     """Names out of a JSON-LD author/publisher value: a string, an object with a name, or a list."""
     if isinstance(value, str):
-        return [value.strip()] if value.strip() else []
+        value = " ".join(html_module.unescape(value).split())
+        return [value] if value and not value.startswith(("http://", "https://")) else []
     if isinstance(value, dict):
         name = value.get("name")
         return _names(name) if name else []
@@ -82,7 +94,7 @@ def _text(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("@value") or value.get("name")
     if isinstance(value, str) and value.strip():
-        return " ".join(value.split())
+        return " ".join(html_module.unescape(value).split())  # CMSs leave entities encoded (can&#39;t)
     return None
 
 
@@ -93,9 +105,11 @@ def iso_date(raw: str | None) -> str | None:
     text = raw.strip()
     for parse in (lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")), parsedate_to_datetime):
         try:
-            return parse(text).isoformat()
+            moment = parse(text)
         except (ValueError, TypeError, IndexError):
             continue
+        # A CMS's empty date (0001-01-01) or a typo far in the future is no publication date.
+        return moment.isoformat() if FIRST_YEAR <= moment.year <= datetime.now().year + 1 else None
     return None
 
 
@@ -103,17 +117,15 @@ class _Meta:
     """The <head> facts: meta tags by name/property, <link rel=canonical>, <html lang>, <title>, <h1>."""
 
     def __init__(self, html: str) -> None:
-        try:
-            tree = lxml_html.fromstring(html) if html.strip() else None
-        except (ValueError, lxml_html.etree.ParserError):
-            tree = None
+        tree = parse_html(html)
+        self.tree = tree
         self.tags: dict[str, list[str]] = {}
         self.canonical = self.lang = self.title = self.h1 = None
         if tree is None:
             return
         for meta in tree.iter("meta"):
             key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
-            content = (meta.get("content") or "").strip()
+            content = (meta.get("content") or meta.get("value") or "").strip()  # value=: some saved pages
             if key and content:
                 self.tags.setdefault(key, []).append(" ".join(content.split()))
         canonical = tree.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
@@ -140,6 +152,18 @@ def _pick(*candidates: tuple[Any, str] | None) -> Value | None:
 
 def article_fields(html: str, url: str, data: dict[str, list[Any]] | None = None) -> dict[str, Any]:
     """The article's fields from one HTML document (original or rendered), each with its source."""
+    return read_article(html, url, data).fields
+
+
+@dataclass
+class ArticleReading:
+    fields: dict[str, Any]  # the chosen value of each field, with its source
+    candidates: dict[str, list[Value]]  # headline and authors: every value found, with its source
+
+
+def read_article(html: str, url: str, data: dict[str, list[Any]] | None = None) -> ArticleReading:
+    """The fields of one HTML document, and every candidate for the two that pages most often
+    state differently in their structured data and on screen (headline and authors)."""
     data = data if data is not None else structured_data(html, url)
     node = main_json_ld(data) or {}
     kind = f"json-ld {_types(node)[0]}" if node else "json-ld"
@@ -157,14 +181,18 @@ def article_fields(html: str, url: str, data: dict[str, list[Any]] | None = None
     def date(candidate: tuple[Any, str] | None) -> tuple[Any, str] | None:
         return (iso_date(candidate[0]), candidate[1]) if candidate and iso_date(candidate[0]) else None
 
+    stated_titles = [ld("headline"), ld("name"), meta_first("og:title", "twitter:title"),
+                     (inferred.get("title"), "trafilatura"), (meta.title, "title")]
+    headline = find_headline(meta.tree, [c[0] for c in stated_titles if c]) if meta.tree is not None else None
+    region = article_region(meta.tree, headline) if meta.tree is not None else None
+    headlines = _candidates([(headline.text, headline.source) if headline else None, *stated_titles])
+    authors = _author_candidates(node, kind, meta, inferred, region)
     fields: dict[str, Any] = {
-        "headline": _pick(ld("headline"), ld("name"), meta_first("og:title", "twitter:title"),
-                          (meta.h1, "h1"), (inferred.get("title"), "trafilatura"), (meta.title, "title")),
+        "headline": _headline_choice(headlines),
         "description": _pick(ld("description"), meta_first("og:description", "description", "twitter:description"),
                              (inferred.get("description"), "trafilatura")),
-        "authors": _authors(node, kind, meta, inferred),
-        "published": _pick(date(ld("datePublished")), date(meta_first("article:published_time", "datepublished",
-                                                                       "pubdate", "date")),
+        "authors": _authors_choice(authors),
+        "published": _pick(date(ld("datePublished")), date(meta_first(*PUBLISHED_META)),
                            (inferred.get("published"), "htmldate")),
         "modified": _pick(date(ld("dateModified")), date(meta_first("article:modified_time", "og:updated_time",
                                                                      "datemodified")),
@@ -178,18 +206,63 @@ def article_fields(html: str, url: str, data: dict[str, list[Any]] | None = None
         "section": _pick(ld("articleSection"), meta_first("article:section")),
         "keywords": _keywords(node, kind, meta),
     }
-    return {name: value for name, value in fields.items() if value}
+    candidates = {"headline": headlines, "authors": [v for group in authors for v in group]}
+    return ArticleReading({name: value for name, value in fields.items() if value}, candidates)
 
 
-def _authors(node: dict[str, Any], kind: str, meta: _Meta, inferred: dict[str, Any]) -> list[Value]:
-    for names, source in ((_names(node.get("author")), f"{kind}.author"),
-                          (_names(node.get("creator")), f"{kind}.creator"),
-                          (meta.tags.get("author", []), "meta author"),
-                          (meta.tags.get("article:author", []), "meta article:author"),
-                          ([a.strip() for a in (inferred.get("author") or "").split(";") if a.strip()], "trafilatura")):
-        if names:
-            return [{"value": name, "source": source} for name in dict.fromkeys(names)]
-    return []
+def _candidates(found: list[tuple[Any, str] | None]) -> list[Value]:
+    return [{"value": value, "source": source} for value, source in (c for c in found if c) if value]
+
+
+def _headline_choice(candidates: list[Value]) -> Value | None:
+    """What the reader saw (the visible headline, first), else the first stated title that is not a
+    CMS placeholder; when a stated title says exactly what the reader saw, that statement is named
+    as the source. The others stay in the manifest's candidates."""
+    usable = [c for c in candidates if str(c["value"]).strip().casefold() not in PLACEHOLDERS]
+    if not usable:
+        return None
+    shown = _title_key(usable[0]["value"])
+    return next((c for c in usable[1:] if c["source"].startswith("json-ld") and _title_key(c["value"]) == shown),
+                usable[0])
+
+
+def _title_key(title: Any) -> str:
+    return " ".join(str(title).casefold().replace("\u2019", "'").split())
+
+
+def _author_candidates(node: dict[str, Any], kind: str, meta: _Meta, inferred: dict[str, Any],
+                       region: ArticleRegion | None) -> list[list[Value]]:
+    """Every group of author names the page gives, best evidence first: its visible byline, the
+    structured data, meta tags, trafilatura. A name that is the site's own (an Organization as
+    author, a meta author of "DER SPIEGEL") is an outlet, not an author; a URL is no name."""
+    outlets = {name for name in [*_names(node.get("publisher")), *meta.tags.get("og:site_name", [])] if name}
+    groups = [
+        byline_names(region, outlets) if region is not None else [],
+        [(name, f"{kind}.author") for name in _names(node.get("author"))],
+        [(name, f"{kind}.creator") for name in _names(node.get("creator"))],
+        [(name, "meta author") for name in meta.tags.get("author", [])],
+        [(name, "meta article:author") for name in meta.tags.get("article:author", [])],
+        [(a.strip(), "trafilatura") for a in (inferred.get("author") or "").split(";") if a.strip()],
+    ]
+    outlet_keys = {_name_key(name) for name in outlets}
+    return [[{"value": name, "source": source} for name, source in dict.fromkeys(group)
+             if "://" not in name and (index == 0 or _name_key(name) not in outlet_keys)]
+            for index, group in enumerate(groups)]
+
+
+def _authors_choice(groups: list[list[Value]]) -> list[Value]:
+    """The visible byline wins when structured data disagrees with it or names fewer people; when
+    they agree, the structured data's spelling is kept (it is the page's own statement)."""
+    visible, stated = groups[0], next((group for group in groups[1:] if group), [])
+    if visible and stated:
+        shown = {_name_key(v["value"]) for v in visible}
+        said = {_name_key(v["value"]) for v in stated}
+        return stated if said >= shown else visible
+    return visible or stated
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().replace(".", " ").split())
 
 
 def _keywords(node: dict[str, Any], kind: str, meta: _Meta) -> Value | None:

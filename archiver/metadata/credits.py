@@ -15,7 +15,13 @@ from defusedxml import ElementTree
 from PIL import Image, ImageFile, IptcImagePlugin, UnidentifiedImageError
 
 AGENCIES = (r"Getty Images|AFP via Getty Images|AFP|AP|Associated Press|Reuters|REUTERS|EPA|EPA-EFE|Bloomberg|"
-            r"Shutterstock|Alamy|Anadolu Agency|Xinhua|dpa|PA|NurPhoto|SOPA Images|Sipa")
+            r"Shutterstock|Alamy|Anadolu Agency|Anadolu|Xinhua|dpa|DPA|PA|PA Wire|NurPhoto|SOPA Images|Sipa|"
+            r"Sipa USA|Imago|IMAGO|picture alliance|picture-alliance|Keystone|ANP|ANSA|EFE|KEYSTONE|Redux|"
+            r"The New York Times|Bloomberg via Getty Images|Zuma Press|ZUMA Press|Polaris|iStock|Corbis")
+# The words that introduce a credit in a caption, in the languages of the corpus
+LABELS = (r"Photo(?:graph)?s?|Pictures?|Images?|Fotos?|Bild(?:er)?|Illustration|Grafik|Symbolfoto|Symbolbild|"
+          r"Archivfoto|Archivbild|Quelle|Source|Fotografía|Foto de")
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
 
 @dataclass(frozen=True)
@@ -23,22 +29,37 @@ class Credit:
     value: str
     source: str  # e.g. "caption (Photo Credit: ...)", "figure .credit", "json-ld ImageObject.creditText", "iptc 2:110 Credit"
     origin: str | None = None  # where the evidence sits: the rendition URL for file metadata
+    text: str | None = None  # the text it was read from (the caption, the credit element), for a reader to check
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
-# (name, pattern): the credit is the `credit` group; patterns tolerate a credit glued to the text before it.
+# (name, pattern): the credit is the `credit` group; patterns tolerate a credit glued to the text
+# before it. Earlier patterns win where two would read the same words.
 CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("(Photo Credit: ...)", re.compile(r"\(\s*Photo\s+Credits?\s*:\s*(?P<credit>[^)]+?)\s*\)", re.I)),
     ("(Image credit: ...)", re.compile(r"\(\s*Image\s+credits?\s*:\s*(?P<credit>[^)]+?)\s*\)", re.I)),
+    ("(Photo: ...)", re.compile(rf"[(\[]\s*(?:{LABELS})\s*:\s*(?P<credit>[^)\]]+?)\s*[)\]]", re.I)),
+    ("(Photo ...)", re.compile(r"\(\s*(?:Photos?|Fotos?)\s+(?P<credit>[A-Z][^)]+?)\s*\)\s*\.?$")),
+    ("© ...", re.compile(r"(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?(?P<credit>[^;\n()\[\]]+?)"
+                         r"\s*(?=[;)\]]|\.\s+[A-Z]|\s\|\s|\.?$)", re.I)),
     ("AP Photo/...", re.compile(r"(?P<credit>\bAP\s+Photo\s*/\s*[^),\n]+?)\s*(?:,\s*File\s*)?(?:\)|$)")),
     ("REUTERS/...", re.compile(r"(?P<credit>\bREUTERS\s*/\s*[A-Z][^)\n/]*?)(?:\s*/\s*File Photo)?\s*(?:\)|$)")),
-    (".../agency", re.compile(rf"(?P<credit>(?:[A-Z][\w.'’-]*\s?){{1,4}}/\s*(?:{AGENCIES}))\s*(?:\)|$)")),
-    ("(Photo: ...)", re.compile(r"\(\s*(?:Photo|Photograph|Picture|Image|Foto)s?\s*:\s*(?P<credit>[^)]+?)\s*\)", re.I)),
-    ("Photo: ...", re.compile(r"(?:^|[.\s])(?:Photo|Photograph|Picture|Foto)s?\s*(?:credit)?\s*:\s*(?P<credit>[^.\n()]+?)\s*$", re.I)),
-    ("Credit: ...", re.compile(r"(?:^|[.\s(])Credits?\s*:\s*(?P<credit>[^.\n()]+?)\s*\)?\s*$", re.I)),
-    ("© ...", re.compile(r"(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?(?P<credit>[^,;.\n()]+?)\s*(?:[,;.)]|$)", re.I)),
+    ("Photo by ...", re.compile(r"(?:^|[.\s(|])(?:Photo(?:graph)?|Image|Illustration|Picture)s?\s+by\s+"
+                                r"(?P<credit>[^()\n]+?)\s*\)?\s*\.?$", re.I)),
+    ("Photo: ...", re.compile(rf"(?:^|[.\s|(])(?:{LABELS})\s*(?:credit)?\s*:\s*(?P<credit>[^():\n]+?)\s*\)?\s*\.?$",
+                              re.I)),
+    ("Credit: ...", re.compile(r"(?:^|[.\s(|])Credits?\s*:\s*(?P<credit>[^()\n]+?)\s*\)?\s*\.?$", re.I)),
+    ("[... via ...]", re.compile(r"\[\s*(?P<credit>[^\[\]]+?\bvia\b[^\[\]]+?)\s*\]")),
+    (".../agency", re.compile(rf"(?P<credit>(?:[A-Z](?:[\w'’-]*|\.)\s?){{1,4}}\s?[/—–]\s*(?:{AGENCIES})"
+                              rf"(?:\s*[-–—/]\s*(?:{AGENCIES})|\s+via\s+(?:{AGENCIES}))*)\s*(?:\)|$)")),
+    ("(Name/Outlet)", re.compile(r"\(\s*(?P<credit>(?=[^()]*[A-Z])[^()]{2,80}?\s*/\s*[^()]{2,60}?)\s*\)\s*\.?$")),
+    ("(agency)", re.compile(rf"\(\s*(?P<credit>{AGENCIES})\s*\)\s*\.?$")),
+    ("| credit", re.compile(rf"\|\s*(?P<credit>(?:{AGENCIES})|[^|/]{{2,60}}/[^|]{{2,60}})\s*$")),
+    ("Name/Outlet", re.compile(r"^\s*(?P<credit>(?:[A-Z](?:[\w'’-]*|\.)\s?){1,4}\s?/\s?[A-Z][\w.'’& -]{1,40})\s*$")),
+    ("... for The Outlet", re.compile(r"(?P<credit>(?:[A-Z][\w.'’-]+\s+){1,4}for\s+(?:the\s+|The\s+)?[A-Z][\w.'’&-]*"
+                                      r"(?:\s+[A-Z][\w.'’&-]*){0,3})\s*\)?\s*\.?$")),
 ]
 
 # Captions that mark an archive photo: "ARCHIVE – ...", "FILE PHOTO: ...", "FILE - ...".
@@ -49,7 +70,7 @@ def caption_credits(caption: str | None) -> list[Credit]:
     """Credits a caption states, each with the pattern that found it; overlapping finds keep the first."""
     if not caption:
         return []
-    text = " ".join(caption.split())
+    text = " ".join(caption.translate(INVISIBLE).split())
     found: list[Credit] = []
     claimed: list[tuple[int, int]] = []
     for name, pattern in CAPTION_PATTERNS:
@@ -60,12 +81,12 @@ def caption_credits(caption: str | None) -> list[Credit]:
             value = match.group("credit").strip(" .,;")
             if value:
                 claimed.append((start, end))
-                found.append(Credit(value, f"caption {name}"))
+                found.append(Credit(value, f"caption {name}", text=text))
     return found
 
 
 def is_archive_photo(caption: str | None) -> bool:
-    return bool(caption and ARCHIVE_CAPTION.search(" ".join(caption.split())))
+    return bool(caption and ARCHIVE_CAPTION.search(" ".join(caption.translate(INVISIBLE).split())))
 
 
 # -- the file itself --------------------------------------------------------------------------

@@ -6,24 +6,39 @@ after the behaviours (dom.html), and the image files (from the WARC, never fetch
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from archiver.metadata.article import article_fields, compare, structured_data
+from archiver.metadata.article import ArticleReading, compare, read_article, structured_data
 from archiver.metadata.images import article_images
 from archiver.warc.lookup import WarcLookup
 
+META_CHARSET_WINDOW = 4096  # browsers look for <meta charset> in the first bytes
+META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w-]+)", re.I)
+
 
 def decode_html(body: bytes, content_type: str) -> str:
-    charset = "utf-8"
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            charset = value.strip("\"' ")
+    """The HTML as a browser decodes it: the charset of the Content-Type header, else the one the
+    document declares (<meta charset>), else UTF-8."""
+    charset = _declared_charset(content_type) or _meta_charset(body[:META_CHARSET_WINDOW]) or "utf-8"
     try:
         return body.decode(charset, errors="replace")
     except LookupError:  # a charset Python does not know
         return body.decode("utf-8", errors="replace")
+
+
+def _declared_charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"' ")
+    return None
+
+
+def _meta_charset(head: bytes) -> str | None:
+    match = META_CHARSET.search(head)
+    return match.group(1).decode("ascii", "replace") if match else None
 
 
 def _merge(original: dict[str, Any], rendered: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +53,18 @@ def _merge(original: dict[str, Any], rendered: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
+def _candidates(original: ArticleReading | None, rendered: ArticleReading | None) -> dict[str, list[Any]]:
+    """Every headline and author the page states, with its source and in which HTML: the fields
+    hold the chosen one, these let a reader see what else the page claimed."""
+    merged: dict[str, list[Any]] = {"headline": [], "authors": []}
+    for where, reading in (("original", original), ("rendered", rendered)):
+        for name, values in (reading.candidates if reading else {}).items():
+            for value in values:
+                if not any(v["value"] == value["value"] and v["source"] == value["source"] for v in merged[name]):
+                    merged[name].append({**value, "in": where})
+    return merged
+
+
 def extract(warcs: list[Path], url: str, dom: str | None) -> dict[str, Any]:
     """The `article` and `images` sections of a page's manifest entry."""
     lookup = WarcLookup(warcs)
@@ -46,8 +73,10 @@ def extract(warcs: list[Path], url: str, dom: str | None) -> dict[str, Any]:
     original_html = decode_html(body, stored.content_type) if body is not None and stored else ""
     original_data = structured_data(original_html, url) if original_html else {}
     rendered_data = structured_data(dom, url) if dom else {}
-    original = article_fields(original_html, url, original_data) if original_html else {}
-    rendered = article_fields(dom, url, rendered_data) if dom else {}
+    original_reading = read_article(original_html, url, original_data) if original_html else None
+    rendered_reading = read_article(dom, url, rendered_data) if dom else None
+    original = original_reading.fields if original_reading else {}
+    rendered = rendered_reading.fields if rendered_reading else {}
     html_for_images = dom or original_html
     images, left_out = article_images(html_for_images, url, rendered_data if dom else original_data,
                                       lookup.payload)
@@ -55,6 +84,7 @@ def extract(warcs: list[Path], url: str, dom: str | None) -> dict[str, Any]:
         "article": {
             "fields": _merge(original, rendered),
             "differences": compare(original, rendered) if original and rendered else [],
+            "candidates": _candidates(original_reading, rendered_reading),
             "structured_data": {
                 "original": original_data or None,
                 "rendered": rendered_data if rendered_data != original_data else None,

@@ -1,8 +1,10 @@
 """The article's own images: where they are, how they are captioned, and who is credited for them.
 
-Images are looked for in the article itself (its first <article> holding the headline, else its
-articleBody, else <main>), never in asides, navigation, footers, or in the other articles that
-infinite scroll appends: their pictures and credits are not this article's.
+Images are looked for in the article itself (from its visible headline to the end of its body,
+see archiver.metadata.structure), never in navigation, asides, footers, related cards, or the
+other articles that infinite scroll appends: their pictures and credits are not this article's.
+A lead picture the page declares (og:image, JSON-LD image) is found wherever it is shown, also in
+a hero block above the headline.
 """
 
 from __future__ import annotations
@@ -10,17 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
-from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from archiver.metadata.article import json_ld_nodes
 from archiver.metadata.credits import Credit, caption_credits, file_credits, is_archive_photo, schema_image_credits
+from archiver.metadata.figures import caption_text, figure_of, markup_credits
+from archiver.metadata.structure import article_region, find_headline, in_furniture, parse_html
 
-OUTSIDE_ARTICLE = {"aside", "nav", "footer", "header"}
-CREDIT_CLASS = re.compile(r"credit|copyright|photographer|byline|attribution|source", re.I)
-CREDIT_PREFIX = re.compile(r"^\s*(?:photo(?:graph)?s?|image|picture|foto|credits?|source)\s*(?:credit)?\s*:\s*", re.I)
 LAZY_SRC_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original")
 SRCSET_ATTRIBUTES = ("srcset", "data-srcset", "data-lazy-srcset")
 PLACEHOLDER = re.compile(r"^data:|^about:blank$")
@@ -50,46 +50,6 @@ class ArticleImage:
             "archive_photo": self.archive_photo,
             "credits": [credit.to_dict() for credit in self.credits],
         }
-
-
-def parse(html: str) -> HtmlElement | None:
-    try:
-        return lxml_html.fromstring(html) if html.strip() else None
-    except (ValueError, lxml_html.etree.ParserError):
-        return None
-
-
-def article_root(tree: HtmlElement) -> HtmlElement:
-    articles = tree.xpath("//article[not(ancestor::article)]")
-    for article in articles:
-        if article.xpath(".//h1"):
-            return article
-    body = tree.xpath("//*[@itemprop='articleBody']")
-    if body:
-        container = body[0].xpath("ancestor::article[1]")
-        return container[0] if container else body[0]
-    if articles:
-        return articles[0]
-    main = tree.xpath("//main")
-    return main[0] if main else tree
-
-
-def _text(element: HtmlElement | None) -> str | None:
-    """The element's text, with a space where markup joined two pieces (caption<span>credit</span>)."""
-    if element is None:
-        return None
-    text = " ".join(" ".join(element.itertext()).split())
-    return text or None
-
-
-def _outside(img: HtmlElement, root: HtmlElement) -> bool:
-    """In an aside/nav/footer/header, or in another article nested in (appended to) this one."""
-    for ancestor in img.iterancestors():
-        if ancestor is root:
-            return False
-        if ancestor.tag in OUTSIDE_ARTICLE or ancestor.tag == "article":
-            return True
-    return False
 
 
 def _srcset_urls(value: str | None) -> list[str]:
@@ -122,52 +82,6 @@ def _image_urls(img: HtmlElement, base: str) -> tuple[str | None, list[str]]:
     if shown is None and renditions:
         shown = renditions[0]
     return shown, [u for u in dict.fromkeys(renditions) if u != shown]
-
-
-def _figure(img: HtmlElement, root: HtmlElement) -> HtmlElement | None:
-    """The element that captions `img`: <figure>, or WordPress classic's div.wp-caption."""
-    for ancestor in img.iterancestors():
-        if ancestor.tag == "figure" or "wp-caption" in (ancestor.get("class") or "").split():
-            return ancestor
-        if ancestor is root:
-            return None
-    return None
-
-
-def _caption(figure: HtmlElement | None) -> str | None:
-    if figure is None:
-        return None
-    found = figure.xpath(".//figcaption | .//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]"
-                         " | .//*[contains(@class, 'caption')]")
-    return _text(found[0]) if found else None
-
-
-def _element_credits(img: HtmlElement, figure: HtmlElement | None) -> list[Credit]:
-    """Credits the markup states: credit elements in the figure, itemprops, data-*credit* attributes."""
-    found: list[Credit] = []
-    scope = figure if figure is not None else img
-    for element in [img] + ([figure] if figure is not None else []):
-        for name, value in element.attrib.items():
-            if name.startswith("data-") and "credit" in name and value.strip():
-                found.append(Credit(" ".join(value.split()), f"{element.tag} [{name}]"))
-    for element in scope.iter():
-        if element is scope and element is img:
-            continue
-        classes = element.get("class") or ""
-        itemprop = element.get("itemprop") or ""
-        if itemprop in ("copyrightHolder", "creator", "author", "creditText", "copyrightNotice"):
-            value = element.get("content") or _text(element)
-            source = f"{element.tag} [itemprop={itemprop}]"
-        elif CREDIT_CLASS.search(classes) and "caption" not in classes and element.tag != "figcaption":
-            value = _text(element)
-            source = f"{element.tag} .{CREDIT_CLASS.search(classes).group(0).lower()}"  # type: ignore[union-attr]
-        else:
-            continue
-        if value:
-            value = CREDIT_PREFIX.sub("", value).strip(" ()")
-            if value:
-                found.append(Credit(value, f"figure {source}"))
-    return found
 
 
 def _schema_credits(structured: dict[str, list[Any]], base: str) -> dict[str, list[Credit]]:
@@ -207,30 +121,27 @@ def _lead_candidates(structured: dict[str, list[Any]], base: str) -> list[str]:
 def article_images(html: str, base: str, structured: dict[str, list[Any]],
                    read_file: Callable[[str], bytes | None]) -> tuple[list[ArticleImage], int]:
     """The article's images with their credits, and how many images on the page were left out as not its own."""
-    tree = parse(html)
+    tree = parse_html(html)
     if tree is None:
         return [], 0
-    root = article_root(tree)
+    region = article_region(tree, find_headline(tree, _titles(tree, structured)))
+    leads = _lead_candidates(structured, base)
     images: list[ArticleImage] = []
     left_out = 0
     seen: set[str] = set()
     for img in tree.iter("img"):
-        if not _inside(img, root) or _outside(img, root):
-            left_out += 1
-            continue
-        if img.xpath("ancestor::noscript") and not _noscript_only(img):
+        if img.xpath("ancestor::noscript") and not _noscript_only(img, base):
             continue  # the same picture as the <img> beside its <noscript>
         shown, renditions = _image_urls(img, base)
         if shown is None or shown in seen:
             continue
+        is_lead = any(_same_picture(lead, url) for lead in leads for url in [shown, *renditions])
+        if not region.contains(img) and not (is_lead and not in_furniture(img)):
+            left_out += 1
+            continue
         seen.add(shown)
-        figure = _figure(img, root)
-        caption = _caption(figure)
-        image = ArticleImage(shown, renditions, alt=(img.get("alt") or "").strip() or None, caption=caption,
-                             archive_photo=is_archive_photo(caption))
-        image.credits = caption_credits(caption) + _element_credits(img, figure)
-        images.append(image)
-    _mark_lead(images, _lead_candidates(structured, base))
+        images.append(_describe(img, shown, renditions, region.root))
+    _mark_lead(images, leads)
     schema = _schema_credits(structured, base)
     for image in images:
         for url in image.urls():
@@ -243,21 +154,52 @@ def article_images(html: str, base: str, structured: dict[str, list[Any]],
     return images, left_out
 
 
-def _inside(img: HtmlElement, root: HtmlElement) -> bool:
-    return root is img.getroottree().getroot() or any(a is root for a in img.iterancestors())
+def _describe(img: HtmlElement, shown: str, renditions: list[str], root: HtmlElement) -> ArticleImage:
+    figure = figure_of(img, root)
+    caption = caption_text(figure, img)
+    image = ArticleImage(shown, renditions, alt=(img.get("alt") or "").strip() or None, caption=caption,
+                         archive_photo=is_archive_photo(caption))
+    image.credits = caption_credits(caption) + markup_credits(img, figure)
+    return image
 
 
-def _noscript_only(img: HtmlElement) -> bool:
-    """A <noscript> image with no scripted twin beside it is the only trace of that picture."""
+def _titles(tree: HtmlElement, structured: dict[str, list[Any]]) -> list[str]:
+    """What the page says its title is, for finding the headline it shows."""
+    titles = [tree.findtext(".//title") or ""]
+    for og in structured.get("opengraph", []):
+        titles.append(str(og.get("og:title") or ""))
+    for node in json_ld_nodes(structured):
+        if isinstance(node.get("headline"), str):
+            titles.append(node["headline"])
+    return [title for title in titles if title.strip()]
+
+
+def _same_picture(a: str, b: str) -> bool:
+    """The same picture at two addresses: equal but for the query, or sharing a distinctive file
+    name or id (image services resize one picture under many URLs)."""
+    path_a, path_b = urlsplit(a).path, urlsplit(b).path
+    if path_a == path_b and path_a not in ("", "/"):
+        return True
+    ids_a = {part for part in re.split(r"[/._-]", unquote(a)) if len(part) >= 12}
+    ids_b = {part for part in re.split(r"[/._-]", unquote(b)) if len(part) >= 12}
+    return bool(ids_a & ids_b)
+
+
+def _noscript_only(img: HtmlElement, base: str) -> bool:
+    """A <noscript> image with no scripted twin showing a real picture beside it is the only trace
+    of that picture (a lazy placeholder without a URL is no twin)."""
     noscript = img.xpath("ancestor::noscript[1]")[0]
     parent = noscript.getparent()
-    return parent is None or not [i for i in parent.iter("img") if not i.xpath("ancestor::noscript")]
+    if parent is None:
+        return True
+    twins = [i for i in parent.iter("img") if not i.xpath("ancestor::noscript")]
+    return not any(_image_urls(twin, base)[0] for twin in twins)
 
 
 def _mark_lead(images: list[ArticleImage], candidates: Iterable[str]) -> None:
     for url in candidates:
         for image in images:
-            if url in image.urls():
+            if any(_same_picture(url, shown) for shown in image.urls()):
                 image.is_lead = True
                 return
     if images and images[0].caption is not None:

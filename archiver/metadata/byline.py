@@ -1,0 +1,166 @@
+"""Who the page says wrote the article, as a reader sees it: the names in its visible byline.
+
+A byline is an element of the article (not of a related card or teaser) marked as one: rel=author,
+itemprop=author, an <address>, or a class such as `byline` or `author`; it is read together with
+the short block around it (bylines are often split over several elements). Names come from the
+most precise markup first: itemprop=name, links to author pages, then the byline's own text,
+split at "and", commas and the like, without "By"/"Von"/"Par", places, dates and job titles.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from lxml.html import HtmlElement
+
+from archiver.metadata.structure import ArticleRegion, classes, clean_text, element_text
+
+BYLINE_CLASS = re.compile(r"byline|(?:^|[\s_-])(?:author|authors|autor|autoren|auteur|writer|contributors?|"
+                          r"verfasser|article-origins)(?:$|[\s_-])", re.I)
+NOT_BYLINE = re.compile(r"bio|avatar|image|photo|img|follow|more-by|other|social|share", re.I)
+AUTHOR_LINK = re.compile(r"/(?:authors?|autor(?:en)?|auteur|autore|people|profiles?|staff|journalists?|"
+                         r"reporters?|by|contributors?|writers?|redaktion|team)/", re.I)
+LEAD_IN = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af|de|written by|words by|text:?|quelle:)\s+", re.I)
+SPLIT = re.compile(r"\s*(?:,|;|\||·|•|\band\b|\bund\b|\bet\b|\by\b|&)\s*", re.I)
+ROLE_WORDS = re.compile(r"\b(?:editor|writer|correspondent|reporter|staff|columnist|contributor|producer|"
+                        r"redakteur\w*|korrespondent\w*|chief|senior|political|politics|washington|bureau|"
+                        r"view|all|more|follow|email|contact|updated|published|share|read|min|reporting|copy|link|url)\b", re.I)
+PROMO = re.compile(r"\b(?:watch|video|listen|subscribe|newsletter|podcast|photos)\b", re.I)  # a chunk to skip whole
+OUTLET_END = re.compile(r"\s(?:news|online|media|magazine|zeitung|times|post|tribune|herald|journal|daily)$", re.I)
+NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w.'’-]*|de|da|van|von|der|den|le|la|del|di|du|bin|al|y|e)$")
+AGENCIES = {"dpa", "afp", "ap", "epd", "kna", "sid", "apa", "reuters", "ansa", "efe"}
+PLACE = re.compile(r"\s+in\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?$")  # "Associated Press in Valencia"
+BLOCK_TEXT = 160  # a byline's block is at most this long (more is the article, or a bio)
+CLIMB = 3  # levels above a byline element looked at for the whole block
+MAX_BYLINES = 8
+
+
+def byline_names(region: ArticleRegion, not_names: set[str] = frozenset()) -> list[tuple[str, str]]:
+    """(name, source) for each name in the article's visible byline, in order, without repeats.
+    `not_names` (the site's own names) are outlets, not authors. The bylines above the body's
+    first paragraph are read together (a byline is often split over several elements); a byline
+    further down counts only when there is none above."""
+    excluded = {name.casefold() for name in not_names}
+    body_starts = _first_paragraph(region)
+    before, after = [], []
+    for block in _blocks(region):
+        names = [(n, s) for n, s in _names_in(block) if n.casefold() not in excluded]
+        (before if region.order.get(block, 0) < body_starts else after).append(names)
+    for group in (before, after):
+        unique: dict[str, tuple[str, str]] = {}
+        for name, source in (pair for names in group for pair in names):
+            unique.setdefault(name.casefold(), (name, source))
+        if unique:
+            return list(unique.values())
+    return []
+
+
+def _first_paragraph(region: ArticleRegion) -> int:
+    for paragraph in region.root.iter("p"):
+        if len(element_text(paragraph)) >= 80:
+            return region.order.get(paragraph, 1 << 30)
+    return 1 << 30
+
+
+def _blocks(region: ArticleRegion) -> Iterator[HtmlElement]:
+    """Byline blocks of the article, in page order: each marked element, widened to the short
+    block around it."""
+    seen: list[HtmlElement] = []
+    for marked in list(_marked(region))[:MAX_BYLINES]:
+        block = _widen(marked, region)
+        if not any(block is s or any(a is s for a in block.iterancestors()) for s in seen):
+            seen.append(block)
+            yield block
+
+
+def _marked(region: ArticleRegion) -> Iterator[HtmlElement]:
+    tree = region.root.getroottree().getroot()
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link"):
+            continue
+        marked = (element.get("rel") == "author" or element.get("itemprop") == "author" or element.tag == "address"
+                  or (BYLINE_CLASS.search(classes(element)) and not NOT_BYLINE.search(classes(element)))
+                  or (element.tag == "a" and AUTHOR_LINK.search(element.get("href") or "")))
+        if marked and _in_article(element, region):
+            yield element
+
+
+def _widen(element: HtmlElement, region: ArticleRegion) -> HtmlElement:
+    block = element
+    for _ in range(CLIMB):
+        parent = block.getparent()
+        if parent is None or len(element_text(parent)) > BLOCK_TEXT or _holds_headline(parent, region):
+            break
+        block = parent
+    return block
+
+
+def _holds_headline(element: HtmlElement, region: ArticleRegion) -> bool:
+    return region.headline is not None and any(a is element for a in region.headline.element.iterancestors())
+
+
+def _in_article(element: HtmlElement, region: ArticleRegion) -> bool:
+    """In the article's region, or in the article element around its headline (where a byline may
+    sit in a side column), never in navigation or another story."""
+    if region.contains(element):
+        return True
+    headline = region.headline
+    if headline is None:
+        return False
+    around = next((a for a in headline.element.iterancestors() if a.tag in ("article", "header", "main")), None)
+    if around is None or not any(a is around for a in element.iterancestors()):
+        return False
+    return not any(a.tag in ("nav", "footer") or (a.tag == "article" and a is not around)
+                   for a in element.iterancestors() if a is not around and any(b is around for b in a.iterancestors()))
+
+
+def _names_in(block: HtmlElement) -> list[tuple[str, str]]:
+    named = [_strip(clean_text(e.get("content") or element_text(e))) for e in block.xpath(".//*[@itemprop='name']")]
+    if block.get("itemprop") == "author" and block.get("content"):
+        named.append(clean_text(block.get("content") or ""))
+    named = [n for n in named if _is_name(n)]
+    if named:
+        return [(n, "byline [itemprop=name]") for n in named]
+    links = [a for a in ([block] if block.tag == "a" else []) + list(block.iter("a"))
+             if a.get("rel") == "author" or AUTHOR_LINK.search(a.get("href") or "")]
+    linked = [(_strip(element_text(a)), "byline author link") for a in links]
+    linked = [(n, s) for n, s in linked if _is_name(n)]
+    written = [(n, "byline text") for n in _text_names(block) if _is_name(n)]
+    # The text names more people than its links when only some names are links (or none is).
+    if {n.casefold() for n, _ in written} >= {n.casefold() for n, _ in linked} and len(written) > len(linked):
+        return written
+    return linked or written
+
+
+def _text_names(block: HtmlElement) -> list[str]:
+    """Names in the block's own text, text node by text node (a name and its outlet are often two
+    elements), leaving out dates and times."""
+    chunks: list[str] = []
+    for node in block.iter():
+        if not isinstance(node.tag, str) or node.tag in ("time", "script", "style", "button"):
+            continue
+        for text in (node.text, *(child.tail for child in node)):
+            if text and text.strip():
+                chunks.append(text)
+    names: list[str] = []
+    for chunk in chunks:
+        if not PROMO.search(chunk):
+            names += [_strip(part) for part in SPLIT.split(_strip(clean_text(chunk))) if part.strip()]
+    return names
+
+
+def _strip(text: str) -> str:
+    return PLACE.sub("", LEAD_IN.sub("", text)).strip(" ,;:|·")
+
+
+def _is_name(text: str) -> bool:
+    """A person's or a desk's name, not a date, a URL, a job title or a sentence."""
+    if not text or len(text) > 60 or any(ch.isdigit() for ch in text) or ROLE_WORDS.search(text) or "/" in text:
+        return False
+    if OUTLET_END.search(text):
+        return False  # CBC News, The Huffington Post: the outlet, not a person
+    parts = text.split()
+    if len(parts) == 1:
+        return (text.isupper() and 2 <= len(text) <= 8) or text.casefold() in AGENCIES  # AFP, AP, UOL, dpa
+    return len(parts) <= 5 and all(NAME_WORD.match(part) for part in parts)
