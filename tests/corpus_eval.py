@@ -28,6 +28,7 @@ from typing import Any, Iterator
 CORPUS = Path(__file__).parent / "news_corpus" / "pages"
 TARGETS = {"credits": 0.95, "headline": 0.95, "authors": 0.90, "published": 0.97}
 # Only loopback: every name the saved pages use fails to resolve.
+META_CHARSET = re.compile(rb"<meta[^>]+charset", re.I)
 LOOPBACK_ONLY = '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"'
 
 
@@ -192,10 +193,12 @@ class _Handler(BaseHTTPRequestHandler):
         page_id = self.path.strip("/").split("/")[0]
         if (CORPUS / f"{page_id}.html.gz").is_file() and self.path.rstrip("/").count("/") == 1:
             body, status, kind = html_of(page_id), 200, "text/html"
+            if not META_CHARSET.search(body[:4096]):
+                kind += "; charset=utf-8"  # what the newsroom's server said: the saved page does not
         else:
             body, status, kind = b"not in the corpus\n", 404, "text/plain"
         self.send_response(status)
-        self.send_header("Content-Type", kind)  # no charset: the page's own <meta charset> decides
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -222,16 +225,21 @@ def capture_corpus(expected: list[Expected], output: Path, concurrency: int = 4)
     from archiver.options import CaptureOptions
     from archiver.run.batch import RunSettings, capture_urls
 
-    os.environ["ARCHIVER_BROWSER_ARGS"] = LOOPBACK_ONLY
     options = CaptureOptions(network_quiet=0.2, settle_after_load=0.5, navigation_timeout=20.0,
                              behaviour_timeout=20.0, page_timeout=60.0, quiet_timeout=2.0, max_scroll_steps=60)
     server = CorpusServer()
+    saved_args = os.environ.get("ARCHIVER_BROWSER_ARGS")
+    os.environ["ARCHIVER_BROWSER_ARGS"] = LOOPBACK_ONLY
     try:
         urls = {server.url(page.id): page.id for page in expected}
         outcome = asyncio.run(capture_urls(list(urls), output, options,
                                            settings=RunSettings(concurrency=concurrency, retries=0, resume=False)))
     finally:
         server.stop()
+        if saved_args is None:
+            os.environ.pop("ARCHIVER_BROWSER_ARGS", None)
+        else:
+            os.environ["ARCHIVER_BROWSER_ARGS"] = saved_args
     manifest = json.loads(outcome.manifest_path.read_text(encoding="utf-8"))
     return {urls[entry["requested_url"]]: entry for entry in manifest["pages"]}
 

@@ -148,6 +148,11 @@ EMBED = """<!doctype html><html><body><p>Embedded widget</p>
 NEXT_STORY = """<article class="next-story" style="min-height: 1400px"><h2>Next story {n}</h2>
 <img src="/img/next-{n}.jpg" width="320" height="180" alt="next {n}"><p>Body of story {n}.</p></article>"""
 
+RUNAWAY = """<!doctype html><html><body><h1>A story whose script sends it away</h1>
+<p>This text is what the reader saw at first.</p>
+<script>window.addEventListener("load", () => setTimeout(() => { location.href = "http://gone.invalid/consent"; }, 1500));
+</script></body></html>"""
+
 TALL = """<!doctype html><html><body style="margin:0"><div style="height: {height}px;
 background: linear-gradient(#fff, #333)">tall page</div></body></html>"""
 
@@ -231,6 +236,8 @@ class FixtureApp:
             return Reply(200, NEXT_STORY.format(n=n).encode(), html)
         if path == "/media/clip.wav":
             return self._media(headers)
+        if path == "/runaway":  # a consent or ad-block script sends the page away, to an address that fails
+            return Reply(200, RUNAWAY.encode(), html)
         if path == "/tall":
             return Reply(200, TALL.format(height=int(query.partition("=")[2] or 30000)).encode(), html)
         if path == "/missing":

@@ -161,3 +161,18 @@ def test_no_url_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("capture", "--output", str(tmp_path))
     assert result.returncode == 2
     assert "give at least one URL" in result.stderr
+
+
+def test_a_page_that_navigates_itself_to_a_failing_address_is_partial_and_says_so(site, tmp_path: Path) -> None:
+    result = run_cli("capture", "--output", str(tmp_path), *FAST, "--settle", "4", site.url("/runaway"))
+    assert result.returncode == 1
+    (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    (page,) = json.loads((run_dir / "manifest.json").read_text())["pages"]
+    assert page["state"] == "partial" and "navigated itself" in page["reason"]
+    assert any("navigated itself away" in warning for warning in page["warnings"])
+    assert page["final_url"] == site.url("/runaway")  # not Chromium's error page
+    roles = {f["role"] for f in page["files"]}
+    assert "dom" not in roles and "screenshot_full_page" not in roles  # the error page is not stored as the page's
+    assert "screenshot_viewport" in roles  # what the reader saw at load is
+    assert page["content_hashes"]["document_sha256"]  # and the document as served
+    assert "navigated itself" in result.stderr

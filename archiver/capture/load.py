@@ -32,6 +32,7 @@ async def navigate(session: CaptureSession) -> float | None:
         await session.page.goto(session.job.url, wait_until="load", timeout=options.navigation_timeout * 1000)
         session.loaded = True
         session.note_main_response()
+        session.loaded_response = session.main_response
         return time.monotonic()
     except PlaywrightTimeoutError:
         session.note_main_response()

@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 
-from archiver.capture.result import ArtifactFile
+from archiver.capture.result import PARTIAL, ArtifactFile
 from archiver.capture.screenshots import Screenshot, full_page_screenshot
 from archiver.capture.session import CaptureSession, PendingResource
 from archiver.errors import first_line
@@ -20,6 +20,7 @@ from archiver.warc.normalize import warc_protocols
 SCREENSHOT_TIMEOUT = 10.0  # Playwright waits for web fonts; past this we take the page as it is
 UNLOADED_SCREENSHOT_TIMEOUT = 3.0  # a page whose document never finished may never paint
 FINISH_STEP_TIMEOUT = 10.0  # each step that saves what was captured (title, DOM, TLS)
+CHROMIUM_ERROR_PAGE = "chrome-error://"
 
 
 def step_failure(exc: BaseException) -> str:
@@ -50,6 +51,10 @@ async def record_rendered_page(session: CaptureSession) -> None:
             session.result.server = await describe_server(session)
         return
     await _read_title(session)
+    if _navigated_to_an_error(session):
+        await _read_tls(session)
+        session.result.server = await describe_server(session)
+        return
     if session.result.final_url and session.is_html():
         await _capture_dom(session)
     await _screenshot_full_page(session)
@@ -65,6 +70,24 @@ async def _read_title(session: CaptureSession) -> None:
         session.result.final_url = url if url.startswith("http") else session.result.final_url
     except (PlaywrightError, asyncio.TimeoutError):
         pass  # a page whose script never yields: it keeps its title unknown
+
+
+def _navigated_to_an_error(session: CaptureSession) -> bool:
+    """A page that navigated itself away (an ad-block or consent script sending it elsewhere) to a
+    page that failed shows Chromium's error page: that is not the page loaded, so neither its DOM
+    nor its screenshot is stored as the page's, and the capture says what happened."""
+    assert session.page is not None
+    if not session.page.url.startswith(CHROMIUM_ERROR_PAGE):
+        moved = session.loaded_response is not None and session.main_response is not session.loaded_response
+        if moved and session.main_response is not None:
+            session.result.warnings.append(f"after loading, the page navigated itself from {session.loaded_response.url} "
+                                           f"to {session.main_response.url}: what is stored as rendered is the latter")
+        return False
+    session.result.mark(PARTIAL, "after loading, the page navigated itself to an address that failed "
+                                 "(Chromium showed its error page); the rendered DOM and full-page screenshot "
+                                 "were not taken, the records of the page as loaded are kept")
+    session.result.warnings.append("the page navigated itself away after loading, to an address that failed")
+    return True
 
 
 async def _capture_dom(session: CaptureSession) -> None:

@@ -56,6 +56,7 @@ class CaptureSession:
     tls: TlsWatcher | None = None
     # What the load saw
     main_response: Response | None = None  # the response to the page's own (last) navigation
+    loaded_response: Response | None = None  # the response the first load ended with
     loaded: bool = False  # the page's load event fired
     download: bool = False  # the browser treated the page as a file to download
     # What was stored

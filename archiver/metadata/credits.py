@@ -43,7 +43,7 @@ CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("(Photo: ...)", re.compile(rf"[(\[]\s*(?:{LABELS})\s*:\s*(?P<credit>[^)\]]+?)\s*[)\]]", re.I)),
     ("(Photo ...)", re.compile(r"\(\s*(?:Photos?|Fotos?)\s+(?P<credit>[A-Z][^)]+?)\s*\)\s*\.?$")),
     ("© ...", re.compile(r"(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?(?P<credit>[^;\n()\[\]]+?)"
-                         r"\s*(?=[;)\]]|\.\s+[A-Z]|\s\|\s|\.?$)", re.I)),
+                         r"\s*(?=[;)\]]|\.\s+[A-Z]|\.?$)", re.I)),
     ("AP Photo/...", re.compile(r"(?P<credit>\bAP\s+Photo\s*/\s*[^),\n]+?)\s*(?:,\s*File\s*)?(?:\)|$)")),
     ("REUTERS/...", re.compile(r"(?P<credit>\bREUTERS\s*/\s*[A-Z][^)\n/]*?)(?:\s*/\s*File Photo)?\s*(?:\)|$)")),
     ("Photo by ...", re.compile(r"(?:^|[.\s(|])(?:Photo(?:graph)?|Image|Illustration|Picture)s?\s+by\s+"

@@ -36,7 +36,10 @@ def figure_of(img: HtmlElement, root: HtmlElement) -> HtmlElement | None:
     for ancestor in img.iterancestors():
         if ancestor.tag == "figure" or "wp-caption" in (ancestor.get("class") or "").split():
             # A <figure> whose caption sits just outside it (a sibling of its wrapper) widens to that.
-            return ancestor if caption_elements(ancestor) else (_captioned_block(img, root, ancestor) or ancestor)
+            if caption_elements(ancestor):
+                return ancestor
+            wider = _captioned_block(img, root, ancestor)
+            return wider if wider is not None else ancestor
         if ancestor is root:
             break
     return _captioned_block(img, root, img)

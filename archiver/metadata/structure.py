@@ -36,6 +36,9 @@ BODY_CLASS = re.compile(r"article[-_]?body|article__body|story[-_]?body|entry[-_
                         r"story-content|rich-?text", re.I)
 SITE_SUFFIX = re.compile(r"\s+[|\-–—:]\s+[^|\-–—:]{2,60}$")
 TITLE_AGREEMENT = 0.6
+HERO = re.compile(r"hero|lede|feature[-_]?image|featureimage|featured[-_]?(?:image|media)|main[-_]?media|"
+                  r"top[-_]?media|lead[-_]?(?:image|media|art|asset)|opener", re.I)
+HERO_REACH = 200  # elements before the headline where its hero block may start
 # libxml2 parses HTML 4: it does not know <source> and <track> are void, and nests what follows them
 # inside them (a <figcaption> ends up outside its <figure>). Each is closed where it opens.
 VOID_HTML5 = re.compile(r"(<(source|track)\b[^>]*>)(?!\s*</(?:source|track)>)", re.I)  # share of a heading's words that a page title must hold for them to agree
@@ -66,8 +69,9 @@ def is_furniture(element: HtmlElement) -> bool:
     """Navigation, asides, footers and the containers of related stories, ads and sharing."""
     if element.tag in OUTSIDE_TAGS or element.get("role") in ("navigation", "banner", "contentinfo", "complementary"):
         return True
-    return (element.tag not in ("body", "html", "main") and bool(FURNITURE.search(classes(element)))
-            and element.find(".//h1") is None)
+    names = classes(element)
+    return (element.tag not in ("body", "html", "main") and bool(FURNITURE.search(names))
+            and not BODY_CLASS.search(names) and element.find(".//h1") is None)
 
 
 def in_furniture(element: HtmlElement, stop: HtmlElement | None = None) -> bool:
@@ -148,6 +152,8 @@ def _heading_candidates(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
             yield element, "h1"
         elif TITLE_PART.search(classes(element)) or element.get("itemprop") == "headline":
             yield element, "h2 headline"
+        else:
+            yield element, "h2"  # taken only when the page's titles agree with it
     for element in tree.xpath("//*[@itemprop='headline'][not(self::meta)][not(self::h1)][not(self::h2)]"):
         if not in_furniture(element):
             yield element, f"{element.tag} [itemprop=headline]"
@@ -193,9 +199,10 @@ class ArticleRegion:
     order: dict[HtmlElement, int] = field(default_factory=dict)  # document position of each element
 
     def contains(self, element: HtmlElement) -> bool:
-        """In the article: inside its root, or after its headline and before the root ends; never in
-        furniture or in another article (a teaser, a story appended by infinite scroll)."""
-        if not self._inside_root(element) and not self._after_headline(element):
+        """In the article: inside its root, after its headline and before the root ends, or in the
+        hero block just above the headline; never in furniture or in another article (a teaser, a
+        story appended by infinite scroll)."""
+        if not self._inside_root(element) and not self._after_headline(element) and not self._hero(element):
             return False
         for ancestor in element.iterancestors():
             if ancestor is self.root:
@@ -212,6 +219,14 @@ class ArticleRegion:
             return False
         position = self.order.get(element, -1)
         return self.order[self.headline.element] < position <= self._root_end()
+
+    def _hero(self, element: HtmlElement) -> bool:
+        """A lead picture above the headline: in a hero/feature block shortly before it."""
+        if self.headline is None:
+            return False
+        start = self.order[self.headline.element]
+        return any(HERO.search(classes(a)) and start - HERO_REACH <= self.order.get(a, -1) < start
+                   for a in element.iterancestors() if a.tag not in ("body", "html", "main"))
 
     def _root_end(self) -> int:
         last = self.root
