@@ -20,6 +20,7 @@ from archiver.options import CaptureOptions  # noqa: E402
 from archiver.run.batch import RunOutcome, capture_urls  # noqa: E402
 from fixture_site import FixtureApp, ServerThread  # noqa: E402
 from tls_ca import ServerCertificate, make_server_certificate  # noqa: E402
+from tsa import LocalTsa, start_tsa  # noqa: E402
 
 # public.test and rebind.test reach this machine too: the network-guard tests say what they "are".
 LOOPBACK_ONLY = ('--host-resolver-rules="MAP public.test 127.0.0.1, MAP rebind.test 127.0.0.1, '
@@ -81,3 +82,11 @@ def tls_capture(tls_site: Site, tmp_path_factory: pytest.TempPathFactory) -> Run
     """One capture of the fixture article over HTTPS and HTTP/2, from a server with a test CA."""
     options = CaptureOptions(**{**TEST_OPTIONS.to_dict(), "ignore_https_errors": True})
     return run_capture([tls_site.url("/article", host="localhost")], tmp_path_factory.mktemp("tls-article"), options)
+
+
+@pytest.fixture(scope="session")
+def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
+    """A real RFC 3161 time-stamping authority on 127.0.0.1 (openssl ts), with its own test CA."""
+    server = start_tsa(tmp_path_factory.mktemp("tsa"))
+    yield server
+    server.stop()

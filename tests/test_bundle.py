@@ -10,7 +10,7 @@ import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
 
@@ -19,7 +19,7 @@ from archiver.run.batch import RunOutcome
 from archiver.evidence.signing import load_private_key, sign_hash
 from archiver.evidence.timestamps import request_timestamp
 from test_bad_input import ARCHIVER, _refused_port
-from tsa import LocalTsa, start_tsa
+from tsa import LocalTsa
 from warcs import records_of
 
 WACZ = str(Path(sys.executable).with_name("wacz"))
@@ -27,13 +27,6 @@ WACZ = str(Path(sys.executable).with_name("wacz"))
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([ARCHIVER, *args], capture_output=True, text=True, timeout=300)
-
-
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
-    server = start_tsa(tmp_path_factory.mktemp("tsa"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -20,16 +20,9 @@ from archiver.replay.replaywebpage import ReplayWebPageServer, ensure_replaywebp
 from archiver.run.batch import RunOutcome
 from rwp_client import DESKTOP, PHONE, RwpReplay, replay
 from test_bundle import cli
-from tsa import LocalTsa, start_tsa
+from tsa import LocalTsa
 
 SCREENS = (DESKTOP, PHONE)
-
-
-@pytest.fixture(scope="module")
-def tsa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalTsa]:
-    server = start_tsa(tmp_path_factory.mktemp("rwp-tsa"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
