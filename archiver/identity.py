@@ -30,7 +30,21 @@ def validate_seed(url: str) -> str:
         raise InvalidURL(f"not an http(s) URL: {url!r} (only http and https pages can be captured)")
     if not parts.hostname:
         raise InvalidURL(f"URL has no host: {url!r}")
+    if parts.username is not None or parts.password is not None:
+        raise InvalidURL(f"the URL carries credentials (user:password@): refused, so that they are written "
+                         f"nowhere ({without_credentials(url)})")
     return url
+
+
+def without_credentials(url: str) -> str:
+    """The URL with any user:password@ taken out (for saying which URL was refused)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url.strip()
+    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[1], parts.path, parts.query, parts.fragment))
 
 
 def strip_fragment(url: str) -> str:

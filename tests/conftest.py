@@ -26,6 +26,9 @@ from tsa import LocalTsa, start_tsa  # noqa: E402
 LOOPBACK_ONLY = ('--host-resolver-rules="MAP public.test 127.0.0.1, MAP rebind.test 127.0.0.1, '
                  'MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"')
 os.environ["ARCHIVER_BROWSER_ARGS"] = (os.environ.get("ARCHIVER_BROWSER_ARGS", "") + " " + LOOPBACK_ONLY).strip()
+# The network guard's proxy resolves every name the browser asks for: here only the tests' own
+# names and literal addresses, never through DNS, so nothing a test page names leaves the machine.
+os.environ["ARCHIVER_RESOLVE_OVERRIDES_ONLY"] = "1"
 
 # Quick but faithful: the fixture's timer fires 1.5 s after load.
 TEST_OPTIONS = CaptureOptions(network_quiet=0.3, settle_after_load=2.0, navigation_timeout=15.0,

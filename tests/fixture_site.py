@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
+from urllib.parse import unquote
 
 import brotli
 from hypercorn.asyncio import serve
@@ -148,6 +149,35 @@ EMBED = """<!doctype html><html><body><p>Embedded widget</p>
 NEXT_STORY = """<article class="next-story" style="min-height: 1400px"><h2>Next story {n}</h2>
 <img src="/img/next-{n}.jpg" width="320" height="180" alt="next {n}"><p>Body of story {n}.</p></article>"""
 
+# A public page that tries every route into a private server at 127.0.0.1:{p} and writes what it
+# gets into its own DOM: were any of it let through, it would end up in the DOM, text and screenshots.
+HOSTILE = """<!doctype html><html><head><title>A public page with private ambitions</title></head><body>
+<h1>Nothing to see here</h1><div id="loot">loot:</div>
+<img src="/redir?to=http://127.0.0.1:{p}/image.png" width="10" height="10">
+<img src="http://2130706433:{p}/decimal.png" width="10" height="10">
+<img src="http://0x7f.0.0.1:{p}/hex.png" width="10" height="10">
+<img src="http://[::ffff:127.0.0.1]:{p}/mapped.png" width="10" height="10">
+<img src="http://intranet.test:{p}/override.png" width="10" height="10">
+<iframe src="/redir?to=http://127.0.0.1:{p}/frame" width="100" height="50"></iframe>
+<link rel="prefetch" href="http://127.0.0.1:{p}/prefetch">
+<script>
+  const loot = (what) => { document.getElementById("loot").append(" " + what); };
+  fetch("/redir?to=http://127.0.0.1:{p}/data").then(r => r.text()).then(loot).catch(() => loot("fetch-blocked"));
+  const xhr = new XMLHttpRequest(); xhr.open("GET", "http://localhost:{p}/xhr");
+  xhr.onload = () => loot(xhr.responseText); xhr.onerror = () => loot("xhr-blocked"); xhr.send();
+  try { const ws = new WebSocket("ws://127.0.0.1:{p}/ws"); ws.onmessage = (e) => loot(e.data); ws.onerror = () => loot("ws-blocked"); } catch (e) {}
+  const events = new EventSource("http://127.0.0.1:{p}/events"); events.onmessage = (e) => loot(e.data);
+  events.onerror = () => { loot("events-blocked"); events.close(); };
+  const worker = new Worker("/hostile-worker.js?p={p}"); worker.onmessage = (e) => loot(e.data);
+  window.open("http://127.0.0.1:{p}/popup");
+  navigator.sendBeacon("http://127.0.0.1:{p}/beacon", "x");
+</script></body></html>"""
+HOSTILE_WORKER = """fetch("http://127.0.0.1:{p}/worker").then(r => r.text()).then(t => postMessage(t), () => postMessage("worker-blocked"));"""
+META_REFRESH = """<!doctype html><html><head><meta http-equiv="refresh" content="0; url=http://127.0.0.1:{p}/meta">
+</head><body><p>Moving...</p></body></html>"""
+JS_LOCATION = """<!doctype html><html><body><p>Moving...</p>
+<script>setTimeout(() => { location.href = "http://127.0.0.1:{p}/js"; }, 200);</script></body></html>"""
+
 RUNAWAY = """<!doctype html><html><body><h1>A story whose script sends it away</h1>
 <p>This text is what the reader saw at first.</p>
 <script>window.addEventListener("load", () => setTimeout(() => { location.href = "http://gone.invalid/consent"; }, 1500));
@@ -236,6 +266,19 @@ class FixtureApp:
             return Reply(200, NEXT_STORY.format(n=n).encode(), html)
         if path == "/media/clip.wav":
             return self._media(headers)
+        if path == "/redir":  # an open redirect, as many sites have one
+            target = dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair).get("to", "/")
+            return Reply(302, b"", [("Location", unquote(target))])
+        if path == "/hostile":
+            private = query.partition("p=")[2].split("&")[0]
+            return Reply(200, HOSTILE.replace("{p}", private).encode(), html)
+        if path == "/hostile-worker.js":
+            private = query.partition("p=")[2].split("&")[0]
+            return Reply(200, HOSTILE_WORKER.replace("{p}", private).encode(), [("Content-Type", "text/javascript")])
+        if path in ("/meta-refresh-private", "/js-location-private"):
+            private = query.partition("p=")[2].split("&")[0]
+            page = META_REFRESH if path == "/meta-refresh-private" else JS_LOCATION
+            return Reply(200, page.replace("{p}", private).encode(), html)
         if path == "/runaway":  # a consent or ad-block script sends the page away, to an address that fails
             return Reply(200, RUNAWAY.encode(), html)
         if path == "/tall":

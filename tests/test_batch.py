@@ -159,7 +159,8 @@ def test_a_killed_run_resumes_with_nothing_lost_or_corrupt(site, tmp_path: Path)
 
 
 def test_a_public_page_cannot_reach_private_addresses(site, tmp_path: Path) -> None:
-    env = {"ARCHIVER_RESOLVE_OVERRIDES": "public.test=93.184.216.34,rebind.test=10.0.0.7"}
+    env = {"ARCHIVER_RESOLVE_OVERRIDES": "public.test=93.184.216.34,rebind.test=10.0.0.7",
+           "ARCHIVER_TEST_CONNECT_MAP": "93.184.216.34=127.0.0.1"}
     seed = f"http://public.test:{site.port}/guarded"
     result = run(seed, "--output", str(tmp_path / "guarded"), *QUICK, env=env)
     assert result.returncode == 0, result.stderr

@@ -2,29 +2,31 @@
 
 No profile, cookies or cache are shared with other captures; service workers are blocked (one
 could answer requests the recorder never sees); native lazy loading is made eager before the
-page's scripts run; JS dialogs are noted and dismissed; and, for a public seed, every request
-the page makes is checked against the network guard before it connects.
+page's scripts run; JS dialogs are noted and dismissed; and every connection the context opens
+goes through the network guard's proxy (archiver.capture.guard_proxy).
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import urljoin
+from playwright.async_api import Response
 
-from playwright.async_api import Response, Route
-
+from archiver.capture.guard_proxy import GuardProxy
 from archiver.capture.pagejs import script
 from archiver.capture.session import CaptureSession
 from archiver.capture.tls import TlsWatcher
 
 # zstd is left out: pywb, wabac.js and older WARC readers cannot decode it.
 ACCEPT_ENCODING = "gzip, deflate, br"
-HTTP_URL = ("http://", "https://")
 
 
 async def open_context(session: CaptureSession) -> None:
     options = session.options
+    await session.guard.start()
+    # Every connection of the context goes through the guard's proxy, which connects only where
+    # the capture's policy allows; without it running, the browser reaches nothing (fail closed).
+    session.proxy = await GuardProxy(session.guard).start()
     session.context = context = await session.browser.new_context(
         viewport={"width": options.viewport_width, "height": options.viewport_height},
         device_scale_factor=options.device_scale_factor,
@@ -33,10 +35,10 @@ async def open_context(session: CaptureSession) -> None:
         service_workers="block",
         accept_downloads=False,
         extra_http_headers={"Accept-Encoding": ACCEPT_ENCODING},
+        proxy={"server": session.proxy.address},
     )
     session.recorder.attach(context)
     session.network.attach(context)
-    await _guard_requests(session)
     await context.add_init_script(script("eager"))
     session.page = page = await context.new_page()
     page.on("response", lambda response: _note_navigation(session, response))
@@ -45,36 +47,6 @@ async def open_context(session: CaptureSession) -> None:
     # as a stalled navigation does.
     session.devtools = await context.new_cdp_session(page)
     session.tls = await TlsWatcher.attach(session.devtools)
-
-
-async def _guard_requests(session: CaptureSession) -> None:
-    assert session.context is not None
-    await session.guard.start()
-    if not session.guard.active:
-        return
-
-    async def keep_off_private_networks(route: Route) -> None:
-        url = route.request.url
-        problem = await session.guard.problem(url) if url.startswith(HTTP_URL) else None
-        if problem:
-            session.guard.note(url, problem, "before connecting")
-            await route.abort("blockedbyclient")
-        else:
-            await route.continue_()
-
-    async def watch_redirects(response: Response) -> None:
-        """Playwright does not route redirect hops: one to a private address is noted here, and
-        the storing step keeps its response out of the WARC."""
-        location = response.headers.get("location")
-        if not (300 <= response.status < 400 and location):
-            return
-        target = urljoin(response.url, location)
-        problem = await session.guard.problem(target) if target.startswith(HTTP_URL) else None
-        if problem:
-            session.guard.note(target, problem, "redirect: followed by the browser, nothing from it stored")
-
-    await session.context.route("**/*", keep_off_private_networks)
-    session.context.on("response", watch_redirects)
 
 
 def _note_navigation(session: CaptureSession, response: Response) -> None:

@@ -7,7 +7,9 @@ takes as a download is not rendered: its file is fetched whole by the next step.
 
 from __future__ import annotations
 
+import re
 import time
+from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
@@ -17,7 +19,10 @@ from archiver.capture.rendered import save_screenshot, screenshot_timeout, step_
 from archiver.capture.result import FAILED, PARTIAL
 from archiver.capture.screenshots import viewport_screenshot
 from archiver.capture.session import CaptureSession
-from archiver.errors import explain_net_error
+from archiver.errors import explain_net_error, first_line
+
+
+FAILED_AT = re.compile(r" at (\S+)$")  # Playwright: "net::ERR_... at http://host/path"
 
 
 def _is_download(message: str) -> bool:
@@ -46,8 +51,27 @@ async def navigate(session: CaptureSession) -> float | None:
         if session.main_response is not None and _is_download(str(exc)):
             session.download = True  # nothing rendered: the file is fetched directly by the next step
             return time.monotonic()
-        result.mark(FAILED, explain_net_error(str(exc)))
+        result.mark(FAILED, _guard_reason(session, str(exc)) or explain_net_error(str(exc)))
         return None
+
+
+def _guard_reason(session: CaptureSession, message: str) -> str | None:
+    """What went wrong at the guard's proxy, for a navigation Chromium reports only as a SOCKS
+    failure: refused by the guard, not resolvable, or not reachable (in Chromium's own terms)."""
+    if "ERR_SOCKS" not in message or session.proxy is None:
+        return None
+    failed_at = FAILED_AT.search(first_line(message))
+    url = failed_at.group(1) if failed_at else None
+    code = session.proxy.failure(url)
+    problem = session.guard.problem(url) if url else None
+    if code == "ERR_BLOCKED_BY_CLIENT" or (problem and code != "ERR_NAME_NOT_RESOLVED"):
+        problem = problem or (session.guard.blocked[-1]["reason"] if session.guard.blocked else "refused")
+        return f"blocked by the network guard: {problem}"
+    if code == "ERR_NAME_NOT_RESOLVED":
+        host = urlsplit(url).hostname if url else "the host"
+        closed = "; the network guard refuses what it cannot check" if session.guard.active else ""
+        return f"{explain_net_error('net::' + code)}: {host} could not be resolved{closed}"
+    return explain_net_error(f"net::{code}") if code else None
 
 
 def note_http_error(session: CaptureSession) -> None:

@@ -1,10 +1,16 @@
-"""Keep a capture of a public page from reaching private networks.
+"""Keep a capture of a public page from reaching private networks: the policy.
 
-When the seed is on the public internet, a request from the page to a private, loopback,
-link-local, reserved or otherwise non-global address (by its literal IP, or by what its host name
-resolves to) is blocked and recorded: a hostile page must not pull an intranet into an archive.
-A seed that is itself on such an address is allowed to reach it (archiving your own intranet page
-is what you asked for), and so is everything when private addresses are allowed.
+When the seed is on the public internet, a connection from the page to a private, loopback,
+link-local, reserved or otherwise non-global address is refused and recorded: a hostile page must
+not pull an intranet (or a cloud metadata endpoint) into an archive. A seed that is itself on such
+an address may reach such addresses (archiving your own intranet page is what you asked for), and
+so may everything when private addresses are allowed.
+
+Every name is resolved once per capture and every address it resolves to is checked (IPv4 and
+IPv6; IPv4 inside IPv6: mapped, NAT64, 6to4, Teredo; decimal, hex and octal IPv4 forms); the
+connection goes to the address that was checked. It fails closed: a name that cannot be resolved
+is refused, also when it is the seed's own. `archiver.capture.guard_proxy` enforces this where the
+browser's connections are made.
 """
 
 from __future__ import annotations
@@ -17,18 +23,41 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-# For tests and split-horizon set-ups: "name=ip,name=ip" decides what those names count as.
+# For tests and split-horizon set-ups: "name=ip,name=ip" says what those names resolve to.
 RESOLVE_OVERRIDES_ENV = "ARCHIVER_RESOLVE_OVERRIDES"
+# Test hook: resolve only the names above (and literal addresses, localhost), never through DNS.
+OVERRIDES_ONLY_ENV = "ARCHIVER_RESOLVE_OVERRIDES_ONLY"
+# Test hook: "checked-ip=ip-to-connect,...": the tests' "public" addresses are served on loopback.
+# The policy still sees the checked address; only the socket goes elsewhere.
+TEST_CONNECT_ENV = "ARCHIVER_TEST_CONNECT_MAP"
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries: mapped (::ffff:a.b.c.d), NAT64, 6to4, Teredo."""
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour:
+        return address.sixtofour
+    if address.teredo:
+        return address.teredo[1]
+    return None
 
 
 def address_problem(ip: str) -> str | None:
     """Why `ip` is not a public address, or None when it is."""
     try:
-        address = ipaddress.ip_address(ip.strip("[]"))
+        address: Any = ipaddress.ip_address(ip.strip("[]").split("%", 1)[0])
     except ValueError:
         return "not an IP address"
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(address)
+        if inner is not None:
+            problem = address_problem(str(inner))
+            return f"{problem} (inside {address})" if problem else None
     for flag, label in (("is_loopback", "loopback"), ("is_private", "private"), ("is_link_local", "link-local"),
                         ("is_multicast", "multicast"), ("is_unspecified", "unspecified"), ("is_reserved", "reserved")):
         if getattr(address, flag):
@@ -38,60 +67,139 @@ def address_problem(ip: str) -> str | None:
     return None
 
 
+def literal_address(host: str) -> str | None:
+    """`host` as an IP address when it is one, in any form a URL may use (0x7f.1, 2130706433, 0177.0.0.1)."""
+    host = host.strip("[]")
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if host and all(part for part in host.split(".")) and all(ch in "0123456789abcdefxABCDEFX." for ch in host):
+        try:
+            return socket.inet_ntoa(socket.inet_aton(host))  # the classic forms browsers accept too
+        except OSError:
+            return None
+    return None
+
+
 def resolve_overrides() -> dict[str, str]:
     pairs = [item.split("=", 1) for item in os.environ.get(RESOLVE_OVERRIDES_ENV, "").split(",") if "=" in item]
     return {name.strip().lower(): ip.strip() for name, ip in pairs}
+
+
+def _test_connect_map() -> dict[str, str]:
+    pairs = [item.split("=", 1) for item in os.environ.get(TEST_CONNECT_ENV, "").split(",") if "=" in item]
+    return {checked.strip(): target.strip() for checked, target in pairs}
+
+
+@dataclass(frozen=True)
+class Decision:
+    address: str | None  # where to connect, or None
+    addresses: tuple[str, ...]  # every address the name resolved to
+    reason: str | None = None  # why not
+    blocked: bool = False  # refused by the policy (not merely unresolvable with the guard off)
 
 
 @dataclass
 class NetworkGuard:
     seed: str
     allow_private: bool = False
-    blocked: list[dict[str, str]] = field(default_factory=list)
-    _cache: dict[str, list[str]] = field(default_factory=dict)
+    blocked: list[dict[str, Any]] = field(default_factory=list)
     active: bool = False  # decided by `start`
+    seed_unresolved: bool = False
+    _cache: dict[str, list[str]] = field(default_factory=dict)
+    _decisions: dict[tuple[str, int], Decision] = field(default_factory=dict)
 
     async def start(self) -> None:
-        """Decide whether to guard: only when private addresses are not allowed and the seed is public."""
+        """Decide whether to guard: unless private addresses are allowed, and unless the seed is
+        itself on a private address. A seed whose name cannot be resolved is guarded (fail closed)."""
         if self.allow_private:
             return
-        host = urlsplit(self.seed).hostname or ""
-        addresses = await self.resolve(host)
-        self.active = bool(addresses) and all(address_problem(ip) is None for ip in addresses)
+        addresses = await self.resolve(urlsplit(self.seed).hostname or "")
+        self.seed_unresolved = not addresses
+        self.active = not addresses or any(address_problem(ip) is None for ip in addresses)
 
     async def resolve(self, host: str) -> list[str]:
-        host = host.lower().strip("[]")
+        host = host.lower().strip("[]").rstrip(".")
         if host in self._cache:
             return self._cache[host]
         override = resolve_overrides().get(host)
+        literal = literal_address(host)
         if override:
             found = [override]
+        elif literal:
+            found = [literal]
+        elif os.environ.get(OVERRIDES_ONLY_ENV) and host not in LOCAL_NAMES:
+            found = []
         else:
-            try:
-                ipaddress.ip_address(host)
-                found = [host]
-            except ValueError:
-                try:
-                    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-                    found = sorted({str(info[4][0]) for info in infos})
-                except OSError:
-                    found = []  # unresolvable: the browser's own lookup will fail the same way
+            found = await _system_lookup(host)
         self._cache[host] = found
         return found
 
-    async def problem(self, url: str) -> str | None:
-        """Why a request to `url` must not go out, or None."""
-        if not self.active:
-            return None
-        host = urlsplit(url).hostname or ""
-        for ip in await self.resolve(host):
-            problem = address_problem(ip)
-            if problem:
-                return f"{host} is a {problem}" if host != ip else f"{problem}"
-        return None
+    async def decide(self, host: str, port: int) -> Decision:
+        """Where a connection to host:port may go, once per host and port for the whole capture."""
+        key = (host.lower(), port)
+        if key not in self._decisions:
+            self._decisions[key] = decision = await self._decide(host, port)
+            if decision.blocked:
+                self.blocked.append({"url": f"{host}:{port}", "host": host, "port": port,
+                                     "addresses": list(decision.addresses), "reason": decision.reason or "",
+                                     "stage": "before connecting"})
+        return self._decisions[key]
+
+    async def _decide(self, host: str, port: int) -> Decision:
+        addresses = await self.resolve(host)
+        if not addresses:
+            return Decision(None, (), f"{host} could not be resolved", blocked=self.active)
+        if self.active:
+            for ip in addresses:
+                problem = address_problem(ip)
+                if problem:
+                    reason = problem if literal_address(host) else f"{host} is a {problem}"
+                    return Decision(None, tuple(addresses), reason, blocked=True)
+        ordered = sorted(addresses, key=lambda ip: ":" in ip)  # IPv4 first
+        return Decision(ordered[0], tuple(addresses))
+
+    def connect_address(self, checked: str) -> str:
+        return _test_connect_map().get(checked, checked)
+
+    def address_for(self, url: str) -> str | None:
+        """The address the connection for `url` went to (for WARC-IP-Address: the browser only
+        saw the proxy)."""
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme, 0)
+        decision = self._decisions.get(((parts.hostname or "").lower(), port))
+        return decision.address if decision else None
 
     def note(self, url: str, reason: str, stage: str) -> None:
         self.blocked.append({"url": url, "reason": reason, "stage": stage})
 
-    def summary(self) -> dict[str, Any]:
-        return {"active": self.active, "allow_private": self.allow_private, "blocked": self.blocked}
+    def problem(self, url: str) -> str | None:
+        """Why `url` was refused in this capture, if it was."""
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+        decision = self._decisions.get(((parts.hostname or "").lower(), port))
+        return decision.reason if decision and decision.blocked else None
+
+    def summary(self, failed_urls: list[str] = ()) -> dict[str, Any]:
+        """What was refused: each refused host, with the requests of the page that it failed."""
+        entries = []
+        for entry in self.blocked:
+            urls = [url for url in failed_urls if entry.get("host") and _host_port(url) == (entry["host"].lower(),
+                                                                                             entry["port"])]
+            entries += [{**entry, "url": url} for url in urls] or [entry]
+        return {"active": self.active, "allow_private": self.allow_private, "blocked": entries,
+                **({"seed_unresolved": True} if self.seed_unresolved else {})}
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme, 0)
+
+
+async def _system_lookup(host: str) -> list[str]:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return []  # unresolvable: refused, like everything the guard cannot check
+    return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})

@@ -82,6 +82,8 @@ async def _finish(session: CaptureSession) -> None:
     """Always: the rendered page, then close the context and the WARC, then read the article."""
     await record_rendered_page(session)
     await _close_context(session)
+    if session.proxy is not None:
+        await session.proxy.close()
     keep_pieces_without_whole_copy(session)
     summarize(session)
     write_capture_records(session)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
 
@@ -83,9 +84,11 @@ def _navigated_to_an_error(session: CaptureSession) -> bool:
             session.result.warnings.append(f"after loading, the page navigated itself from {session.loaded_response.url} "
                                            f"to {session.main_response.url}: what is stored as rendered is the latter")
         return False
-    session.result.mark(PARTIAL, "after loading, the page navigated itself to an address that failed "
-                                 "(Chromium showed its error page); the rendered DOM and full-page screenshot "
-                                 "were not taken, the records of the page as loaded are kept")
+    refused = session.guard.blocked[-1]["reason"] if session.guard.blocked else None
+    why = f"refused by the network guard: {refused}" if refused else "Chromium showed its error page"
+    session.result.mark(PARTIAL, f"after loading, the page navigated itself to an address that failed ({why}); "
+                                 "the rendered DOM and full-page screenshot were not taken, the records of the "
+                                 "page as loaded are kept")
     session.result.warnings.append("the page navigated itself away after loading, to an address that failed")
     return True
 
@@ -128,8 +131,11 @@ async def _screenshot_full_page(session: CaptureSession) -> None:
 async def _read_tls(session: CaptureSession) -> None:
     assert session.tls is not None
     try:
-        session.result.tls = await asyncio.wait_for(session.tls.details(session.result.final_url or session.job.url),
-                                                    FINISH_STEP_TIMEOUT)
+        url = session.result.final_url or session.job.url
+        session.result.tls = await asyncio.wait_for(session.tls.details(url), FINISH_STEP_TIMEOUT)
+        if session.result.tls:
+            session.result.tls["server_ip"] = session.guard.address_for(url) or session.result.tls.get("server_ip")
+            session.result.tls["server_port"] = urlsplit(url).port or 443
     except asyncio.TimeoutError:
         session.result.warnings.append("the TLS details did not come in time")
 
@@ -145,8 +151,9 @@ async def describe_server(session: CaptureSession) -> dict[str, Any] | None:
         http_version = await response.http_version()
     except PlaywrightError:
         return None
-    return {
-        "ip": address["ipAddress"] if address else None,
-        "port": address["port"] if address else None,
+    parts = urlsplit(response.url)
+    return {  # the browser saw the guard's proxy; the server is where the proxy connected
+        "ip": session.guard.address_for(response.url) or (address["ipAddress"] if address else None),
+        "port": parts.port or {"http": 80, "https": 443}.get(parts.scheme),
         "protocols": warc_protocols(http_version, security.get("protocol") if security else None),
     }

@@ -16,6 +16,7 @@ from playwright.async_api import Browser, BrowserContext, CDPSession, Page, Resp
 
 from archiver.capture.browser import BrowserInfo
 from archiver.capture.network import NetworkActivity
+from archiver.capture.guard_proxy import GuardProxy
 from archiver.capture.netguard import NetworkGuard
 from archiver.capture.recorder import Recorder
 from archiver.capture.result import PageResult
@@ -54,6 +55,7 @@ class CaptureSession:
     page: Page | None = None
     devtools: CDPSession | None = None  # one DevTools session, opened before navigating
     tls: TlsWatcher | None = None
+    proxy: GuardProxy | None = None  # the network guard's proxy, which every connection goes through
     # What the load saw
     main_response: Response | None = None  # the response to the page's own (last) navigation
     loaded_response: Response | None = None  # the response the first load ended with

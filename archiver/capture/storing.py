@@ -1,7 +1,7 @@
 """From recorded exchanges to WARC records: the recorder's sink, and the capture's own records.
 
-Each finished exchange is normalized and written at once (nothing waits in memory). A response
-that came from a private address after all (DNS rebinding) is never written. At the end the
+Each finished exchange is normalized and written at once (nothing waits in memory), with the
+address the network guard's proxy connected to as its WARC-IP-Address. At the end the
 screenshots, DOM, text and certificate chain become `resource` records under `urn:` URIs, and the
 capture's facts a `metadata` record, all pointing at the page's own response record.
 """
@@ -9,12 +9,9 @@ capture's facts a `metadata` record, all pointing at the page's own response rec
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
-
 from archiver.capture.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE
 from archiver.capture.exchange import Exchange, StoredBody, body_sha256
 from archiver.capture.largebody import stream_body
-from archiver.capture.netguard import address_problem, resolve_overrides
 from archiver.capture.recorder import Recorder
 from archiver.capture.session import CaptureSession
 from archiver.identity import strip_fragment
@@ -38,26 +35,14 @@ def attach_recorder(session: CaptureSession) -> Recorder:
 
 def write_exchange(session: CaptureSession, exchange: Exchange) -> None:
     url = strip_fragment(exchange.url)
-    problem = _server_problem(session, exchange)
-    if problem:
-        session.guard.note(url, problem, "after connecting: not stored")
-        return
+    # The browser connected to the guard's proxy; the server is where the proxy connected to.
+    exchange.response.server_ip = session.guard.address_for(exchange.url) or exchange.response.server_ip
     record_id = session.writer.write_exchange(normalize(exchange))
     session.record_ids[url] = record_id
     if exchange.resource_type in ("document", DIRECT_FETCH_RESOURCE_TYPE) or url == session.final_url():
         session.document_hashes[url] = body_sha256(exchange.response.body)
     if isinstance(exchange.response.body, StoredBody):
         exchange.response.body.path.unlink(missing_ok=True)  # it is in the WARC now
-
-
-def _server_problem(session: CaptureSession, exchange: Exchange) -> str | None:
-    """A public page's response that came from a private address after all (DNS rebinding)."""
-    ip = exchange.response.server_ip
-    host = (urlsplit(exchange.url).hostname or "").lower()
-    if not session.guard.active or not ip or host in resolve_overrides():
-        return None
-    problem = address_problem(ip)
-    return f"{host} answered from a {problem}" if problem else None
 
 
 async def read_large_body(session: CaptureSession, url: str, size: int) -> StoredBody:

@@ -28,9 +28,9 @@ def summarize(session: CaptureSession) -> None:
         "duplicates_skipped": recorder.counts["duplicates_skipped"],
         "not_modified_skipped": recorder.counts["not_modified_skipped"],
         "synthetic_skipped": recorder.counts["synthetic_skipped"],
-        "blocked_requests": len(session.guard.blocked),
+        "blocked_requests": len(session.guard.summary([f.url for f in recorder.failed])["blocked"]),
     }
-    result.network_guard = session.guard.summary()
+    result.network_guard = session.guard.summary([failure.url for failure in recorder.failed])
     result.large_bodies = recorder.large_bodies
     for body in recorder.large_bodies:
         if body["truncated"]:

@@ -46,9 +46,7 @@ async def fetch_whole_files(session: CaptureSession) -> None:
 async def _fetch_outside_browser(session: CaptureSession, url: str) -> None:
     """A download never reaches a page, and a fetch from a blank page is aborted: ask Playwright's client."""
     assert session.context is not None
-    problem = await session.guard.problem(url)
-    if problem:  # Playwright's client is not routed: the guard must be asked here
-        session.guard.note(url, problem, "before connecting (download)")
+    if session.guard.problem(url):  # refused already: the file is not fetched another way
         return
     try:
         exchange = await fetch_outside_browser(session.context, url, session.user_agent, DIRECT_FETCH_TIMEOUT_MS / 1000)

@@ -18,7 +18,7 @@ from typing import Any
 from archiver.capture.browser import BrowserInfo
 from archiver.capture.result import COMPLETE, FAILED, PARTIAL, PageResult
 from archiver.times import utc_iso
-from archiver.identity import sha256_file
+from archiver.identity import sha256_file, without_credentials
 from archiver.options import CaptureOptions
 from archiver.versions import tool_versions
 
@@ -69,7 +69,7 @@ class RunManifest:
             "ended_at": utc_iso(self.ended_at) if self.ended_at else None,
             "tool": tool_versions(),
             "browser": self._browser(),
-            "host": {"hostname": platform.node(), "platform": platform.platform(), "argv": sys.argv[1:]},
+            "host": {"hostname": platform.node(), "platform": platform.platform(), "argv": [without_credentials(a) for a in sys.argv[1:]]},
             "options": self.options.to_dict(),
             "run_settings": self.settings,
             "summary": {

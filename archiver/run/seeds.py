@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable
 
 from archiver.errors import ArchiverError, InvalidURL
-from archiver.identity import validate_seed
+from archiver.identity import validate_seed, without_credentials
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ def _check(url: str, origin: str) -> Seed:
     try:
         return Seed(validate_seed(url), origin)
     except InvalidURL as exc:
-        return Seed(url.strip(), origin, str(exc))
+        return Seed(without_credentials(url), origin, str(exc))
 
 
 def read_seeds(arguments: Iterable[str], input_files: Iterable[str] = ()) -> list[Seed]:
