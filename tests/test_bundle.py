@@ -246,7 +246,9 @@ def test_an_unsigned_bundle_verifies_as_unsigned(article_capture: RunOutcome, tm
     output = tmp_path / "plain.wacz"
     assert cli("bundle", str(article_capture.run_dir), "--output", str(output)).returncode == 0
     result = cli("verify", str(output))
-    assert result.returncode == 0, result.stdout
+    assert result.returncode == 4, result.stdout  # self-consistent is not verified
+    assert result.stdout.splitlines()[-1].startswith("self-consistent, NOT signed")
+    assert "\nverified" not in result.stdout
     assert "note unsigned: no signature in datapackage-digest.json" in result.stdout
     assert "note no trusted timestamp" in result.stdout
     code, failures = _verify(output, "--require-signature")
@@ -263,7 +265,7 @@ def test_an_unreachable_tsa_is_said_loudly_and_recorded(article_capture: RunOutc
     with zipfile.ZipFile(output) as bundle:
         assert json.loads(bundle.read("datapackage-digest.json"))["timestamp_failures"][0]["tsa"] == dead
     verified = cli("verify", str(output))
-    assert verified.returncode == 0 and f"note timestamp: none from {dead}" in verified.stdout
+    assert verified.returncode == 4 and f"note timestamp: none from {dead}" in verified.stdout
 
     required = tmp_path / "required.wacz"
     result = cli("bundle", str(article_capture.run_dir), "--output", str(required), "--tsa", dead,
@@ -301,3 +303,72 @@ def test_a_signing_server_signs_instead_of_a_local_key(article_capture: RunOutco
         server.shutdown()
     verified = cli("verify", str(output), "--require-signature", "--public-key", str(keys["other"]) + ".pub")
     assert verified.returncode == 0, verified.stdout
+
+
+def test_a_bundle_signed_by_an_unchecked_key_is_not_called_verified(sealed: Path) -> None:
+    result = cli("verify", str(sealed))
+    assert result.returncode == 3, result.stdout
+    assert "NOT checked against a trusted key" in result.stdout.splitlines()[-1]
+
+
+def _hostile_copy(source: Path, target: Path, extra: list[tuple[str, bytes]]) -> Path:
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for info in original.infolist():
+            copy.writestr(info, original.read(info))
+        for name, data in extra:
+            copy.writestr(zipfile.ZipInfo(name), data)
+    return target
+
+
+@pytest.mark.parametrize("name", ["../../escaped.txt", "/etc/absolute.txt", "manifests/files.json"])
+def test_zip_slip_absolute_and_duplicate_member_names_fail(sealed: Path, tmp_path: Path, name: str) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name: that is the point
+        hostile = _hostile_copy(sealed, tmp_path / "hostile.wacz", [(name, b"x")])
+    code, failures = _verify(hostile)
+    assert code == 1 and failures and ("outside the bundle" in failures[0] or "times" in failures[0]), failures
+
+
+@pytest.mark.parametrize("datapackage", [b"[]", b'{"resources": "no"}', b'{"resources": [1, 2]}',
+                                         b'{"resources": [{"path": 3}]}'])
+def test_malformed_datapackages_fail_without_a_traceback(sealed: Path, tmp_path: Path, datapackage: bytes) -> None:
+    def swap(name: str, data: bytes) -> bytes:
+        return datapackage if name == "datapackage.json" else data
+
+    result = cli("verify", str(_rewrite(sealed, tmp_path / "malformed.wacz", swap)))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "FAIL datapackage JSON malformed" in result.stdout
+
+
+def test_a_datapackage_that_inflates_hugely_is_refused(sealed: Path, tmp_path: Path) -> None:
+    huge = b'{"resources": [], "pad": "' + b" " * (80 << 20) + b'"}'
+
+    def swap(name: str, data: bytes) -> bytes:
+        return huge if name == "datapackage.json" else data
+
+    result = cli("verify", str(_rewrite(sealed, tmp_path / "bomb.wacz", swap)))
+    assert result.returncode == 1 and "larger than" in result.stdout
+
+
+def test_bundle_refuses_paths_out_of_the_run_folder_and_symlinks(article_capture: RunOutcome, tmp_path: Path) -> None:
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(article_capture.run_dir, run, symlinks=True)
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["pages"][0]["files"][0]["path"] = "../../../../etc/hostname"
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    result = cli("bundle", str(run), "--output", str(tmp_path / "out.wacz"))
+    assert result.returncode == 1 and "outside its run folder" in result.stderr and "Traceback" not in result.stderr
+
+    shutil.rmtree(run)
+    shutil.copytree(article_capture.run_dir, run, symlinks=True)
+    manifest = json.loads((run / "manifest.json").read_text())
+    text = next(f for f in manifest["pages"][0]["files"] if f["role"] == "text")
+    (run / text["path"]).unlink()
+    (run / text["path"]).symlink_to("/etc/hostname")
+    result = cli("bundle", str(run), "--output", str(tmp_path / "out.wacz"))
+    assert result.returncode == 1 and "symbolic link" in result.stderr
+    assert not (tmp_path / "out.wacz").exists()

@@ -81,11 +81,17 @@ def bundle(dirs: tuple[Path, ...], output: Path | None, sign_key: Path | None, s
 def verify(wacz: Path, require_signature: bool, require_timestamp: bool, public_key: Path | None,
            tsa_cas: tuple[Path, ...]) -> None:
     """Check a bundle offline: every file's SHA-256, the datapackage digest, every WARC record's
-    digests, the manifests against their files, the signature and each timestamp. One line per
-    check; exit status 0 only when everything holds."""
+    digests, the manifests against their files, the member names, the signature and each
+    timestamp. One line per check, then the verdict.
+
+    Exit status: 0 "verified" (every check holds and the signature is by the --public-key key);
+    3 self-consistent and signed, but by a key not checked against a trusted one (no --public-key);
+    4 self-consistent but not signed (anyone could have edited and re-hashed it); 1 NOT VERIFIED
+    (a check failed); 2 a usage or set-up error.
+    """
     from archiver.evidence.signing import load_public_key_b64
     from archiver.evidence.timestamps import load_certificates
-    from archiver.evidence.verify import FAIL, VerifyOptions, verify_bundle
+    from archiver.evidence.verify import EXIT_FAILED, VerifyOptions, verdict, verify_bundle
 
     try:
         options = VerifyOptions(
@@ -97,8 +103,6 @@ def verify(wacz: Path, require_signature: bool, require_timestamp: bool, public_
     checks = verify_bundle(wacz, options)
     for check in checks:
         click.echo(str(check))
-    failures = [check for check in checks if check.status == FAIL]
-    if failures:
-        click.echo(f"NOT VERIFIED: {len(failures)} check(s) failed", err=True)
-        sys.exit(1)
-    click.echo("verified")
+    outcome = verdict(checks)
+    click.echo(outcome.line, err=outcome.status == EXIT_FAILED)
+    sys.exit(outcome.status)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -39,6 +40,7 @@ from archiver.evidence.wacz_zip import SizeChanged, WaczZip
 WACZ_VERSION = "1.1.1"
 SOFTWARE = f"archiver {__version__}"
 INDEX_LINES = 1024  # CDXJ lines per compressed block
+SAFE_MEMBER = re.compile(r"^[a-z]+/[A-Za-z0-9][A-Za-z0-9._-]*$")  # one folder deep, a plain file name
 ROLE_FOLDERS = {"screenshot_viewport": ("screenshots", "-viewport.png"),
                 "screenshot_full_page": ("screenshots", "-fullpage.png"),
                 "dom": ("dom", ".html"), "text": ("text", ".txt")}
@@ -172,15 +174,33 @@ def _add_capture_files(bundle: WaczZip, runs: list[_Run]) -> dict[str, tuple[Pat
         for page in run.manifest["pages"]:
             for entry in page.get("files", []):
                 name = _member_name(run.manifest["run_id"], page["capture_id"], entry)
+                if not SAFE_MEMBER.match(name):
+                    raise BundleError(f"{run.manifest_path} lists a file that would be named {name!r} in the bundle; "
+                                      "refusing it (not a capture's own file name)")
                 if name in taken:
                     raise BundleError(f"two files would both be {name} in the bundle")
-                source = run.directory / entry["path"]
-                if not source.is_file():
-                    raise BundleError(f"{source}, listed in {run.manifest_path}, is missing")
+                source = _source_inside(run, entry["path"])
                 bundle.add_file(name, source)
                 taken.add(name)
                 placed[f"{run.manifest['run_id']}/{entry['path']}"] = (source, name)
     return placed
+
+
+def _source_inside(run: _Run, listed: str) -> Path:
+    """The file a manifest lists, which must be a regular file inside its run folder, reached
+    through no symbolic link: a manifest path such as ../../etc/hostname, or a link out of the
+    run folder, would pack someone else's file into the evidence."""
+    source = run.directory / listed
+    if Path(listed).is_absolute() or ".." in Path(listed).parts:
+        raise BundleError(f"{run.manifest_path} lists {listed!r}, outside its run folder; refusing it")
+    for step in [source, *source.parents]:
+        if step == run.directory:
+            break
+        if step.is_symlink():
+            raise BundleError(f"{step} is a symbolic link; a bundle packs only the files the capture wrote")
+    if not source.is_file():
+        raise BundleError(f"{source}, listed in {run.manifest_path}, is missing")
+    return source
 
 
 def _datapackage(resources: list[dict[str, Any]], runs: list[_Run], created: str) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -19,6 +20,8 @@ from archiver.evidence.signing import verify_signed_data
 from archiver.evidence.timestamps import verify_timestamp
 
 OK, FAIL, NOTE = "ok", "FAIL", "note"
+MAX_JSON_BYTES = 64 << 20  # datapackage, manifests: larger is no honest bundle's
+EXIT_VERIFIED, EXIT_FAILED, EXIT_UNTRUSTED_KEY, EXIT_UNSIGNED = 0, 1, 3, 4
 DIGEST_FILES = ("datapackage.json", "datapackage-digest.json")
 
 
@@ -42,10 +45,18 @@ class VerifyOptions:
 class _Bundle:
     def __init__(self, path: Path) -> None:
         self.zip = zipfile.ZipFile(path)
-        self.names = set(self.zip.namelist())
+        self.listing = self.zip.namelist()  # duplicates kept: a zip may name one member twice
+        self.names = set(self.listing)
 
-    def read(self, name: str) -> bytes:
-        return self.zip.read(name)
+    def read(self, name: str, limit: int = MAX_JSON_BYTES) -> bytes:
+        """A member, refused past `limit` bytes (a small file can inflate to gigabytes)."""
+        if self.zip.getinfo(name).file_size > limit:
+            raise ValueError(f"{name} is larger than {limit} bytes")
+        with self.zip.open(name) as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise ValueError(f"{name} is larger than {limit} bytes")
+        return data
 
     def hash(self, name: str) -> tuple[str, int]:
         digest, size = hashlib.sha256(), 0
@@ -56,19 +67,51 @@ class _Bundle:
         return "sha256:" + digest.hexdigest(), size
 
 
+@dataclass
+class Verdict:
+    """What a bundle's checks proved, in one line, and the exit status that goes with it."""
+
+    status: int
+    line: str
+
+
+def verdict(checks: list[Check]) -> Verdict:
+    """`verified` only for a bundle whose every check held and whose signature is by the key the
+    verifier named; a self-consistent bundle that is unsigned, or signed by a key nobody vouched
+    for, is said to be exactly that, with its own exit status."""
+    failures = [check for check in checks if check.status == FAIL]
+    if failures:
+        return Verdict(EXIT_FAILED, f"NOT VERIFIED: {len(failures)} check(s) failed")
+    signature = next((check for check in checks if check.what.startswith("signature: ")), None)
+    if signature is None:
+        return Verdict(EXIT_UNSIGNED, "self-consistent, NOT signed: every hash holds, but nothing says who made it "
+                                      "(anyone could have edited and re-hashed it)")
+    if "the expected key" not in signature.what:
+        signer = signature.what.split(" by ", 1)[-1].split(" (")[0]
+        return Verdict(EXIT_UNTRUSTED_KEY, f"self-consistent and signed by key {signer}, NOT checked against a "
+                                           "trusted key (give --public-key to check it)")
+    return Verdict(EXIT_VERIFIED, "verified")
+
+
 def verify_bundle(path: Path, options: VerifyOptions) -> list[Check]:
     try:
         bundle = _Bundle(path)
     except (zipfile.BadZipFile, OSError) as exc:
         return [Check(FAIL, f"{path} is not a readable WACZ (zip) file: {exc}")]
+    names = list(_check_member_names(bundle))
+    if names:
+        return names  # a bundle that would write outside its folder, or names one file twice: nothing to trust
     if not {"datapackage.json", "datapackage-digest.json"} <= bundle.names:
         return [Check(FAIL, "datapackage.json or datapackage-digest.json is missing")]
-    datapackage_bytes = bundle.read("datapackage.json")
     try:
+        datapackage_bytes = bundle.read("datapackage.json")
         datapackage = json.loads(datapackage_bytes)
         sealed = json.loads(bundle.read("datapackage-digest.json"))
-    except ValueError as exc:
+    except (ValueError, zipfile.BadZipFile, OSError) as exc:
         return [Check(FAIL, f"datapackage JSON unreadable: {exc}")]
+    shape = _shape_problem(datapackage, sealed)
+    if shape:
+        return [Check(FAIL, f"datapackage JSON malformed: {shape}")]
     checks = list(_check_resources(bundle, datapackage))
     digest = labelled_sha256(datapackage_bytes)
     checks.append(Check(OK, f"datapackage.json matches datapackage-digest.json ({digest})") if sealed.get("hash") == digest
@@ -78,6 +121,34 @@ def verify_bundle(path: Path, options: VerifyOptions) -> list[Check]:
     checks += _check_signature(sealed, digest, datapackage, options)
     checks += _check_timestamps(sealed, datapackage_bytes, options)
     return checks
+
+
+def _check_member_names(bundle: _Bundle) -> Iterator[Check]:
+    """Every member one plain relative name, once: no absolute names, no `..`, no repeats."""
+    for name in bundle.listing:
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or ".." in parts or "\\" in name:
+            yield Check(FAIL, f"member name {name!r} points outside the bundle (absolute, or with ..)")
+    for name, count in Counter(bundle.listing).items():
+        if count > 1:
+            yield Check(FAIL, f"member {name!r} is in the bundle {count} times (a reader would see only one of them)")
+
+
+def _shape_problem(datapackage: Any, sealed: Any) -> str | None:
+    if not isinstance(datapackage, dict) or not isinstance(sealed, dict):
+        return "datapackage.json and datapackage-digest.json must each hold an object"
+    resources = datapackage.get("resources")
+    if not isinstance(resources, list):
+        return "datapackage.json has no list of resources"
+    for resource in resources:
+        if not (isinstance(resource, dict) and isinstance(resource.get("path"), str)
+                and isinstance(resource.get("hash"), str) and isinstance(resource.get("bytes"), int)):
+            return f"a resource is not {{path, hash, bytes}}: {str(resource)[:120]}"
+    if "signedData" in sealed and not isinstance(sealed["signedData"], dict):
+        return "signedData is not an object"
+    if not isinstance(sealed.get("timestamps", []), list) or not isinstance(sealed.get("timestamp_failures", []), list):
+        return "timestamps are not a list"
+    return None
 
 
 def _check_resources(bundle: _Bundle, datapackage: dict[str, Any]) -> Iterator[Check]:
