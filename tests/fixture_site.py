@@ -279,6 +279,9 @@ class FixtureApp:
             private = query.partition("p=")[2].split("&")[0]
             page = META_REFRESH if path == "/meta-refresh-private" else JS_LOCATION
             return Reply(200, page.replace("{p}", private).encode(), html)
+        if path == "/spin":  # a script that never yields, half a second after load
+            return Reply(200, b"<!doctype html><title>Spinning</title><h1>A page whose script spins</h1>"
+                              b"<script>setTimeout(() => { while (true) {} }, 500);</script>", html)
         if path == "/runaway":  # a consent or ad-block script sends the page away, to an address that fails
             return Reply(200, RUNAWAY.encode(), html)
         if path == "/tall":

@@ -176,3 +176,14 @@ def test_a_page_that_navigates_itself_to_a_failing_address_is_partial_and_says_s
     assert "screenshot_viewport" in roles  # what the reader saw at load is
     assert page["content_hashes"]["document_sha256"]  # and the document as served
     assert "navigated itself" in result.stderr
+
+
+def test_a_page_whose_script_spins_is_partial_and_the_batch_goes_on(site, tmp_path: Path) -> None:
+    result = run_cli("capture", "--output", str(tmp_path), *FAST, "--page-timeout", "10", "--settle", "1",
+                     site.url("/spin"), site.url("/embed/widget.html"))
+    (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    spin, after = json.loads((run_dir / "manifest.json").read_text())["pages"]
+    assert spin["state"] == "partial" and after["state"] == "complete", (spin["reason"], after["reason"])
+    assert spin["content_hashes"]["document_sha256"]  # what was captured before it stopped answering is kept
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert not lint_paths([run_dir])

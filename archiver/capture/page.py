@@ -41,6 +41,7 @@ from archiver.options import CaptureJob
 from archiver.metadata.extract import extract
 
 CLOSE_QUIET_WAIT = 2.0  # at most this long for the network to go quiet before the context closes
+CLOSE_TIMEOUT = 15.0  # closing a context (or, failing that, the browser) takes no longer
 
 
 async def capture_page(browser: Browser, browser_info: BrowserInfo, job: CaptureJob) -> PageResult:
@@ -105,10 +106,22 @@ async def _close_context(session: CaptureSession) -> None:
         await session.recorder.drain()
         # Closing the context ends the DevTools session too (detaching it first can hang
         # for as long as a stalled navigation does).
-        await session.context.close()
+        await asyncio.wait_for(session.context.close(), CLOSE_TIMEOUT)
+    except asyncio.TimeoutError:
+        await _restart_browser(session)
     except PlaywrightError:
         pass
     await session.recorder.drain(timeout=5.0)
+
+
+async def _restart_browser(session: CaptureSession) -> None:
+    """A page that will not even close (a renderer stuck in a script) takes its browser with it:
+    closed here, it is launched again for the next page, so the batch goes on."""
+    session.result.warnings.append("the page would not close; its browser was restarted for the next page")
+    try:
+        await asyncio.wait_for(session.browser.close(), CLOSE_TIMEOUT)
+    except (asyncio.TimeoutError, PlaywrightError):
+        pass
 
 
 async def _extract_metadata(session: CaptureSession) -> None:

@@ -52,6 +52,12 @@ async def record_rendered_page(session: CaptureSession) -> None:
             session.result.server = await describe_server(session)
         return
     await _read_title(session)
+    if session.unresponsive:
+        session.result.mark(PARTIAL, "the page stopped answering (a script that never yields); what was "
+                                     "captured before is kept, the rendered DOM and full-page screenshot are not")
+        session.result.warnings.append("the page stopped answering: no rendered DOM or full-page screenshot")
+        session.result.server = await describe_server(session)
+        return
     if _navigated_to_an_error(session):
         await _read_tls(session)
         session.result.server = await describe_server(session)
@@ -69,8 +75,10 @@ async def _read_title(session: CaptureSession) -> None:
         session.result.title = await asyncio.wait_for(session.page.title(), FINISH_STEP_TIMEOUT)
         url = session.page.url
         session.result.final_url = url if url.startswith("http") else session.result.final_url
-    except (PlaywrightError, asyncio.TimeoutError):
-        pass  # a page whose script never yields: it keeps its title unknown
+    except asyncio.TimeoutError:
+        session.unresponsive = True  # a script that never yields: every later question would time out too
+    except PlaywrightError:
+        pass
 
 
 def _navigated_to_an_error(session: CaptureSession) -> bool:
@@ -116,8 +124,10 @@ async def _screenshot_full_page(session: CaptureSession) -> None:
     assert session.page is not None
     options = session.options
     try:
-        shot = await full_page_screenshot(session.page, session.devtools, options.max_screenshot_height,
-                                          screenshot_timeout(session))
+        # Bounded as a whole: measuring the page (an evaluate) waits on its scripts too.
+        shot = await asyncio.wait_for(full_page_screenshot(session.page, session.devtools, options.max_screenshot_height,
+                                                           screenshot_timeout(session)),
+                                      screenshot_timeout(session) + FINISH_STEP_TIMEOUT)
     except (PlaywrightError, asyncio.TimeoutError) as exc:
         session.result.warnings.append(f"full-page screenshot failed: {step_failure(exc)}")
         return

@@ -61,6 +61,7 @@ class CaptureSession:
     loaded_response: Response | None = None  # the response the first load ended with
     loaded: bool = False  # the page's load event fired
     download: bool = False  # the browser treated the page as a file to download
+    unresponsive: bool = False  # the page stopped answering (a script that never yields)
     # What was stored
     record_ids: dict[str, str] = field(default_factory=dict)  # URL -> id of its latest response record
     document_hashes: dict[str, str] = field(default_factory=dict)  # URL -> SHA-256 of each document stored
