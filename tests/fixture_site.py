@@ -279,6 +279,9 @@ class FixtureApp:
             private = query.partition("p=")[2].split("&")[0]
             page = META_REFRESH if path == "/meta-refresh-private" else JS_LOCATION
             return Reply(200, page.replace("{p}", private).encode(), html)
+        if path == "/odd-header":  # a header whose value is not ASCII (UTF-8 on the wire)
+            return Reply(200, b"<!doctype html><title>Odd header</title><h1>A page with a non-ASCII header</h1>",
+                         html + [("Link", "</fonts/caf\u00e9.woff2>; rel=preload; as=font")])
         if path == "/spin":  # a script that never yields, half a second after load
             return Reply(200, b"<!doctype html><title>Spinning</title><h1>A page whose script spins</h1>"
                               b"<script>setTimeout(() => { while (true) {} }, 500);</script>", html)

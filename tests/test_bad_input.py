@@ -187,3 +187,16 @@ def test_a_page_whose_script_spins_is_partial_and_the_batch_goes_on(site, tmp_pa
     assert spin["content_hashes"]["document_sha256"]  # what was captured before it stopped answering is kept
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert not lint_paths([run_dir])
+
+
+def test_a_non_ascii_response_header_is_stored_as_it_came(site, tmp_path: Path) -> None:
+    result = run_cli("capture", "--output", str(tmp_path), *FAST, site.url("/odd-header"))
+    assert result.returncode == 0, result.stderr
+    (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    (page,) = json.loads((run_dir / "manifest.json").read_text())["pages"]
+    assert page["state"] == "complete" and page["content_hashes"]["document_sha256"]
+    (document,) = responses(records_of(run_dir))[site.url("/odd-header")]
+    assert document.http.get_header("Link") == "</fonts/caf\u00e9.woff2>; rel=preload; as=font"
+    check = subprocess.run([str(Path(sys.executable).with_name("warcio")), "check", *map(str, run_dir.rglob("*.warc.gz"))],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import Any, BinaryIO, Iterable
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
@@ -31,6 +31,20 @@ class _Sha256WARCWriter(WARCWriter):
     @staticmethod
     def _create_digester() -> Digester:
         return Digester(DIGEST_ALGORITHM)
+
+
+class _WireHeaders(StatusAndHeaders):
+    """HTTP headers written as the bytes they came as. Chromium hands header values over decoded
+    as ISO-8859-1, byte for byte, so encoding them so gives the wire's bytes back (a UTF-8 URL in a
+    Link header stays UTF-8). warcio would percent-encode such a value (RFC 8187), or fail on some,
+    which lost the page's own document. A value beyond ISO-8859-1 is written in UTF-8."""
+
+    def to_ascii_bytes(self, filter_func: Any = None) -> bytes:
+        text = self.to_str(filter_func)
+        try:
+            return text.encode("latin-1") + b"\r\n"
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "surrogateescape") + b"\r\n"
 
 
 class RollingWarcWriter:
@@ -115,8 +129,8 @@ class RollingWarcWriter:
                 "response",
                 payload=payload,
                 length=body_length(body),
-                http_headers=StatusAndHeaders(exchange.response_status_line, exchange.response_headers,
-                                              protocol=HTTP_LINE_PROTOCOL),
+                http_headers=_WireHeaders(exchange.response_status_line, exchange.response_headers,
+                                          protocol=HTTP_LINE_PROTOCOL),
                 warc_headers_dict=response_headers,
             )
             for protocol in exchange.protocols:  # a repeatable field: one line per protocol
@@ -126,7 +140,7 @@ class RollingWarcWriter:
                 "request",
                 payload=BytesIO(exchange.request_body),
                 length=len(exchange.request_body),
-                http_headers=StatusAndHeaders(exchange.request_line, exchange.request_headers, is_http_request=True),
+                http_headers=_WireHeaders(exchange.request_line, exchange.request_headers, is_http_request=True),
                 warc_headers_dict=self._common_headers(exchange.warc_date),
             )
             writer.write_request_response_pair(request, response)
