@@ -16,7 +16,9 @@ import json
 import math
 import struct
 import threading
+import zlib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 from urllib.parse import unquote
@@ -36,6 +38,13 @@ def _image(color: tuple[int, int, int], size: tuple[int, int], fmt: str = "JPEG"
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, fmt)
     return out.getvalue()
+
+
+@cache
+def _gzip_bomb(decoded_mb: int = 300) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip stream
+    block = bytes(1 << 20)
+    return b"".join(packer.compress(block) for _ in range(decoded_mb)) + packer.flush()
 
 
 def _wav(seconds: float = 3.0, rate: int = 22050) -> bytes:
@@ -279,6 +288,12 @@ class FixtureApp:
             private = query.partition("p=")[2].split("&")[0]
             page = META_REFRESH if path == "/meta-refresh-private" else JS_LOCATION
             return Reply(200, page.replace("{p}", private).encode(), html)
+        if path == "/bomb.txt":  # 300 MB of zeros in 300 KB of gzip
+            return Reply(200, _gzip_bomb(), [("Content-Type", "text/plain"), ("Content-Encoding", "gzip")])
+        if path == "/bomb-page":
+            return Reply(200, b"<!doctype html><title>Bomb</title><h1>A page that loads a gzip bomb</h1>"
+                              b"<script>fetch('/bomb.txt').then(r => r.text()).then(t => { document.title = 'got ' + t.length; });"
+                              b"</script>", html)
         if path == "/odd-header":  # a header whose value is not ASCII (UTF-8 on the wire)
             return Reply(200, b"<!doctype html><title>Odd header</title><h1>A page with a non-ASCII header</h1>",
                          html + [("Link", "</fonts/caf\u00e9.woff2>; rel=preload; as=font")])

@@ -200,3 +200,14 @@ def test_a_non_ascii_response_header_is_stored_as_it_came(site, tmp_path: Path) 
     check = subprocess.run([str(Path(sys.executable).with_name("warcio")), "check", *map(str, run_dir.rglob("*.warc.gz"))],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_gzip_bomb_is_stored_cut_and_marked_never_as_an_empty_200(site, tmp_path: Path) -> None:
+    result = run_cli("capture", "--output", str(tmp_path), *FAST, "--max-body-size", "5M", site.url("/bomb-page"))
+    (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    (page,) = json.loads((run_dir / "manifest.json").read_text())["pages"]
+    (bomb,) = responses(records_of(run_dir))[site.url("/bomb.txt")]
+    assert bomb.warc("WARC-Truncated") == "length" and len(bomb.payload) == 5 << 20
+    assert bomb.http.get_header("Content-Length") == str(5 << 20) and bomb.http.get_header("X-Orig-Content-Encoding") == "gzip"
+    assert any("stored cut at" in warning and "bomb.txt" in warning for warning in page["warnings"])
+    assert "bomb.txt" in result.stderr

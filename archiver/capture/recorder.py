@@ -138,6 +138,10 @@ class Recorder:
         try:
             return await response.body()
         except PlaywrightError as exc:
+            # Chromium dropped it (a body that decodes far past what was announced: evicted from
+            # DevTools' cache): load it again, streamed and cut at the cap, rather than lose it.
+            if self._large_body is not None and response.status != 206:
+                return await self._read_large_body(request, size)
             self._fail(request, f"response body unavailable: {first_line(str(exc))}")
             return None
 

@@ -32,7 +32,11 @@ def summarize(session: CaptureSession) -> None:
     }
     result.network_guard = session.guard.summary([failure.url for failure in recorder.failed])
     result.large_bodies = recorder.large_bodies
+    lost = [f for f in recorder.failed if "body" in f.error and ("unavailable" in f.error or "not recorded" in f.error)]
+    if lost:
+        result.warnings.append(f"{len(lost)} response(s) arrived but their bodies could not be stored "
+                               f"(see failed_requests), e.g. {lost[0].url}")
     for body in recorder.large_bodies:
         if body["truncated"]:
-            result.warnings.append(f"{body['url']} stored cut at {body['stored']} bytes of "
-                                   f"{body['size']} (--max-body-size)")
+            result.warnings.append(f"{body['url']} stored cut at {body['stored']} bytes (--max-body-size); it was "
+                                   f"longer ({body['size']} bytes announced, before any decoding)")
