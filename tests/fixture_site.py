@@ -325,6 +325,10 @@ class FixtureApp:
                          stream_bytes=int(float(query.partition("=")[2] or 1) * (1 << 20)))
         if path.startswith("/cms/"):
             return self._cms(path[len("/cms/"):])
+        if path == "/big-download":  # an attachment of N MiB, generated as it is sent
+            return Reply(200, b"", [("Content-Type", "application/octet-stream"),
+                                    ("Content-Disposition", 'attachment; filename="big.bin"')],
+                         stream_bytes=int(float(query.partition("=")[2] or 1) * (1 << 20)))
         if path == "/download.zip":
             return Reply(200, ZIP_BYTES, [("Content-Type", "application/zip"),
                                           ("Content-Disposition", 'attachment; filename="data.zip"')])

@@ -116,7 +116,7 @@ def test_download_target_is_stored_as_the_file_itself(bad_run) -> None:
     (download,) = responses(records_of(run_dir))[info["urls"]["download"]]
     assert (download.status, download.payload) == (200, ZIP_BYTES)
     assert download.http.get_header("Content-Disposition") == 'attachment; filename="data.zip"'
-    assert any("outside the browser" in note for note in info["pages"]["download"]["notes"])
+    assert any("loaded again by the browser" in note for note in info["pages"]["download"]["notes"])
 
 
 def test_image_target_is_stored(bad_run, site) -> None:
@@ -211,3 +211,17 @@ def test_a_gzip_bomb_is_stored_cut_and_marked_never_as_an_empty_200(site, tmp_pa
     assert bomb.http.get_header("Content-Length") == str(5 << 20) and bomb.http.get_header("X-Orig-Content-Encoding") == "gzip"
     assert any("stored cut at" in warning and "bomb.txt" in warning for warning in page["warnings"])
     assert "bomb.txt" in result.stderr
+
+
+def test_a_huge_download_is_streamed_and_cut_at_the_cap(site, tmp_path: Path) -> None:
+    result = run_cli("capture", "--output", str(tmp_path), *FAST, "--max-body-size", "20M",
+                     site.url("/big-download?mb=600"), site.url("/embed/widget.html"))
+    (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    download, after = json.loads((run_dir / "manifest.json").read_text())["pages"]
+    (record,) = responses(records_of(run_dir))[site.url("/big-download?mb=600")]
+    assert record.warc("WARC-Truncated") == "length" and len(record.payload) == 20 << 20
+    assert download["large_bodies"] == [{"url": site.url("/big-download?mb=600"), "size": 600 << 20,
+                                         "stored": 20 << 20, "truncated": True}]
+    assert any("stored cut at" in warning for warning in download["warnings"])
+    assert after["state"] == "complete"  # the driver survived: the next page of the batch is captured
+    assert "Traceback" not in result.stderr

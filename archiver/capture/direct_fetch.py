@@ -1,42 +1,31 @@
-"""Fetch a file outside the browser, for what Chromium will not hand over (a download).
+"""Fetch a file the browser will not hand over (a download), streamed to disk and cut at the cap.
 
-Playwright's own HTTP client shares the browser context's cookies; the request headers it sends
-are set here, explicitly, so the request record says exactly what was sent. `identity` encoding is
-asked for, so the body arrives as the server stored it and nothing is decoded on the way.
+A download never reaches a page, so nothing records it. The page's own frame loads it again
+through DevTools (`Network.loadNetworkResource`: the browser's network stack, cookies, TLS and the
+network guard's proxy) and it is read in pieces into a file, like any large body: a 2 GB
+attachment or a gzip bomb costs no memory and stops at --max-body-size. The browser does not tell
+which request headers it sent for it: the request record holds the request line, Host and the
+User-Agent the context sends.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path
 
-from playwright.async_api import BrowserContext
+from playwright.async_api import CDPSession
 
 from archiver.capture.exchange import Exchange, RecordedRequest, RecordedResponse
+from archiver.capture.largebody import stream_resource
 
 DIRECT_FETCH_RESOURCE_TYPE = "direct-fetch"
 
 
-async def fetch_outside_browser(context: BrowserContext, url: str, user_agent: str, timeout: float) -> Exchange:
-    cookies = await context.cookies(url)
-    headers = {"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": "identity"}
-    if cookies:
-        headers["Cookie"] = "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+async def fetch_download(devtools: CDPSession, url: str, user_agent: str, target: Path, cap: int) -> Exchange:
+    """The file at `url` as an exchange whose body is on disk (raises LargeBodyError when it cannot be had)."""
     started = datetime.now(timezone.utc)
-    response = await context.request.get(url, headers=headers, max_redirects=0, timeout=timeout * 1000)
-    try:
-        server = await response.server_addr()
-        security = await response.security_details()
-        recorded = RecordedResponse(
-            status=response.status,
-            reason=response.status_text,
-            headers=[(h["name"], h["value"]) for h in response.headers_array],
-            body=await response.body(),
-            http_version="HTTP/1.1",  # Playwright's client speaks HTTP/1.1 only
-            server_ip=server["ipAddress"] if server else None,
-            server_port=server["port"] if server else None,
-            tls_protocol=security.get("protocol") if security else None,
-        )
-    finally:
-        await response.dispose()
-    request = RecordedRequest("GET", url, list(headers.items()))
-    return Exchange(request=request, response=recorded, started_at=started, resource_type=DIRECT_FETCH_RESOURCE_TYPE)
+    frame = await devtools.send("Page.getFrameTree")
+    streamed = await stream_resource(devtools, frame["frameTree"]["frame"]["id"], url, target, cap)
+    response = RecordedResponse(status=streamed.status, reason="", headers=streamed.headers, body=streamed.body)
+    request = RecordedRequest("GET", url, [("User-Agent", user_agent)])
+    return Exchange(request=request, response=response, started_at=started, resource_type=DIRECT_FETCH_RESOURCE_TYPE)

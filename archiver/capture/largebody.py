@@ -9,6 +9,7 @@ the cap the stream is closed and the record says `WARC-Truncated: length`.
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.async_api import CDPSession, Error as PlaywrightError
@@ -22,7 +23,19 @@ class LargeBodyError(Exception):
     pass
 
 
+@dataclass
+class StreamedResponse:
+    status: int
+    headers: list[tuple[str, str]]  # as the browser received them
+    body: StoredBody
+
+
 async def stream_body(devtools: CDPSession, frame_id: str, url: str, target: Path, cap: int) -> StoredBody:
+    return (await stream_resource(devtools, frame_id, url, target, cap)).body
+
+
+async def stream_resource(devtools: CDPSession, frame_id: str, url: str, target: Path, cap: int) -> StreamedResponse:
+    """Load `url` in the page's frame (its cookies, TLS and proxy), streamed into `target`, cut at `cap`."""
     try:
         loaded = await devtools.send("Network.loadNetworkResource", {
             "frameId": frame_id, "url": url, "options": {"disableCache": False, "includeCredentials": True}})
@@ -32,6 +45,7 @@ async def stream_body(devtools: CDPSession, frame_id: str, url: str, target: Pat
     if not resource.get("success") or "stream" not in resource:
         raise LargeBodyError(f"loading it again failed: {resource.get('netErrorName') or resource.get('httpStatusCode')}")
     handle = resource["stream"]
+    headers = [(str(name), str(value)) for name, value in (resource.get("headers") or {}).items()]
     announced = _announced_length(resource.get("headers") or {})
     written, truncated = 0, False
     try:
@@ -52,7 +66,8 @@ async def stream_body(devtools: CDPSession, frame_id: str, url: str, target: Pat
             await devtools.send("IO.close", {"handle": handle})  # also stops a download cut at the cap
         except PlaywrightError:
             pass
-    return StoredBody(target, written, truncated, announced)
+    return StreamedResponse(int(resource.get("httpStatusCode") or 200), headers,
+                            StoredBody(target, written, truncated, announced))
 
 
 def _announced_length(headers: dict[str, str]) -> int | None:

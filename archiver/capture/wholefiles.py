@@ -8,14 +8,18 @@ are kept rather than nothing, with a warning.
 
 from __future__ import annotations
 
+import asyncio
+
 from playwright.async_api import Error as PlaywrightError
 
-from archiver.capture.direct_fetch import fetch_outside_browser
+from archiver.capture.direct_fetch import fetch_download
+from archiver.capture.largebody import LargeBodyError
 from archiver.capture.pagejs import script
 from archiver.capture.session import CaptureSession
 from archiver.errors import first_line
 
 DIRECT_FETCH_TIMEOUT_MS = 30_000
+DOWNLOAD_TIMEOUT = 300.0  # a download read to the cap takes no longer
 
 
 async def fetch_whole_files(session: CaptureSession) -> None:
@@ -44,18 +48,26 @@ async def fetch_whole_files(session: CaptureSession) -> None:
 
 
 async def _fetch_outside_browser(session: CaptureSession, url: str) -> None:
-    """A download never reaches a page, and a fetch from a blank page is aborted: ask Playwright's client."""
-    assert session.context is not None
+    """A download never reaches a page: the page's frame loads it again, streamed and capped."""
+    assert session.devtools is not None
     if session.guard.problem(url):  # refused already: the file is not fetched another way
         return
+    folder = session.page_dir / ".bodies"
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{next(session.large_body_numbers):05d}.body"
     try:
-        exchange = await fetch_outside_browser(session.context, url, session.user_agent, DIRECT_FETCH_TIMEOUT_MS / 1000)
-    except PlaywrightError as exc:
-        session.result.warnings.append(f"could not fetch the file itself: {first_line(str(exc))}")
+        exchange = await asyncio.wait_for(fetch_download(session.devtools, url, session.user_agent, target,
+                                                         session.options.max_body_size), DOWNLOAD_TIMEOUT)
+    except (LargeBodyError, PlaywrightError, asyncio.TimeoutError) as exc:
+        reason = "it did not finish in time" if isinstance(exc, asyncio.TimeoutError) else first_line(str(exc))
+        session.result.warnings.append(f"could not fetch the file itself: {reason}")
         return
+    body = exchange.response.body
+    session.recorder.large_bodies.append({"url": url, "size": body.full_length or body.length, "stored": body.length,
+                                          "truncated": body.truncated})
     session.recorder.accept(exchange)
-    session.result.notes.append("the file itself was fetched outside the browser (Playwright's HTTP client, "
-                                "HTTP/1.1); its request record holds the headers archiver sent")
+    session.result.notes.append("the file itself was loaded again by the browser (DevTools), streamed to disk; "
+                                "its request record holds the request line, Host and User-Agent")
 
 
 def keep_pieces_without_whole_copy(session: CaptureSession) -> None:
