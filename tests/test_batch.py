@@ -258,3 +258,35 @@ def test_a_page_out_of_time_is_saved_as_partial(site, tmp_path: Path) -> None:
     for entry in page["files"]:
         assert (tmp_path / manifests(tmp_path)[0]["run_id"] / entry["path"]).stat().st_size == entry["size"]
     all_warcs_valid(tmp_path)
+
+
+def _hold(path: Path):
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "w")
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return handle
+
+
+def test_an_output_inside_or_around_one_in_use_is_refused(site, tmp_path: Path) -> None:
+    with _hold(tmp_path / "outer" / "inner" / ".archiver.lock"):  # a run writing to outer/inner
+        result = run(site.url("/embed/widget.html"), "--output", str(tmp_path / "outer"), *QUICK)
+        assert result.returncode == 2 and "inside" in result.stderr and "Traceback" not in result.stderr
+    with _hold(tmp_path / "busy" / ".archiver.lock"):  # a run writing to busy/
+        result = run(site.url("/embed/widget.html"), "--output", str(tmp_path / "busy" / "nested"), *QUICK)
+        assert result.returncode == 2 and "which holds" in result.stderr
+
+
+def test_recovery_leaves_the_files_of_a_live_writer_alone(site, tmp_path: Path) -> None:
+    live = tmp_path / "out" / "elsewhere" / "20260101T000000Z-abcdef"
+    open_warc = live / "20260101T000000Z-0123456789abcdef" / "x-00000.warc.gz.open"
+    open_warc.parent.mkdir(parents=True)
+    open_warc.write_bytes(b"being written")
+    with _hold(live / ".run.lock"):  # its writer is alive
+        result = run(site.url("/embed/widget.html"), "--output", str(tmp_path / "out"), *QUICK)
+        assert result.returncode == 0, result.stderr
+        assert open_warc.read_bytes() == b"being written"
+        assert not (tmp_path / "out" / "interrupted").exists()
+    result = run(site.url("/embed/widget.html"), "--output", str(tmp_path / "out"), *QUICK, "--recapture")
+    assert not open_warc.exists() and (tmp_path / "out" / "interrupted").exists()  # its writer died: set aside

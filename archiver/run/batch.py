@@ -26,7 +26,7 @@ from archiver.run.outputs import find_manifests
 from archiver.identity import page_id, sha256_bytes
 from archiver.run.manifest import RunManifest
 from archiver.options import CaptureJob, CaptureOptions
-from archiver.warc.recovery import lock_output, recover_open_warcs
+from archiver.warc.recovery import lock_output, lock_run, recover_open_warcs
 from archiver.capture.result import COMPLETE, FAILED, PageResult
 from archiver.times import utc_iso
 from archiver.run.seeds import Seed, read_seeds
@@ -137,6 +137,7 @@ async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: 
             done = completed_pages(output_root) if settings.resume else {}
             run_id = new_run_id()
             run_dir = output_root / run_id
+            run_lock = lock_run(run_dir)  # held to the end: recovery by any other run leaves this one alone
             _, info = await holder.get()
             manifest = RunManifest(run_dir, run_id, options, info, datetime.now(timezone.utc),
                                    settings=settings.to_dict(), recovered=recovered)
@@ -157,6 +158,7 @@ async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: 
             finally:
                 await holder.close()
                 manifest.finish()
+                run_lock.close()
             return outcome
         finally:
             lock.close()

@@ -22,6 +22,7 @@ from archiver.times import utc_iso
 from archiver.warc.writer import OPEN_SUFFIX
 
 LOCK_NAME = ".archiver.lock"
+RUN_LOCK_NAME = ".run.lock"  # held by the run writing a run folder
 INTERRUPTED = "interrupted"
 HEAD_BYTES = 1 << 16  # WARC headers of one record fit in this
 
@@ -31,17 +32,50 @@ class OutputBusy(ArchiverError):
 
 
 def lock_output(output: Path) -> IO[str]:
-    """Hold the output folder for this run; raises OutputBusy when another run holds it."""
+    """Hold the output folder for this run; raises OutputBusy when another run holds it, or holds
+    a folder around it or inside it (the outer run's recovery would take the inner run's files)."""
     output.mkdir(parents=True, exist_ok=True)
-    handle = open(output / LOCK_NAME, "w")
+    resolved = output.resolve()
+    for parent in resolved.parents:
+        if _held(parent / LOCK_NAME):
+            raise OutputBusy(f"an archiver run is writing to {parent}, which holds {output}; "
+                             "use a folder outside it") from None
+    for inner in resolved.rglob(LOCK_NAME):
+        if inner.parent != resolved and _held(inner):
+            raise OutputBusy(f"an archiver run is writing to {inner.parent}, inside {output}; "
+                             "wait for it or use another --output") from None
+    return _hold(output / LOCK_NAME, f"another archiver run is writing to {output}; wait for it or use another --output")
+
+
+def lock_run(run_dir: Path) -> IO[str]:
+    """Hold a run folder while its captures are written: recovery leaves a held run's files alone."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    return _hold(run_dir / RUN_LOCK_NAME, f"{run_dir} is being written by another run")
+
+
+def _hold(path: Path, busy: str) -> IO[str]:
+    handle = open(path, "w")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise OutputBusy(f"another archiver run is writing to {output}; wait for it or use another --output") from None
+        raise OutputBusy(busy) from None
     handle.write(f"{os.getpid()}\n")
     handle.flush()
     return handle
+
+
+def _held(path: Path) -> bool:
+    """Whether a live process holds the lock file at `path` (the kernel drops it when the process dies)."""
+    try:
+        with open(path, "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def complete_length(path: Path) -> tuple[int, int]:
@@ -97,6 +131,8 @@ def recover_open_warcs(output: Path) -> list[dict[str, Any]]:
     for open_file in sorted(output.rglob("*" + OPEN_SUFFIX)):
         if INTERRUPTED in open_file.relative_to(output).parts:
             continue
+        if _held(open_file.parent.parent / RUN_LOCK_NAME):
+            continue  # its writer is alive (another run, in a folder inside this one): not ours to touch
         notes.append(_set_aside(output, open_file))
     return notes
 
@@ -115,6 +151,7 @@ def _set_aside(output: Path, open_file: Path) -> dict[str, Any]:
         os.replace(open_file, closed)
     else:
         open_file.unlink()  # not even its warcinfo was complete: nothing left to keep
+    shutil.rmtree(capture_dir / ".bodies", ignore_errors=True)  # bodies being streamed: in no record
     shutil.move(str(capture_dir), str(target))
     note = {
         "set_aside_at": utc_iso(datetime.now(timezone.utc)),
