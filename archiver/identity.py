@@ -21,6 +21,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 def validate_seed(url: str) -> str:
     """Return the URL stripped of surrounding space, or raise InvalidURL saying why it is not one."""
     url = url.strip()
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF for ch in url):
+        raise InvalidURL(f"not a valid URL: {printable(url)} (it holds control characters or bytes that are not text)")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a malformed port
@@ -45,6 +47,11 @@ def without_credentials(url: str) -> str:
     if "@" not in parts.netloc:
         return url.strip()
     return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[1], parts.path, parts.query, parts.fragment))
+
+
+def printable(text: str) -> str:
+    """`text` safe to print and to write as UTF-8: control characters and undecodable bytes escaped."""
+    return repr(text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
 
 
 def strip_fragment(url: str) -> str:

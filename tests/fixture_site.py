@@ -297,6 +297,12 @@ class FixtureApp:
         if path == "/odd-header":  # a header whose value is not ASCII (UTF-8 on the wire)
             return Reply(200, b"<!doctype html><title>Odd header</title><h1>A page with a non-ASCII header</h1>",
                          html + [("Link", "</fonts/caf\u00e9.woff2>; rel=preload; as=font")])
+        if path == "/dialog-loop":  # a page that opens dialogs for as long as it lives
+            return Reply(200, b"<!doctype html><title>Nag</title><h1>Subscribe!</h1>"
+                              b"<script>setInterval(() => alert('Subscribe now!'), 5);</script>", html)
+        if path == "/drip-page":  # a page whose one resource never finishes arriving
+            return Reply(200, b"<!doctype html><title>Drip</title><h1>A page with a dripping resource</h1>"
+                              b"<script>fetch('/stalled-body').then(r => r.text());</script>", html)
         if path == "/spin":  # a script that never yields, half a second after load
             return Reply(200, b"<!doctype html><title>Spinning</title><h1>A page whose script spins</h1>"
                               b"<script>setTimeout(() => { while (true) {} }, 500);</script>", html)

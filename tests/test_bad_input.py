@@ -225,3 +225,51 @@ def test_a_huge_download_is_streamed_and_cut_at_the_cap(site, tmp_path: Path) ->
     assert any("stored cut at" in warning for warning in download["warnings"])
     assert after["state"] == "complete"  # the driver survived: the next page of the batch is captured
     assert "Traceback" not in result.stderr
+
+
+def _only_page(output: Path) -> tuple[Path, dict, dict]:
+    (run_dir,) = [p for p in output.iterdir() if p.is_dir()]
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    jsonschema.validate(manifest, load_schema())
+    return run_dir, manifest, manifest["pages"][0] if manifest["pages"] else {}
+
+
+def test_a_dialog_loop_is_counted_not_recorded_thousands_of_times(site, tmp_path: Path) -> None:
+    run_cli("capture", "--output", str(tmp_path), *FAST, "--settle", "2", site.url("/dialog-loop"))
+    _, _, page = _only_page(tmp_path)
+    assert len(page["dialogs"]) == 50
+    assert any("dialogs were dismissed; the first 50 are recorded" in warning for warning in page["warnings"])
+
+
+def test_a_resource_still_loading_at_the_end_is_said(site, tmp_path: Path) -> None:
+    run_cli("capture", "--output", str(tmp_path), *FAST, "--settle", "1", site.url("/drip-page"))
+    _, _, page = _only_page(tmp_path)
+    assert page["counts"]["unfinished_requests"] == 1
+    assert any("still loading when the capture ended" in w and "/stalled-body" in w for w in page["warnings"])
+
+
+def test_the_same_page_listed_twice_is_captured_once(site, tmp_path: Path) -> None:
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"{site.url('/embed/widget.html')}\n{site.url('/embed/widget.html#again')}\n")
+    result = run_cli("capture", "--output", str(tmp_path / "out"), *FAST, "--input", str(urls))
+    _, manifest, _ = _only_page(tmp_path / "out")
+    assert result.returncode == 0 and len(manifest["pages"]) == 1
+    assert manifest["duplicates"] == [{"seed": site.url("/embed/widget.html#again"), "origin": f"{urls} line 2",
+                                       "same_as": f"{urls} line 1"}]
+
+
+def test_control_characters_and_undecodable_arguments_are_refused_in_one_line(site, tmp_path: Path) -> None:
+    bad = [b"\x01" + site.url("/embed/widget.html").encode(), site.url("/embed/widget.html").encode() + b"\xff"]
+    result = subprocess.run([ARCHIVER.encode(), b"capture", b"--output", str(tmp_path).encode(), *bad],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    _, manifest, _ = _only_page(tmp_path)
+    assert [page["state"] for page in manifest["pages"]] == ["failed", "failed"]
+    assert all("control characters or bytes that are not text" in page["reason"] for page in manifest["pages"])
+
+
+def test_an_input_with_no_url_is_a_usage_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing yet\n\n")
+    result = run_cli("capture", "--output", str(tmp_path / "out"), "--input", str(empty))
+    assert result.returncode == 2 and "no URL to capture" in result.stderr and "Traceback" not in result.stderr

@@ -19,6 +19,7 @@ from archiver.capture.tls import TlsWatcher
 
 # zstd is left out: pywb, wabac.js and older WARC readers cannot decode it.
 ACCEPT_ENCODING = "gzip, deflate, br"
+MAX_DIALOGS_RECORDED = 50
 
 
 async def open_context(session: CaptureSession) -> None:
@@ -56,6 +57,9 @@ def _note_navigation(session: CaptureSession, response: Response) -> None:
 
 
 def _dismiss_dialog(session: CaptureSession, dialog: Any) -> None:
-    # alert/confirm/prompt/beforeunload would block the page: note and dismiss them.
-    session.result.dialogs.append({"type": dialog.type, "message": dialog.message[:500]})
+    # alert/confirm/prompt/beforeunload would block the page: note and dismiss them (a page that
+    # opens them in a loop is counted, not recorded thousands of times).
+    session.dialogs_dismissed += 1
+    if len(session.result.dialogs) < MAX_DIALOGS_RECORDED:
+        session.result.dialogs.append({"type": dialog.type, "message": dialog.message[:500]})
     asyncio.ensure_future(dialog.dismiss())

@@ -35,6 +35,10 @@ class NetworkActivity:
         if self._in_flight.pop(request, None) is not None:
             self._last_activity = time.monotonic()
 
+    def in_flight(self) -> list[str]:
+        """URLs of the requests still loading now."""
+        return [request.url for request in self._in_flight]
+
     async def wait_for_quiet(self, quiet: float, timeout: float) -> bool:
         """Wait until no request has started or ended for `quiet` seconds; False if `timeout` came first.
 

@@ -104,6 +104,7 @@ async def _close_context(session: CaptureSession) -> None:
         await session.network.wait_for_quiet(session.options.network_quiet,
                                              min(CLOSE_QUIET_WAIT, session.options.quiet_timeout))
         await session.recorder.drain()
+        session.still_loading = session.network.in_flight()
         # Closing the context ends the DevTools session too (detaching it first can hang
         # for as long as a stalled navigation does).
         await asyncio.wait_for(session.context.close(), CLOSE_TIMEOUT)

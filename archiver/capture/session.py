@@ -62,6 +62,8 @@ class CaptureSession:
     loaded: bool = False  # the page's load event fired
     download: bool = False  # the browser treated the page as a file to download
     unresponsive: bool = False  # the page stopped answering (a script that never yields)
+    still_loading: list[str] = field(default_factory=list)  # requests in flight when the context closed
+    dialogs_dismissed: int = 0  # every JS dialog, also those past the recorded ones
     # What was stored
     record_ids: dict[str, str] = field(default_factory=dict)  # URL -> id of its latest response record
     document_hashes: dict[str, str] = field(default_factory=dict)  # URL -> SHA-256 of each document stored

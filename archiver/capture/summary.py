@@ -30,6 +30,7 @@ def summarize(session: CaptureSession) -> None:
         "synthetic_skipped": recorder.counts["synthetic_skipped"],
         "blocked_requests": len(session.guard.summary([f.url for f in recorder.failed])["blocked"]),
     }
+    _note_what_is_missing(session)
     result.network_guard = session.guard.summary([failure.url for failure in recorder.failed])
     result.large_bodies = recorder.large_bodies
     lost = [f for f in recorder.failed if "body" in f.error and ("unavailable" in f.error or "not recorded" in f.error)]
@@ -40,3 +41,21 @@ def summarize(session: CaptureSession) -> None:
         if body["truncated"]:
             result.warnings.append(f"{body['url']} stored cut at {body['stored']} bytes (--max-body-size); it was "
                                    f"longer ({body['size']} bytes announced, before any decoding)")
+
+
+def _note_what_is_missing(session: CaptureSession) -> None:
+    """What the capture could not get, said rather than left out: requests still loading at the
+    end (a dripping or endless response), an HTML page without its rendered DOM or full-page
+    screenshot (one that kept navigating or reloading), dialogs past the recorded ones."""
+    result = session.result
+    if session.still_loading:
+        result.counts["unfinished_requests"] = len(session.still_loading)
+        result.warnings.append(f"{len(session.still_loading)} request(s) were still loading when the capture ended "
+                               f"and are not stored, e.g. {session.still_loading[0]}")
+    rendered_missing = [what for what, had in (("rendered DOM", session.dom is not None),
+                                               ("full-page screenshot", session.full_page is not None)) if not had]
+    if session.is_html() and not session.download and result.final_url and rendered_missing and result.state != FAILED:
+        result.mark(PARTIAL, f"no {' and no '.join(rendered_missing)} could be taken of the page")
+    if session.dialogs_dismissed > len(result.dialogs):
+        result.warnings.append(f"{session.dialogs_dismissed} dialogs were dismissed; the first "
+                               f"{len(result.dialogs)} are recorded")

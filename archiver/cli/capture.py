@@ -59,9 +59,15 @@ def capture(urls: tuple[str, ...], inputs: tuple[str, ...], output: Path, sample
                 from archiver.sample import serve_sample
 
                 seeds += read_seeds([stack.enter_context(serve_sample())])
+            if not seeds:
+                raise click.UsageError("no URL to capture: the input held none (blank lines and comments only)")
             outcome = asyncio.run(capture_urls(seeds, output, options, browser_path, settings, reporter.hooks()))
         except ArchiverError as exc:
             raise SetupError(str(exc)) from None
+        except OSError as exc:  # a full disk, a read-only folder: what was finished stays in its manifest
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise SetupError(f"cannot write the capture: {exc.strerror or exc}{where}; the pages finished "
+                             f"before are in their run's manifest.json") from None
     reporter.finish(outcome)
     sys.exit(0 if outcome.all_complete else 1)
 

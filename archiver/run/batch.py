@@ -144,7 +144,12 @@ async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: 
             manifest.write()
             outcome = RunOutcome(run_dir, manifest.path, recovered=recovered)
             to_capture = []
+            listed: dict[str, Seed] = {}
             for seed in checked:
+                first = None if seed.problem else listed.setdefault(page_id(seed.url), seed)
+                if first is not None and first is not seed:  # the same page twice: captured once per run
+                    manifest.add_duplicate({"seed": seed.url, "origin": seed.origin, "same_as": first.origin})
+                    continue
                 prior = None if seed.problem else done.get(page_id(seed.url))
                 if prior:
                     outcome.skipped.append({**prior, "seed": seed.url})

@@ -46,9 +46,14 @@ class RunManifest:
         self.settings = settings or {}
         self.skipped: list[dict[str, str]] = []  # pages an earlier run already captured completely
         self.recovered = recovered or []  # captures a killed run left, set aside before this run
+        self.duplicates: list[dict[str, str]] = []  # seeds naming a page already listed in this run
 
     def add_page(self, result: PageResult) -> None:
         self.pages.append(result.manifest_entry(self.run_dir))
+        self.write()
+
+    def add_duplicate(self, duplicate: dict[str, str]) -> None:
+        self.duplicates.append(duplicate)
         self.write()
 
     def add_skipped(self, prior: dict[str, str]) -> None:
@@ -69,7 +74,7 @@ class RunManifest:
             "ended_at": utc_iso(self.ended_at) if self.ended_at else None,
             "tool": tool_versions(),
             "browser": self._browser(),
-            "host": {"hostname": platform.node(), "platform": platform.platform(), "argv": [without_credentials(a) for a in sys.argv[1:]]},
+            "host": {"hostname": platform.node(), "platform": platform.platform(), "argv": [_as_text(without_credentials(a)) for a in sys.argv[1:]]},
             "options": self.options.to_dict(),
             "run_settings": self.settings,
             "summary": {
@@ -81,6 +86,7 @@ class RunManifest:
             "pages": self.pages,
             "skipped": self.skipped,
             "recovered": self.recovered,
+            "duplicates": self.duplicates,
         }
 
     def _browser(self) -> dict[str, Any] | None:
@@ -99,11 +105,20 @@ class RunManifest:
         write_json_atomic(self.path, self.to_dict())
 
 
+def _as_text(argument: str) -> str:
+    """An argument as UTF-8 text: bytes that were not (a non-UTF-8 argument) escaped as \\xNN."""
+    return argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write to a temporary file, then rename: a reader never sees half a file."""
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)  # a full disk leaves the last complete manifest, not a stub
+        raise
 
 
 def record_qa(manifest_path: Path, qa_path: Path, passed: bool, checked_at: str) -> None:

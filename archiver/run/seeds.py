@@ -22,7 +22,8 @@ def _check(url: str, origin: str) -> Seed:
     try:
         return Seed(validate_seed(url), origin)
     except InvalidURL as exc:
-        return Seed(without_credentials(url), origin, str(exc))
+        safe = without_credentials(url).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return Seed(safe, origin, str(exc))
 
 
 def read_seeds(arguments: Iterable[str], input_files: Iterable[str] = ()) -> list[Seed]:

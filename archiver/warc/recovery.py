@@ -67,8 +67,10 @@ def _hold(path: Path, busy: str) -> IO[str]:
 
 def _held(path: Path) -> bool:
     """Whether a live process holds the lock file at `path` (the kernel drops it when the process dies)."""
+    if not path.is_file():
+        return False  # never create a lock file where no run made one
     try:
-        with open(path, "a") as handle:
+        with open(path) as handle:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             fcntl.flock(handle, fcntl.LOCK_UN)
     except BlockingIOError:
