@@ -171,9 +171,6 @@ class NetworkGuard:
         decision = self._decisions.get(((parts.hostname or "").lower(), port))
         return decision.address if decision else None
 
-    def note(self, url: str, reason: str, stage: str) -> None:
-        self.blocked.append({"url": url, "reason": reason, "stage": stage})
-
     def problem(self, url: str) -> str | None:
         """Why `url` was refused in this capture, if it was."""
         parts = urlsplit(url)
