@@ -30,6 +30,9 @@ TARGETS = {"credits": 0.95, "headline": 0.95, "authors": 0.90, "published": 0.97
 # Only loopback: every name the saved pages use fails to resolve.
 META_CHARSET = re.compile(rb"<meta[^>]+charset", re.I)
 LOOPBACK_ONLY = '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"'
+# Every name a saved page uses stays unresolved, in the browser and in the network guard's proxy
+# (which resolves for it): no lookup leaves the machine.
+LOOPBACK_ENV = {"ARCHIVER_BROWSER_ARGS": LOOPBACK_ONLY, "ARCHIVER_RESOLVE_OVERRIDES_ONLY": "1"}
 
 
 @dataclass
@@ -228,18 +231,19 @@ def capture_corpus(expected: list[Expected], output: Path, concurrency: int = 4)
     options = CaptureOptions(network_quiet=0.2, settle_after_load=0.5, navigation_timeout=20.0,
                              behaviour_timeout=20.0, page_timeout=60.0, quiet_timeout=2.0, max_scroll_steps=60)
     server = CorpusServer()
-    saved_args = os.environ.get("ARCHIVER_BROWSER_ARGS")
-    os.environ["ARCHIVER_BROWSER_ARGS"] = LOOPBACK_ONLY
+    saved = {name: os.environ.get(name) for name in LOOPBACK_ENV}
+    os.environ.update(LOOPBACK_ENV)
     try:
         urls = {server.url(page.id): page.id for page in expected}
         outcome = asyncio.run(capture_urls(list(urls), output, options,
                                            settings=RunSettings(concurrency=concurrency, retries=0, resume=False)))
     finally:
         server.stop()
-        if saved_args is None:
-            os.environ.pop("ARCHIVER_BROWSER_ARGS", None)
-        else:
-            os.environ["ARCHIVER_BROWSER_ARGS"] = saved_args
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     manifest = json.loads(outcome.manifest_path.read_text(encoding="utf-8"))
     return {urls[entry["requested_url"]]: entry for entry in manifest["pages"]}
 
