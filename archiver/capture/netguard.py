@@ -107,8 +107,9 @@ class NetworkGuard:
     blocked: list[dict[str, Any]] = field(default_factory=list)
     active: bool = False  # decided by `start`
     seed_unresolved: bool = False
-    _cache: dict[str, list[str]] = field(default_factory=dict)
-    _decisions: dict[tuple[str, int], Decision] = field(default_factory=dict)
+    _lookups: dict[str, asyncio.Future[list[str]]] = field(default_factory=dict)
+    _pending: dict[tuple[str, int], asyncio.Future[Decision]] = field(default_factory=dict)
+    _decisions: dict[tuple[str, int], Decision] = field(default_factory=dict)  # the ones made
 
     async def start(self) -> None:
         """Decide whether to guard: unless private addresses are allowed, and unless the seed is
@@ -120,32 +121,38 @@ class NetworkGuard:
         self.active = not addresses or any(address_problem(ip) is None for ip in addresses)
 
     async def resolve(self, host: str) -> list[str]:
+        """Every address `host` resolves to, looked up once per capture: connections opened at the
+        same moment share one lookup, so no two of them can see different answers (rebinding)."""
         host = host.lower().strip("[]").rstrip(".")
-        if host in self._cache:
-            return self._cache[host]
+        if host not in self._lookups:
+            self._lookups[host] = asyncio.ensure_future(self._lookup(host))
+        return await asyncio.shield(self._lookups[host])
+
+    async def _lookup(self, host: str) -> list[str]:
         override = resolve_overrides().get(host)
         literal = literal_address(host)
         if override:
-            found = [override]
-        elif literal:
-            found = [literal]
-        elif os.environ.get(OVERRIDES_ONLY_ENV) and host not in LOCAL_NAMES:
-            found = []
-        else:
-            found = await _system_lookup(host)
-        self._cache[host] = found
-        return found
+            return [override]
+        if literal:
+            return [literal]
+        if os.environ.get(OVERRIDES_ONLY_ENV) and host not in LOCAL_NAMES:
+            return []
+        return await _system_lookup(host)
 
     async def decide(self, host: str, port: int) -> Decision:
-        """Where a connection to host:port may go, once per host and port for the whole capture."""
+        """Where a connection to host:port may go, decided once per host and port for the capture."""
         key = (host.lower(), port)
-        if key not in self._decisions:
-            self._decisions[key] = decision = await self._decide(host, port)
-            if decision.blocked:
-                self.blocked.append({"url": f"{host}:{port}", "host": host, "port": port,
-                                     "addresses": list(decision.addresses), "reason": decision.reason or "",
-                                     "stage": "before connecting"})
-        return self._decisions[key]
+        if key not in self._pending:
+            self._pending[key] = asyncio.ensure_future(self._decide_once(key, host, port))
+        return await asyncio.shield(self._pending[key])
+
+    async def _decide_once(self, key: tuple[str, int], host: str, port: int) -> Decision:
+        decision = self._decisions[key] = await self._decide(host, port)
+        if decision.blocked:
+            self.blocked.append({"url": f"{host}:{port}", "host": host, "port": port,
+                                 "addresses": list(decision.addresses), "reason": decision.reason or "",
+                                 "stage": "before connecting"})
+        return decision
 
     async def _decide(self, host: str, port: int) -> Decision:
         addresses = await self.resolve(host)
