@@ -189,7 +189,7 @@ JS_LOCATION = """<!doctype html><html><body><p>Moving...</p>
 
 RUNAWAY = """<!doctype html><html><body><h1>A story whose script sends it away</h1>
 <p>This text is what the reader saw at first.</p>
-<script>window.addEventListener("load", () => setTimeout(() => { location.href = "http://gone.invalid/consent"; }, 1500));
+<script>window.addEventListener("load", () => setTimeout(() => { location.href = "http://gone.invalid/consent"; }, 3000));
 </script></body></html>"""
 
 TALL = """<!doctype html><html><body style="margin:0"><div style="height: {height}px;

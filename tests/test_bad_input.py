@@ -22,10 +22,16 @@ FAST = ["--navigation-timeout", "3", "--settle", "0.5", "--network-quiet", "0.2"
         "--retries", "0"]
 
 
+_HELD_PORTS: list[socket.socket] = []
+
+
 def _refused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # closed again on exit: nothing listens there
+    """A port where connections are refused: bound, never listening, and held for the whole test
+    session (a port merely closed again may be handed to the next server, e.g. a guard's proxy)."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    _HELD_PORTS.append(probe)
+    return probe.getsockname()[1]
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -164,7 +170,7 @@ def test_no_url_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_a_page_that_navigates_itself_to_a_failing_address_is_partial_and_says_so(site, tmp_path: Path) -> None:
-    result = run_cli("capture", "--output", str(tmp_path), *FAST, "--settle", "4", site.url("/runaway"))
+    result = run_cli("capture", "--output", str(tmp_path), *FAST, "--settle", "5", site.url("/runaway"))
     assert result.returncode == 1
     (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
     (page,) = json.loads((run_dir / "manifest.json").read_text())["pages"]
