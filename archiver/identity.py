@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from archiver.errors import InvalidURL
 
 SEED_SCHEMES = ("http", "https")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
 def validate_seed(url: str) -> str:
@@ -57,6 +57,13 @@ def printable(text: str) -> str:
 def strip_fragment(url: str) -> str:
     """The URL without its #fragment: fragments never reach the server, so never name a record."""
     return url.split("#", 1)[0]
+
+
+def host_and_port(url: str) -> tuple[str, int]:
+    """(lower-case host, port) a connection for `url` goes to: the scheme's default port when none is
+    given, 0 for a scheme without one."""
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 0)
 
 
 def canonical_url(url: str) -> str:

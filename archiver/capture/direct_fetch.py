@@ -16,7 +16,7 @@ from pathlib import Path
 from playwright.async_api import CDPSession
 
 from archiver.capture.exchange import Exchange, RecordedRequest, RecordedResponse
-from archiver.capture.largebody import stream_resource
+from archiver.capture.largebody import main_frame_id, stream_resource
 
 DIRECT_FETCH_RESOURCE_TYPE = "direct-fetch"
 
@@ -24,8 +24,7 @@ DIRECT_FETCH_RESOURCE_TYPE = "direct-fetch"
 async def fetch_download(devtools: CDPSession, url: str, user_agent: str, target: Path, cap: int) -> Exchange:
     """The file at `url` as an exchange whose body is on disk (raises LargeBodyError when it cannot be had)."""
     started = datetime.now(timezone.utc)
-    frame = await devtools.send("Page.getFrameTree")
-    streamed = await stream_resource(devtools, frame["frameTree"]["frame"]["id"], url, target, cap)
+    streamed = await stream_resource(devtools, await main_frame_id(devtools), url, target, cap)
     response = RecordedResponse(status=streamed.status, reason="", headers=streamed.headers, body=streamed.body)
     request = RecordedRequest("GET", url, [("User-Agent", user_agent)])
     return Exchange(request=request, response=response, started_at=started, resource_type=DIRECT_FETCH_RESOURCE_TYPE)

@@ -17,9 +17,9 @@ import ipaddress
 import socket
 import struct
 from contextlib import suppress
-from urllib.parse import urlsplit
 
 from archiver.capture.netguard import NetworkGuard
+from archiver.identity import host_and_port
 
 SOCKS_VERSION = 5
 NO_AUTH, NO_ACCEPTABLE_METHOD = 0x00, 0xFF
@@ -132,11 +132,8 @@ class GuardProxy:
     def failure(self, url: str | None) -> str | None:
         """Chromium's name (ERR_...) for why the connection for `url` failed at the proxy; with no
         URL (Playwright names the first URL of a redirect chain), the last failure."""
-        if url:
-            parts = urlsplit(url)
-            key = ((parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0))
-            if key in self.failures:
-                return self.failures[key]
+        if url and host_and_port(url) in self.failures:
+            return self.failures[host_and_port(url)]
         return self.failures[self.last_failure] if self.last_failure else None
 
     @staticmethod

@@ -30,6 +30,12 @@ class StreamedResponse:
     body: StoredBody
 
 
+async def main_frame_id(devtools: CDPSession) -> str:
+    """The page's main frame, which loads a body again (with the page's cookies and proxy)."""
+    frame = await devtools.send("Page.getFrameTree")
+    return frame["frameTree"]["frame"]["id"]
+
+
 async def stream_body(devtools: CDPSession, frame_id: str, url: str, target: Path, cap: int) -> StoredBody:
     return (await stream_resource(devtools, frame_id, url, target, cap)).body
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from archiver.identity import host_and_port
+
 # For tests and split-horizon set-ups: "name=ip,name=ip" says what those names resolve to.
 RESOLVE_OVERRIDES_ENV = "ARCHIVER_RESOLVE_OVERRIDES"
 # Test hook: resolve only the names above (and literal addresses, localhost), never through DNS.
@@ -173,32 +175,23 @@ class NetworkGuard:
     def address_for(self, url: str) -> str | None:
         """The address the connection for `url` went to (for WARC-IP-Address: the browser only
         saw the proxy)."""
-        parts = urlsplit(url)
-        port = parts.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme, 0)
-        decision = self._decisions.get(((parts.hostname or "").lower(), port))
+        decision = self._decisions.get(host_and_port(url))
         return decision.address if decision else None
 
     def problem(self, url: str) -> str | None:
         """Why `url` was refused in this capture, if it was."""
-        parts = urlsplit(url)
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
-        decision = self._decisions.get(((parts.hostname or "").lower(), port))
+        decision = self._decisions.get(host_and_port(url))
         return decision.reason if decision and decision.blocked else None
 
     def summary(self, failed_urls: list[str] = ()) -> dict[str, Any]:
         """What was refused: each refused host, with the requests of the page that it failed."""
         entries = []
         for entry in self.blocked:
-            urls = [url for url in failed_urls if entry.get("host") and _host_port(url) == (entry["host"].lower(),
-                                                                                             entry["port"])]
+            urls = [url for url in failed_urls
+                    if entry.get("host") and host_and_port(url) == (entry["host"].lower(), entry["port"])]
             entries += [{**entry, "url": url} for url in urls] or [entry]
         return {"active": self.active, "allow_private": self.allow_private, "blocked": entries,
                 **({"seed_unresolved": True} if self.seed_unresolved else {})}
-
-
-def _host_port(url: str) -> tuple[str, int]:
-    parts = urlsplit(url)
-    return (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme, 0)
 
 
 async def _system_lookup(host: str) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
 
@@ -16,6 +15,7 @@ from archiver.capture.result import PARTIAL, ArtifactFile
 from archiver.capture.screenshots import Screenshot, full_page_screenshot
 from archiver.capture.session import CaptureSession, PendingResource
 from archiver.errors import first_line
+from archiver.identity import host_and_port
 from archiver.warc.normalize import warc_protocols
 
 SCREENSHOT_TIMEOUT = 10.0  # Playwright waits for web fonts; past this we take the page as it is
@@ -145,7 +145,7 @@ async def _read_tls(session: CaptureSession) -> None:
         session.result.tls = await asyncio.wait_for(session.tls.details(url), FINISH_STEP_TIMEOUT)
         if session.result.tls:
             session.result.tls["server_ip"] = session.guard.address_for(url) or session.result.tls.get("server_ip")
-            session.result.tls["server_port"] = urlsplit(url).port or 443
+            session.result.tls["server_port"] = host_and_port(url)[1]
     except asyncio.TimeoutError:
         session.result.warnings.append("the TLS details did not come in time")
 
@@ -161,9 +161,8 @@ async def describe_server(session: CaptureSession) -> dict[str, Any] | None:
         http_version = await response.http_version()
     except PlaywrightError:
         return None
-    parts = urlsplit(response.url)
     return {  # the browser saw the guard's proxy; the server is where the proxy connected
         "ip": session.guard.address_for(response.url) or (address["ipAddress"] if address else None),
-        "port": parts.port or {"http": 80, "https": 443}.get(parts.scheme),
+        "port": host_and_port(response.url)[1],
         "protocols": warc_protocols(http_version, security.get("protocol") if security else None),
     }

@@ -94,6 +94,12 @@ class CaptureSession:
     def user_agent(self) -> str:
         return self.options.user_agent or self.browser_info.user_agent
 
+    def new_body_file(self) -> Path:
+        """A file for a body streamed to disk (in `.bodies/`, removed once the capture is written)."""
+        folder = self.page_dir / ".bodies"
+        folder.mkdir(exist_ok=True)
+        return folder / f"{next(self.large_body_numbers):05d}.body"
+
     def final_url(self) -> str:
         return strip_fragment(self.result.final_url or self.job.url)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from archiver.capture.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE
 from archiver.capture.exchange import Exchange, StoredBody, body_sha256
-from archiver.capture.largebody import stream_body
+from archiver.capture.largebody import main_frame_id, stream_body
 from archiver.capture.recorder import Recorder
 from archiver.capture.session import CaptureSession
 from archiver.identity import strip_fragment
@@ -48,11 +48,7 @@ def write_exchange(session: CaptureSession, exchange: Exchange) -> None:
 async def read_large_body(session: CaptureSession, url: str, size: int) -> StoredBody:
     """A body too large for memory: the browser loads it again, streamed to a file, cut at the cap."""
     assert session.devtools is not None and session.page is not None
-    folder = session.page_dir / ".bodies"
-    folder.mkdir(exist_ok=True)
-    target = folder / f"{next(session.large_body_numbers):05d}.body"
-    frame = await session.devtools.send("Page.getFrameTree")
-    return await stream_body(session.devtools, frame["frameTree"]["frame"]["id"], url, target,
+    return await stream_body(session.devtools, await main_frame_id(session.devtools), url, session.new_body_file(),
                              session.options.max_body_size)
 
 

@@ -20,6 +20,7 @@ def summarize(session: CaptureSession) -> None:
         result.content_hashes["dom_sha256"] = sha256_bytes(session.dom.encode("utf-8"))
     if session.text is not None:
         result.content_hashes["text_sha256"] = sha256_bytes(" ".join(session.text.split()).encode("utf-8"))
+    result.network_guard = session.guard.summary([failure.url for failure in recorder.failed])
     result.counts = {
         "requests": session.network.requests_started,
         "exchanges_written": recorder.counts["exchanges_written"],
@@ -28,10 +29,9 @@ def summarize(session: CaptureSession) -> None:
         "duplicates_skipped": recorder.counts["duplicates_skipped"],
         "not_modified_skipped": recorder.counts["not_modified_skipped"],
         "synthetic_skipped": recorder.counts["synthetic_skipped"],
-        "blocked_requests": len(session.guard.summary([f.url for f in recorder.failed])["blocked"]),
+        "blocked_requests": len(result.network_guard["blocked"]),
     }
     _note_what_is_missing(session)
-    result.network_guard = session.guard.summary([failure.url for failure in recorder.failed])
     result.large_bodies = recorder.large_bodies
     lost = [f for f in recorder.failed if "body" in f.error and ("unavailable" in f.error or "not recorded" in f.error)]
     if lost:

@@ -52,11 +52,8 @@ async def _fetch_outside_browser(session: CaptureSession, url: str) -> None:
     assert session.devtools is not None
     if session.guard.problem(url):  # refused already: the file is not fetched another way
         return
-    folder = session.page_dir / ".bodies"
-    folder.mkdir(exist_ok=True)
-    target = folder / f"{next(session.large_body_numbers):05d}.body"
     try:
-        exchange = await asyncio.wait_for(fetch_download(session.devtools, url, session.user_agent, target,
+        exchange = await asyncio.wait_for(fetch_download(session.devtools, url, session.user_agent, session.new_body_file(),
                                                          session.options.max_body_size), DOWNLOAD_TIMEOUT)
     except (LargeBodyError, PlaywrightError, asyncio.TimeoutError) as exc:
         reason = "it did not finish in time" if isinstance(exc, asyncio.TimeoutError) else first_line(str(exc))

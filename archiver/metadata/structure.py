@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable, Iterator
 
 from lxml import html as lxml_html
@@ -218,7 +219,7 @@ class ArticleRegion:
         if self.headline is None:
             return False
         position = self.order.get(element, -1)
-        return self.order[self.headline.element] < position <= self._root_end()
+        return self.order[self.headline.element] < position <= self.root_end
 
     def _hero(self, element: HtmlElement) -> bool:
         """A lead picture above the headline: in a hero/feature block shortly before it."""
@@ -228,7 +229,9 @@ class ArticleRegion:
         return any(HERO.search(classes(a)) and start - HERO_REACH <= self.order.get(a, -1) < start
                    for a in element.iterancestors() if a.tag not in ("body", "html", "main"))
 
-    def _root_end(self) -> int:
+    @cached_property
+    def root_end(self) -> int:
+        """The document position of the root's last element (asked once per image: computed once)."""
         last = self.root
         for last in self.root.iter():
             pass
