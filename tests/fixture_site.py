@@ -188,8 +188,9 @@ JS_LOCATION = """<!doctype html><html><body><p>Moving...</p>
 <script>setTimeout(() => { location.href = "http://127.0.0.1:{p}/js"; }, 200);</script></body></html>"""
 
 RUNAWAY = """<!doctype html><html><body><h1>A story whose script sends it away</h1>
-<p>This text is what the reader saw at first.</p>
-<script>window.addEventListener("load", () => setTimeout(() => { location.href = "http://gone.invalid/consent"; }, 3000));
+<p>This text is what the reader saw at first.</p><div style="height: 3000px"></div>
+<script>/* leaves at the first scroll, so the order is fixed: viewport screenshot first, then the runaway */
+window.addEventListener("scroll", () => { location.href = "http://gone.invalid/consent"; }, {once: true});
 </script></body></html>"""
 
 TALL = """<!doctype html><html><body style="margin:0"><div style="height: {height}px;
