@@ -36,6 +36,7 @@ class CaptureOptions:
     # What to do
     autofetch: bool = True  # fetch every srcset/picture/data-src/noscript image
     allow_private: bool = False  # let a public page reach private/loopback/link-local addresses
+    dedup: bool = True  # a response identical to the last capture of its URL in the output is a revisit
 
     # Output
     max_screenshot_height: int = 16384  # taller pages are cut here (recorded as capped)

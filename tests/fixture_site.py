@@ -28,6 +28,8 @@ from hypercorn.asyncio import serve
 from hypercorn.config import Config
 from PIL import Image
 
+import editions
+
 NEXT_STORIES = 3
 RANGE_CHUNK = 64 * 1024  # the media server answers a Range request with at most this much
 POPULAR = [{"title": f"Popular story {n}", "thumb": f"/img/popular-{n}.jpg"} for n in (1, 2, 3)]
@@ -218,6 +220,7 @@ class FixtureApp:
         self.images = _build_images()
         self.wav = _wav()
         self.requests: list[tuple[str, str, dict[str, str]]] = []  # (method, path, headers) as received
+        self.edition = 1  # of the article under /news/ (see editions.py)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -244,6 +247,11 @@ class FixtureApp:
     async def route(self, scope: dict[str, Any], headers: dict[str, str], body: bytes) -> Reply:
         path, query = scope["path"], scope.get("query_string", b"").decode()
         html = [("Content-Type", "text/html; charset=utf-8")]
+        if path.startswith("/news/"):
+            served = editions.serve(path, self.edition, f"http://127.0.0.1:{scope['server'][1]}")
+            if served is not None:
+                status, page, content_type = served
+                return Reply(status, page, [("Content-Type", content_type)])
         if path == "/go/article":
             return Reply(302, b"moving", [("Location", "/article"), ("Content-Type", "text/plain")])
         if path == "/article":

@@ -39,14 +39,18 @@ from archiver.capture.wholefiles import fetch_whole_files, keep_pieces_without_w
 from archiver.errors import first_line
 from archiver.options import CaptureJob
 from archiver.metadata.extract import extract
+from archiver.warc.dedup import DedupIndex
 
 CLOSE_QUIET_WAIT = 2.0  # at most this long for the network to go quiet before the context closes
 CLOSE_TIMEOUT = 15.0  # closing a context (or, failing that, the browser) takes no longer
 
 
-async def capture_page(browser: Browser, browser_info: BrowserInfo, job: CaptureJob) -> PageResult:
-    """Capture `job.url` into `job.output_dir`; never raises for the page's own failures."""
-    session = CaptureSession.start(browser, browser_info, job)
+async def capture_page(browser: Browser, browser_info: BrowserInfo, job: CaptureJob,
+                       dedup: DedupIndex | None = None) -> PageResult:
+    """Capture `job.url` into `job.output_dir`; never raises for the page's own failures.
+    With `dedup` (the output folder's index), responses identical to the last capture of their
+    URL are written as revisits of it."""
+    session = CaptureSession.start(browser, browser_info, job, dedup)
     attach_recorder(session)
     try:
         await open_context(session)
@@ -94,6 +98,7 @@ async def _finish(session: CaptureSession) -> None:
     await _extract_metadata(session)
     session.result.counts["records_written"] = session.writer.records_written
     session.result.counts["warc_files"] = len(session.writer.files)
+    session.result.dedup = session.dedup.to_dict()
     session.result.ended_at = datetime.now(timezone.utc)
 
 
@@ -131,7 +136,9 @@ async def _extract_metadata(session: CaptureSession) -> None:
         return
     try:
         # CPU-bound parsing: in a thread, so pages captured alongside keep their event loop
-        extracted = await asyncio.to_thread(extract, session.writer.files, session.final_url(), session.dom)
+        originals = [session.job.output_dir.parent / r["run_id"] / r["path"] for r in session.dedup.requires.values()]
+        extracted = await asyncio.to_thread(extract, session.writer.files, session.final_url(), session.dom,
+                                            originals)
     except Exception as exc:  # noqa: BLE001 - the capture itself is sound; say what failed and keep it
         session.result.warnings.append(f"metadata extraction failed: {type(exc).__name__}: {exc}")
         return

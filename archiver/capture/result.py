@@ -59,6 +59,7 @@ class PageResult:
     attempts: list[dict[str, str]] = field(default_factory=list)  # earlier attempts that failed (network)
     network_guard: dict[str, Any] | None = None  # requests kept off private networks
     large_bodies: list[dict[str, Any]] = field(default_factory=list)  # bodies streamed to disk, maybe cut
+    dedup: dict[str, Any] | None = None  # revisits written, bytes saved, earlier WARCs they need
 
     def mark(self, state: str, reason: str) -> None:
         """Lower the state (complete > partial > failed) and keep the first reason given for it."""
@@ -92,6 +93,7 @@ class PageResult:
             "attempts": self.attempts,
             "network_guard": self.network_guard,
             "large_bodies": self.large_bodies,
+            "dedup": self.dedup,
             "screenshots": self.screenshots,
             "files": [f.describe(run_dir) for f in self.files if f.path.exists()],
             "dialogs": self.dialogs,

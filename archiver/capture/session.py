@@ -25,6 +25,7 @@ from archiver.capture.tls import TlsWatcher
 from archiver.identity import capture_id, page_id, strip_fragment
 from archiver.options import CaptureJob, CaptureOptions
 from archiver.versions import software_line
+from archiver.warc.dedup import DedupIndex, DedupTally
 from archiver.warc.writer import RollingWarcWriter
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -68,13 +69,15 @@ class CaptureSession:
     record_ids: dict[str, str] = field(default_factory=dict)  # URL -> id of its latest response record
     document_hashes: dict[str, str] = field(default_factory=dict)  # URL -> SHA-256 of each document stored
     pending_resources: list[PendingResource] = field(default_factory=list)
+    dedup: DedupTally = field(default_factory=DedupTally)  # revisits of earlier captures, when deduplicating
     large_body_numbers: itertools.count = field(default_factory=itertools.count)  # names of streamed bodies
     full_page: Screenshot | None = None
     dom: str | None = None
     text: str | None = None
 
     @classmethod
-    def start(cls, browser: Browser, browser_info: BrowserInfo, job: CaptureJob) -> "CaptureSession":
+    def start(cls, browser: Browser, browser_info: BrowserInfo, job: CaptureJob,
+              dedup: DedupIndex | None = None) -> "CaptureSession":
         options = job.options
         started = datetime.now(timezone.utc)
         cap_id = capture_id(job.url, started)
@@ -84,7 +87,8 @@ class CaptureSession:
                                    options.warc_max_size, page_id=cap_id)
         return cls(browser, browser_info, job, result, page_dir, writer,
                    guard=NetworkGuard(job.url, options.allow_private),
-                   network=NetworkActivity(stale_after=options.quiet_timeout))
+                   network=NetworkActivity(stale_after=options.quiet_timeout),
+                   dedup=DedupTally(dedup if options.dedup else None))
 
     @property
     def options(self) -> CaptureOptions:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from archiver.capture.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE
-from archiver.capture.exchange import Exchange, StoredBody, body_sha256
+from archiver.capture.exchange import Exchange, StoredBody, body_length, body_sha256
 from archiver.capture.largebody import main_frame_id, stream_body
 from archiver.capture.recorder import Recorder
 from archiver.capture.session import CaptureSession
 from archiver.identity import strip_fragment
-from archiver.warc.normalize import normalize
+from archiver.warc.dedup import Original, payload_digest
+from archiver.warc.normalize import NormalizedExchange, normalize
 
 FAILED_REQUESTS_IN_RECORD = 200  # the metadata record lists this many failed requests at most
 
@@ -37,12 +38,31 @@ def write_exchange(session: CaptureSession, exchange: Exchange) -> None:
     url = strip_fragment(exchange.url)
     # The browser connected to the guard's proxy; the server is where the proxy connected to.
     exchange.response.server_ip = session.guard.address_for(exchange.url) or exchange.response.server_ip
-    record_id = session.writer.write_exchange(normalize(exchange))
+    normalized = normalize(exchange)
+    original = _same_as_before(session, exchange, normalized)
+    if original is not None:
+        record_id = session.writer.write_revisit(normalized, original)
+        session.dedup.noted(original)
+    else:
+        record_id = session.writer.write_exchange(normalized)
     session.record_ids[url] = record_id
     if exchange.resource_type in ("document", DIRECT_FETCH_RESOURCE_TYPE) or url == session.final_url():
         session.document_hashes[url] = body_sha256(exchange.response.body)
     if isinstance(exchange.response.body, StoredBody):
         exchange.response.body.path.unlink(missing_ok=True)  # it is in the WARC now
+
+
+def _same_as_before(session: CaptureSession, exchange: Exchange, normalized: NormalizedExchange) -> Original | None:
+    """The earlier capture's response this one repeats byte for byte, if it may be a revisit:
+    a complete 200 with a body, and not a document (the page's own HTML is always stored whole)."""
+    if session.dedup.index is None or exchange.resource_type == "document":
+        return None
+    page_urls = (session.final_url(), strip_fragment(session.job.url))
+    if exchange.resource_type == DIRECT_FETCH_RESOURCE_TYPE and normalized.target_uri in page_urls:
+        return None  # the page itself, taken as a download
+    if exchange.response.status != 200 or normalized.truncated or body_length(normalized.response_body) == 0:
+        return None
+    return session.dedup.index.find(normalized.target_uri, payload_digest(normalized.response_body))
 
 
 async def read_large_body(session: CaptureSession, url: str, size: int) -> StoredBody:

@@ -27,7 +27,8 @@ from archiver.errors import ArchiverError
 @click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
               help="More attempts, with backoff (2 s, 4 s...), for a page that failed on a network error.")
 @click.option("--recapture", is_flag=True,
-              help="Capture every URL again, even when an earlier run in --output captured it completely.")
+              help="Capture every URL again, even when an earlier run in --output captured it completely. "
+                   "What has not changed since is stored as revisit records (see --no-dedup).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print a machine-readable summary on stdout at the end (the per-page lines go to stderr).")
 @click.option("--browser", "browser_path", metavar="PATH",

@@ -39,6 +39,9 @@ FLAGS = [
                  help="Stop scrolling after this many steps (bounds endless infinite scroll)."),
     click.option("--no-autofetch", is_flag=True,
                  help="Do not fetch srcset/<picture>/data-src/noscript images the page did not load itself."),
+    click.option("--no-dedup", is_flag=True,
+                 help="Store every response whole, even one byte-identical to the last capture of its URL in "
+                      "--output (by default such a response is a WARC revisit record pointing at it)."),
     click.option("--max-screenshot-height", type=int, default=DEFAULTS.max_screenshot_height, show_default=True,
                  help="Cut full-page screenshots of taller pages here (recorded as capped)."),
     click.option("--max-body-size", default="100M", show_default=True,
@@ -48,7 +51,7 @@ FLAGS = [
 ]
 FLAG_NAMES = ("viewport", "device_scale_factor", "user_agent", "operator", "ignore_https_errors", "allow_private",
               "page_timeout", "navigation_timeout", "behaviour_timeout", "settle", "network_quiet", "scroll_step",
-              "max_scroll_steps", "no_autofetch", "max_screenshot_height", "max_body_size", "warc_max_size")
+              "max_scroll_steps", "no_autofetch", "no_dedup", "max_screenshot_height", "max_body_size", "warc_max_size")
 
 
 def capture_flags(command: F) -> F:
@@ -69,6 +72,6 @@ def pop_capture_options(arguments: dict[str, Any]) -> CaptureOptions:
         behaviour_timeout=flags["behaviour_timeout"], settle_after_load=flags["settle"],
         network_quiet=flags["network_quiet"], scroll_step=flags["scroll_step"],
         max_scroll_steps=flags["max_scroll_steps"], autofetch=not flags["no_autofetch"],
-        allow_private=flags["allow_private"], max_screenshot_height=flags["max_screenshot_height"],
+        allow_private=flags["allow_private"], dedup=not flags["no_dedup"], max_screenshot_height=flags["max_screenshot_height"],
         warc_max_size=parse_size(flags["warc_max_size"]), max_body_size=parse_size(flags["max_body_size"]),
     )

@@ -47,7 +47,7 @@ def _replay_folders(folders: list[Path], port: int) -> None:
     pages = load_pages(folders)
     env = ensure_pywb(lambda message: click.echo(message, err=True))
     with tempfile.TemporaryDirectory(prefix="archiver-replay-") as root:
-        build_collection(env, Path(root), [warc for page in pages for warc in page.files("warc")])
+        build_collection(env, Path(root), [warc for page in pages for warc in page.replay_warcs()])
         with PywbServer(env, Path(root), port) as server:
             for page in pages:
                 click.echo(f"{server.url(page.timestamp, page.url)}")

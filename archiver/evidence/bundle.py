@@ -6,7 +6,8 @@ Layout (every file one folder deep, as WACZ asks, and listed with its SHA-256 in
     indexes/index.cdx.gz, .idx  CDXJ index in compressed blocks (cdxj-indexer), for pywb and wabac.js
     pages/pages.jsonl           the captured pages
     manifests/<run>.json        each run's manifest.json as written; <run>-qa.json when QA ran
-    manifests/files.json        where each file a manifest lists sits in the bundle
+    manifests/files.json        where each file a manifest lists sits in the bundle, and the earlier
+                                captures' WARCs a re-capture's revisit records point at
     screenshots/, dom/, text/   the page files the manifests list
     report/index.html           the human-readable report
     datapackage.json            every file above with its hash and size
@@ -31,7 +32,7 @@ from cryptography import x509
 from archiver import __version__
 from archiver.run.outputs import find_manifests
 from archiver.errors import ArchiverError
-from archiver.identity import labelled_sha256
+from archiver.identity import labelled_sha256, sha256_file
 from archiver.evidence.report import render_report
 from archiver.evidence.signing import key_fingerprint, load_private_key, public_key_b64, sign_hash, sign_with_server
 from archiver.evidence.timestamps import TimestampError, request_timestamp
@@ -183,7 +184,32 @@ def _add_capture_files(bundle: WaczZip, runs: list[_Run]) -> dict[str, tuple[Pat
                 bundle.add_file(name, source)
                 taken.add(name)
                 placed[f"{run.manifest['run_id']}/{entry['path']}"] = (source, name)
+    for run in runs:
+        for page in run.manifest["pages"]:
+            for requirement in (page.get("dedup") or {}).get("requires", []):
+                _add_original(bundle, run, requirement, placed, taken)
     return placed
+
+
+def _add_original(bundle: WaczZip, run: _Run, requirement: dict[str, str],
+                  placed: dict[str, tuple[Path, str]], taken: set[str]) -> None:
+    """An earlier capture's WARC that holds originals this run's revisits point at: packed too, so
+    the bundle replays and verifies on its own. It must still be the file the manifest names."""
+    key = f"{requirement['run_id']}/{requirement['path']}"
+    if key in placed:
+        return
+    name = "archive/" + Path(requirement["path"]).name
+    if not SAFE_MEMBER.match(name) or not SAFE_MEMBER.match("runs/" + requirement["run_id"]) or name in taken:
+        raise BundleError(f"{run.manifest_path} names an original WARC {key!r} that cannot be packed "
+                          "(not a capture's own file name, or one already taken)")
+    earlier = _Run(run.directory.parent / requirement["run_id"], run.manifest_path, run.manifest, None)
+    source = _source_inside(earlier, requirement["path"])
+    if sha256_file(source) != requirement["sha256"]:
+        raise BundleError(f"{source} holds originals this capture's revisits point at, but it is no longer "
+                          "the file the manifest names (its SHA-256 differs)")
+    bundle.add_file(name, source)
+    taken.add(name)
+    placed[key] = (source, name)
 
 
 def _source_inside(run: _Run, listed: str) -> Path:

@@ -176,6 +176,8 @@ def _check_warcs(bundle: _Bundle, datapackage: dict[str, Any]) -> Iterator[Check
     warcs = [r["path"] for r in datapackage.get("resources", []) if r["path"].startswith("archive/")]
     if not warcs:
         yield Check(FAIL, "no WARC file in archive/")
+    originals: dict[str, tuple[str, str]] = {}  # response record id -> (URI, payload digest)
+    revisits: list[tuple[str, str, str, str]] = []  # (WARC file, refers-to id, URI, payload digest)
     for name in warcs:
         if name not in bundle.names:
             continue
@@ -186,12 +188,44 @@ def _check_warcs(bundle: _Bundle, datapackage: dict[str, Any]) -> Iterator[Check
                     record.content_stream().read()  # reading is what checks the digests
                     records += 1
                     problems += record.digest_checker.problems
+                    _note_dedup_record(record, name, originals, revisits)
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
             problems.append(f"unreadable: {exc}")
         if problems:
             yield Check(FAIL, f"{name}: {len(problems)} record digest problem(s), first: {problems[0]}")
         else:
             yield Check(OK, f"{name}: {records} records, every block and payload digest holds")
+    yield from _check_revisits(originals, revisits, datapackage)
+
+
+def _note_dedup_record(record: Any, warc: str, originals: dict[str, tuple[str, str]],
+                       revisits: list[tuple[str, str, str, str]]) -> None:
+    headers = record.rec_headers
+    uri, digest = headers.get_header("WARC-Target-URI") or "", headers.get_header("WARC-Payload-Digest") or ""
+    if record.rec_type == "response":
+        originals[headers.get_header("WARC-Record-ID") or ""] = (uri, digest)
+    elif record.rec_type == "revisit":
+        revisits.append((warc, headers.get_header("WARC-Refers-To") or "", uri, digest))
+
+
+def _check_revisits(originals: dict[str, tuple[str, str]], revisits: list[tuple[str, str, str, str]],
+                    datapackage: dict[str, Any]) -> Iterator[Check]:
+    """Every revisit (a deduplicated response) must find its original, with the same URL and
+    payload digest, in the bundle; or the bundle must name the bundles it depends on."""
+    if not revisits:
+        return
+    missing = [(warc, uri) for warc, refers_to, uri, digest in revisits if originals.get(refers_to) != (uri, digest)]
+    if not missing:
+        yield Check(OK, f"all {len(revisits)} revisit records find their original response in the bundle")
+        return
+    requires = (datapackage.get("relation") or {}).get("requires") if isinstance(datapackage.get("relation"), dict) else None
+    first = f"{missing[0][1]} in {missing[0][0]}"
+    if requires:
+        yield Check(NOTE, f"{len(missing)} revisit record(s) point at originals in the bundles this one depends on "
+                          f"({', '.join(map(str, requires))}), not checked here; first: {first}")
+    else:
+        yield Check(FAIL, f"{len(missing)} revisit record(s) point at an original response that is not in the "
+                          f"bundle (it would not replay); first: {first}")
 
 
 def _check_manifests(bundle: _Bundle) -> Iterator[Check]:
@@ -213,6 +247,13 @@ def _check_manifests(bundle: _Bundle) -> Iterator[Check]:
             actual, size = bundle.hash(member)
             if actual != "sha256:" + entry["sha256"] or size != entry["size"]:
                 wrong.append(f"{member} does not match the manifest's SHA-256 for {entry['path']}")
+        for page in manifest["pages"]:
+            for requirement in (page.get("dedup") or {}).get("requires", []):
+                member = placed.get(f"{requirement['run_id']}/{requirement['path']}")
+                if member is None or member not in bundle.names:
+                    wrong.append(f"{requirement['path']} (the originals of its revisits) is not in the bundle")
+                elif bundle.hash(member)[0] != "sha256:" + requirement["sha256"]:
+                    wrong.append(f"{member} is not the earlier capture's WARC its revisits point at")
         qa = manifest.get("qa")
         if qa and f"manifests/{run_id}-qa.json" in bundle.names:
             if bundle.hash(f"manifests/{run_id}-qa.json")[0] != "sha256:" + qa["sha256"]:

@@ -65,9 +65,10 @@ def _candidates(original: ArticleReading | None, rendered: ArticleReading | None
     return merged
 
 
-def extract(warcs: list[Path], url: str, dom: str | None) -> dict[str, Any]:
-    """The `article` and `images` sections of a page's manifest entry."""
-    lookup = WarcLookup(warcs)
+def extract(warcs: list[Path], url: str, dom: str | None, originals: list[Path] | None = None) -> dict[str, Any]:
+    """The `article` and `images` sections of a page's manifest entry (`originals`: the earlier
+    captures' WARCs that hold what this capture's revisits point at)."""
+    lookup = WarcLookup(warcs, originals or ())
     stored = lookup.find(url)
     body = lookup.payload(url) if stored else None
     original_html = decode_html(body, stored.content_type) if body is not None and stored else ""

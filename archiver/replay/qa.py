@@ -207,7 +207,7 @@ async def run_qa(paths: Iterable[Path], limits: Thresholds, browser_path: str | 
     env = ensure_pywb(log)
     results: list[PageQA] = []
     with tempfile.TemporaryDirectory(prefix="archiver-qa-") as root:
-        build_collection(env, Path(root), [warc for page in pages for warc in page.files("warc")], framed=False)
+        build_collection(env, Path(root), [warc for page in pages for warc in page.replay_warcs()], framed=False)
         with PywbServer(env, Path(root)) as server:
             async with async_playwright() as playwright:
                 browser, info = await launch(playwright, find_browser(playwright, browser_path))

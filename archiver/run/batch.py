@@ -26,6 +26,7 @@ from archiver.run.outputs import find_manifests
 from archiver.identity import page_id, sha256_bytes
 from archiver.run.manifest import RunManifest
 from archiver.options import CaptureJob, CaptureOptions
+from archiver.warc.dedup import DedupIndex
 from archiver.warc.recovery import lock_output, lock_run, recover_open_warcs
 from archiver.capture.result import COMPLETE, FAILED, PageResult
 from archiver.times import utc_iso
@@ -135,6 +136,7 @@ async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: 
         try:
             recovered = recover_open_warcs(output_root)
             done = completed_pages(output_root) if settings.resume else {}
+            dedup = DedupIndex.load(output_root) if options.dedup else None
             run_id = new_run_id()
             run_dir = output_root / run_id
             run_lock = lock_run(run_dir)  # held to the end: recovery by any other run leaves this one alone
@@ -159,7 +161,8 @@ async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: 
                     to_capture.append(seed)
             hooks.on_start(len(to_capture))
             try:
-                await _capture_all(holder, to_capture, run_dir, run_id, options, settings, manifest, outcome, hooks)
+                await _capture_all(holder, to_capture, Job(run_dir, run_id, options, dedup), settings, manifest,
+                                   outcome, hooks)
             finally:
                 await holder.close()
                 manifest.finish()
@@ -169,36 +172,48 @@ async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: 
             lock.close()
 
 
-async def _capture_all(holder: _BrowserHolder, seeds: list[Seed], run_dir: Path, run_id: str,
-                       options: CaptureOptions, settings: RunSettings, manifest: RunManifest,
-                       outcome: RunOutcome, hooks: RunHooks) -> None:
+@dataclass(frozen=True)
+class Job:
+    """What every page of a run shares: where it goes, how it is captured, what it dedups against."""
+
+    run_dir: Path
+    run_id: str
+    options: CaptureOptions
+    dedup: DedupIndex | None
+
+
+async def _capture_all(holder: _BrowserHolder, seeds: list[Seed], job: Job, settings: RunSettings,
+                       manifest: RunManifest, outcome: RunOutcome, hooks: RunHooks) -> None:
     slots = asyncio.Semaphore(max(1, settings.concurrency))
 
     async def one(seed: Seed) -> None:
         async with slots:
-            result = await _capture_with_retries(holder, seed, run_dir, run_id, options, settings, hooks)
+            result = await _capture_with_retries(holder, seed, job, settings, hooks)
         outcome.results.append(result)
         manifest.add_page(result)
+        if job.dedup is not None:  # listed in a manifest now: later pages may point at its records
+            job.dedup.add_page(job.run_dir, job.run_id, manifest.pages[-1])
         hooks.on_page(result)
 
     await asyncio.gather(*(one(seed) for seed in seeds))
 
 
-async def _capture_with_retries(holder: _BrowserHolder, seed: Seed, run_dir: Path, run_id: str,
-                                options: CaptureOptions, settings: RunSettings, hooks: RunHooks) -> PageResult:
+async def _capture_with_retries(holder: _BrowserHolder, seed: Seed, job: Job, settings: RunSettings,
+                                hooks: RunHooks) -> PageResult:
     if seed.problem:
         return rejected(seed)
     attempts: list[dict[str, str]] = []
     for attempt in range(settings.retries + 1):
         browser, info = await holder.get()
-        result = await capture_page(browser, info, CaptureJob(seed.url, run_dir, run_id, options))
+        result = await capture_page(browser, info, CaptureJob(seed.url, job.run_dir, job.run_id, job.options),
+                                    job.dedup)
         retryable = result.state == FAILED and any(code in (result.reason or "") for code in RETRYABLE)
         if not retryable or attempt == settings.retries:
             result.attempts = attempts
             return result
         # The failed attempt holds only its warcinfo and failure record; the manifest keeps the failure.
         attempts.append({"started_at": utc_iso(result.started_at), "reason": result.reason or ""})
-        shutil.rmtree(run_dir / result.capture_id, ignore_errors=True)
+        shutil.rmtree(job.run_dir / result.capture_id, ignore_errors=True)
         delay = settings.retry_backoff * 2 ** attempt
         hooks.on_retry(seed, result.reason or "", delay)
         await asyncio.sleep(delay)

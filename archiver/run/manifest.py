@@ -7,7 +7,6 @@ manifest for the pages it finished. Its shape is described by schema/manifest.sc
 from __future__ import annotations
 
 import json
-import os
 import platform
 import sys
 from datetime import datetime, timezone
@@ -19,10 +18,10 @@ from archiver.capture.browser import BrowserInfo
 from archiver.capture.result import COMPLETE, FAILED, PARTIAL, PageResult
 from archiver.times import utc_iso
 from archiver.identity import sha256_file, without_credentials
+from archiver.jsonfile import MANIFEST_NAME, write_json_atomic
 from archiver.options import CaptureOptions
 from archiver.versions import tool_versions
 
-MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 SCHEMA_ID = "https://archiver.invalid/schema/manifest-1.json"
 
@@ -108,17 +107,6 @@ class RunManifest:
 def _as_text(argument: str) -> str:
     """An argument as UTF-8 text: bytes that were not (a non-UTF-8 argument) escaped as \\xNN."""
     return argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write to a temporary file, then rename: a reader never sees half a file."""
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)  # a full disk leaves the last complete manifest, not a stub
-        raise
 
 
 def record_qa(manifest_path: Path, qa_path: Path, passed: bool, checked_at: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 from archiver.errors import ArchiverError
 from archiver.run.manifest import MANIFEST_NAME
+from archiver.warc.dedup import required_warcs
 
 
 @dataclass
@@ -32,6 +33,11 @@ class CapturedPage:
 
     def files(self, role: str) -> list[Path]:
         return [self.run_dir / f["path"] for f in self.entry["files"] if f["role"] == role]
+
+    def replay_warcs(self) -> list[Path]:
+        """The capture's WARC files and the earlier captures' files its revisits point at: what a
+        replay tool needs to show this capture whole."""
+        return self.files("warc") + required_warcs(self.run_dir.parent, self.entry)
 
 
 def find_manifests(paths: Iterable[Path]) -> list[Path]:

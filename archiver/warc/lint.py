@@ -16,6 +16,7 @@ from typing import IO, Iterable, Iterator
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from archiver.warc.dedup import REVISIT_PROFILE
 from archiver.warc.writer import DIGEST_ALGORITHM
 
 TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -97,6 +98,8 @@ class _Linter:
         payload = _Payload(record.raw_stream)
         if record.rec_type == "response" and is_http:
             self._check_response(record, payload, target)
+        elif record.rec_type == "revisit" and is_http:
+            self._check_revisit(record, payload, target)
         elif record.rec_type == "request" and is_http:
             self._check_request(record, payload)
         payload.drain()
@@ -115,7 +118,7 @@ class _Linter:
         if http is None:
             self.problem(record, "http-headers", "no HTTP header block")
             return False
-        line_protocol = http.protocol if record.rec_type == "response" else http.statusline.rsplit(" ", 1)[-1]
+        line_protocol = http.protocol if record.rec_type in ("response", "revisit") else http.statusline.rsplit(" ", 1)[-1]
         if line_protocol not in HTTP_LINE_PROTOCOLS:
             self.problem(record, "status-line-protocol",
                          f"HTTP line says {line_protocol!r}; write HTTP/1.1 and put the real protocol in WARC-Protocol")
@@ -166,9 +169,24 @@ class _Linter:
                 return
         self.complete_urls.add(target)
 
+    def _check_revisit(self, record: ArcWarcRecord, payload: "_Payload", target: str) -> None:
+        """A deduplicated response: its headers, no body, and which original has the body."""
+        headers = record.rec_headers
+        if headers.get_header("WARC-Profile") != REVISIT_PROFILE:
+            self.problem(record, "revisit-profile", f"a revisit whose profile is not {REVISIT_PROFILE}")
+        for name in ("WARC-Refers-To", "WARC-Refers-To-Target-URI", "WARC-Refers-To-Date", "WARC-Payload-Digest"):
+            if not headers.get_header(name):
+                self.problem(record, "revisit-refers-to", f"a revisit without {name}: replay cannot find its body")
+        if headers.get_header("WARC-Refers-To-Target-URI") not in (None, target):
+            self.problem(record, "revisit-other-url", "a revisit of another URL (pywb cannot replay those)")
+        if payload.size():
+            self.problem(record, "revisit-body", f"a revisit that stores {payload.size()} bytes of body")
+        if self._check_http_block(record):
+            self.complete_urls.add(target)
+
     def _check_request(self, record: ArcWarcRecord, payload: "_Payload") -> None:
         previous_type, previous_id = self.previous or ("", None)
-        if previous_type != "response" or record.rec_headers.get_header("WARC-Concurrent-To") != previous_id:
+        if previous_type not in ("response", "revisit") or record.rec_headers.get_header("WARC-Concurrent-To") != previous_id:
             self.problem(record, "request-pairing",
                          "a request record must follow its response, WARC-Concurrent-To that response")
         if not self._check_http_block(record):

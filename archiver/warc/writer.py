@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
@@ -18,6 +18,9 @@ from warcio.warcwriter import WARCWriter
 
 from archiver.capture.exchange import StoredBody, body_length
 from archiver.warc.normalize import HTTP_LINE_PROTOCOL, NormalizedExchange
+
+if TYPE_CHECKING:
+    from archiver.warc.dedup import Original
 
 DIGEST_ALGORITHM = "sha256"  # one algorithm for every WARC digest the project writes
 OPEN_SUFFIX = ".open"
@@ -135,17 +138,38 @@ class RollingWarcWriter:
             )
             for protocol in exchange.protocols:  # a repeatable field: one line per protocol
                 response.rec_headers.add_header("WARC-Protocol", protocol)
-            request = writer.create_warc_record(
-                exchange.target_uri,
-                "request",
-                payload=BytesIO(exchange.request_body),
-                length=len(exchange.request_body),
-                http_headers=_WireHeaders(exchange.request_line, exchange.request_headers, is_http_request=True),
-                warc_headers_dict=self._common_headers(exchange.warc_date),
-            )
-            writer.write_request_response_pair(request, response)
+            writer.write_request_response_pair(self._request_record(writer, exchange), response)
         self.records_written += 2
         return response.rec_headers.get_header("WARC-Record-ID")
+
+    def write_revisit(self, exchange: NormalizedExchange, original: "Original") -> str:
+        """The response as a `revisit` of `original` (identical payload digest): its HTTP headers,
+        no body, and where the body is. Then its request, as for a response. Returns the revisit's id."""
+        writer = self._writer_with_room()
+        headers = self._common_headers(exchange.warc_date)
+        headers["WARC-Refers-To"] = original.record_id
+        if exchange.ip_address:
+            headers["WARC-IP-Address"] = exchange.ip_address
+        revisit = writer.create_revisit_record(
+            exchange.target_uri, original.digest, original.url, original.date,
+            http_headers=_WireHeaders(exchange.response_status_line, exchange.response_headers,
+                                      protocol=HTTP_LINE_PROTOCOL),
+            warc_headers_dict=headers)
+        for protocol in exchange.protocols:
+            revisit.rec_headers.add_header("WARC-Protocol", protocol)
+        writer.write_request_response_pair(self._request_record(writer, exchange), revisit)
+        self.records_written += 2
+        return revisit.rec_headers.get_header("WARC-Record-ID")
+
+    def _request_record(self, writer: _Sha256WARCWriter, exchange: NormalizedExchange) -> Any:
+        return writer.create_warc_record(
+            exchange.target_uri,
+            "request",
+            payload=BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
+            http_headers=_WireHeaders(exchange.request_line, exchange.request_headers, is_http_request=True),
+            warc_headers_dict=self._common_headers(exchange.warc_date),
+        )
 
     def write_resource(self, uri: str, content_type: str, payload: bytes,
                        concurrent_to: str | None = None, date: str | None = None) -> str:
