@@ -4,6 +4,7 @@
     lint, show                archiver.cli.inspect    -> archiver.warc.lint, archiver.run.summary
     replay, qa                archiver.cli.replay     -> archiver.replay
     keygen, bundle, verify    archiver.cli.evidence   -> archiver.evidence
+    diff, history             archiver.cli.changes    -> archiver.changes
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import click
 
 from archiver import __version__
-from archiver.cli import capture, evidence, inspect, replay
+from archiver.cli import capture, changes, evidence, inspect, replay
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,5 +24,5 @@ def main() -> None:
 
 
 for command in (capture.capture, inspect.lint, capture.serve_sample_command, replay.replay, replay.qa,
-                inspect.show, evidence.keygen, evidence.bundle, evidence.verify):
+                inspect.show, evidence.keygen, evidence.bundle, evidence.verify, changes.diff, changes.history):
     main.add_command(command)

@@ -1,0 +1,124 @@
+"""The article's photos in two captures: added, removed, replaced, re-encoded; captions and credits.
+
+Photos are matched by URL. The same URL with other bytes is a replaced photo, unless its
+perceptual hash (imagehash's pHash) is within a few bits of the old one: then it is the same
+picture re-encoded or resized, which is said but is not an edit. A lead photo that left and a lead
+photo that came under another URL are one replacement, not an unrelated removal and addition.
+A caption is compared without its credit, so a changed credit is reported once, as a credit.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import imagehash
+from PIL import Image, UnidentifiedImageError
+
+from archiver.changes.snapshot import Photo
+
+SAME_PICTURE_BITS = 10  # pHash distance (of 64 bits) up to which two images show the same picture
+
+
+@dataclass
+class PhotoChange:
+    kind: str  # added | removed | replaced | re-encoded | caption | credit
+    old: Photo | None
+    new: Photo | None
+    distance: int | None = None  # pHash bits between old and new bytes, when both were stored
+
+    @property
+    def is_edit(self) -> bool:
+        return self.kind != "re-encoded"
+
+    def describe(self) -> str:
+        photo = self.new or self.old
+        assert photo is not None
+        where = f"{'lead photo' if photo.is_lead else 'photo'} {photo.url}"
+        if self.kind == "credit":
+            return f"credit changed on {where}: {_credits(self.old)} -> {_credits(self.new)}"
+        if self.kind == "caption":
+            return f"caption changed on {where}"
+        if self.kind in ("replaced", "re-encoded"):
+            detail = f" (pHash distance {self.distance} of 64)" if self.distance is not None else ""
+            same = "the same picture, other bytes" if self.kind == "re-encoded" else "another picture"
+            moved = f", was {self.old.url}" if self.old and self.new and self.old.url != self.new.url else ""
+            return f"{where} {self.kind}: {same}{detail}{moved}"
+        return f"{where} {self.kind}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "is_edit": self.is_edit, "distance": self.distance,
+                "old": _photo_dict(self.old), "new": _photo_dict(self.new)}
+
+
+def _credits(photo: Photo | None) -> str:
+    return "; ".join(photo.credits) if photo and photo.credits else "(none)"
+
+
+def _photo_dict(photo: Photo | None) -> dict[str, Any] | None:
+    if photo is None:
+        return None
+    return {"url": photo.url, "is_lead": photo.is_lead, "caption": photo.caption, "credits": photo.credits,
+            "sha256": photo.sha256, "phash": _phash_text(photo)}
+
+
+def perceptual_hash(data: bytes | None) -> imagehash.ImageHash | None:
+    if data is None:
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return imagehash.phash(image.convert("RGB"))
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None  # not an image Pillow reads (SVG, truncated): compared by bytes only
+
+
+def _phash_text(photo: Photo) -> str | None:
+    found = perceptual_hash(photo.data)
+    return str(found) if found is not None else None
+
+
+def distance(old: Photo, new: Photo) -> int | None:
+    a, b = perceptual_hash(old.data), perceptual_hash(new.data)
+    return int(a - b) if a is not None and b is not None else None
+
+
+def compare_photos(old: list[Photo], new: list[Photo]) -> list[PhotoChange]:
+    old_by_url = {photo.url: photo for photo in old}
+    new_by_url = {photo.url: photo for photo in new}
+    changes: list[PhotoChange] = []
+    gone = [photo for photo in old if photo.url not in new_by_url]
+    came = [photo for photo in new if photo.url not in old_by_url]
+    pairs = [(photo, new_by_url[photo.url]) for photo in old if photo.url in new_by_url]
+    old_lead = next((p for p in gone if p.is_lead), None)
+    new_lead = next((p for p in came if p.is_lead), None)
+    if old_lead and new_lead:  # the lead photo swapped for one under another URL
+        gone.remove(old_lead)
+        came.remove(new_lead)
+        pairs.append((old_lead, new_lead))
+    for before, after in pairs:
+        changes.extend(_pair_changes(before, after))
+    changes.extend(PhotoChange("removed", photo, None) for photo in gone)
+    changes.extend(PhotoChange("added", None, photo) for photo in came)
+    return changes
+
+
+def _pair_changes(old: Photo, new: Photo) -> list[PhotoChange]:
+    changes = []
+    bytes_differ = old.data is not None and new.data is not None and old.sha256 != new.sha256
+    if bytes_differ or old.url != new.url:  # bytes one capture did not store cannot be compared
+        bits = distance(old, new)
+        same_picture = bits is not None and bits <= SAME_PICTURE_BITS
+        changes.append(PhotoChange("re-encoded" if same_picture else "replaced", old, new, bits))
+    if _without_credits(old) != _without_credits(new):
+        changes.append(PhotoChange("caption", old, new))
+    if sorted(old.credits) != sorted(new.credits):
+        changes.append(PhotoChange("credit", old, new))
+    return changes
+
+
+def _without_credits(photo: Photo) -> str:
+    caption = photo.caption
+    for credit in photo.credits:
+        caption = caption.replace(credit, "")
+    return " ".join(caption.split())

@@ -1,0 +1,122 @@
+"""`archiver diff` and `archiver history`: what changed in an article between stored captures."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archiver.cli.common import DEFAULT_OUTPUT, SetupError
+from archiver.errors import ArchiverError
+
+EXIT_SAME, EXIT_CHANGED = 0, 1
+
+
+@click.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
+              show_default=True, help="Where to look up OLD and NEW when they are capture ids.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON (old and new value of each change).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write a self-contained HTML report (fields, marked text, photos, screenshot diff).")
+def diff(old: str, new: str, output: Path, as_json: bool, html_path: Path | None) -> None:
+    """Compare two captures of an article, from what they stored (never the live page).
+
+    OLD and NEW are capture folders (<output>/<run id>/<capture id>) or capture ids under --output.
+    Reported: headline, standfirst, authors, dates and canonical URL; the article text word by
+    word, with page furniture, clock times and share counts left out; photos added, removed or
+    replaced (a re-encoded copy of the same picture is told apart), captions and credits; and how
+    much of the full-page screenshot changed.
+
+    Exit status: 0 when nothing was edited, 1 when something was, 2 on error.
+    """
+    from archiver.changes.compare import compare
+    from archiver.changes.snapshot import load_snapshot
+
+    try:
+        comparison = compare(load_snapshot(old, output), load_snapshot(new, output))
+        if html_path is not None:
+            from archiver.changes.report import render_html
+
+            html_path.write_text(render_html(comparison), encoding="utf-8")
+    except (ArchiverError, OSError) as exc:
+        raise SetupError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_comparison(comparison)
+    if html_path is not None:
+        click.echo(f"report: {html_path}", err=True)
+    sys.exit(EXIT_CHANGED if comparison.changed else EXIT_SAME)
+
+
+def _print_comparison(comparison: Any) -> None:
+    old, new = comparison.old, comparison.new
+    click.echo(f"{new.url}")
+    click.echo(f"  before: {old.capture_id} ({old.captured_at})")
+    click.echo(f"  after:  {new.capture_id} ({new.captured_at})")
+    if not comparison.changed:
+        click.echo("no edits")
+    for change in comparison.fields:
+        click.echo(f"{change.label} changed:")
+        click.echo(f"  - {_shown(change.old)}")
+        click.echo(f"  + {_shown(change.new)}")
+    text = comparison.text
+    if text.changed:
+        click.echo(f"text: {len(text.changes)} change(s), {text.words_removed} word(s) removed, "
+                   f"{text.words_added} added:")
+        for change in text.changes:
+            before, after = " ".join(change.context_before.split()), " ".join(change.context_after.split())
+            click.echo(f"  ...{before} [-{' '.join(change.old.split())}-]{{+{' '.join(change.new.split())}+}} "
+                       f"{after}...")
+    for change in comparison.photos:
+        click.echo(("" if change.is_edit else "(not an edit) ") + change.describe())
+    if text.noise:
+        kinds = sorted({item["kind"] for item in text.noise})
+        click.echo(f"left out as noise: {len(text.noise)} ({', '.join(kinds)})")
+    if comparison.screenshot is not None:
+        click.echo(f"full-page screenshot: {comparison.screenshot.changed_fraction:.1%} of pixels differ")
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == []:
+        return "(none)"
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+@click.command()
+@click.argument("url")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
+              show_default=True, help="The output folder whose captures are listed.")
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
+def history(url: str, output: Path, as_json: bool) -> None:
+    """List the captures of URL under --output, oldest first, each with what changed since the one before.
+
+    Use `archiver diff` on two of the listed capture ids for the whole comparison.
+    """
+    from archiver.changes.history import history as page_history
+
+    steps = []
+    try:
+        for step in page_history(url, output):
+            steps.append(step)
+            if not as_json:
+                click.echo(f"{step.captured_at}  {step.capture_id}  {_history_line(step)}")
+    except (ArchiverError, OSError) as exc:
+        raise SetupError(str(exc)) from None
+    if not steps:
+        raise SetupError(f"no capture of {url} under {output}")
+    if as_json:
+        click.echo(json.dumps({"url": url, "captures": [step.to_dict() for step in steps]}, indent=2,
+                              ensure_ascii=False))
+
+
+def _history_line(step: Any) -> str:
+    state = "" if step.state == "complete" else f"[{step.state}] "
+    if step.comparison is None:
+        return state + "first capture"
+    return state + ("; ".join(step.comparison.edits) if step.comparison.changed else "no edits")
