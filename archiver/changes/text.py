@@ -123,10 +123,9 @@ def diff_words(old_paragraphs: list[str], new_paragraphs: list[str], context: in
         count = len(chunk)
         if op == 0:
             flush()
-            for a, b in zip(old[i:i + count], new[j:j + count]):
-                if a != b:  # equal once folded: noise, kept visible as such
-                    result.noise.append({"kind": old_key[i][1:] if old_key[i].startswith("\x00") else "noise",
-                                         "old": a, "new": b})
+            for k in range(count):
+                if old[i + k] != new[j + k]:  # equal once folded: noise, kept visible as such
+                    result.noise.append({"kind": old_key[i + k].lstrip("\x00"), "old": old[i + k], "new": new[j + k]})
             result.segments.append((0, _join(new[j:j + count])))
             i, j = i + count, j + count
         elif op == -1:
