@@ -146,6 +146,11 @@ def test_both_captures_pass_warcio_check_and_lint(captured: Editions) -> None:
     assert lint_paths(captured.second.warcs) == []
 
 
+def test_show_says_what_was_deduplicated(captured: Editions) -> None:
+    result = cli("show", str(captured.second.run_dir))
+    assert "4 response(s) unchanged since an earlier capture, stored as revisits" in result.stdout
+
+
 def test_no_dedup_stores_everything_whole(captured: Editions, tmp_path: Path) -> None:
     third = _capture(captured.output, captured.url, "--recapture", "--no-dedup")
     assert third.entry["dedup"] is None

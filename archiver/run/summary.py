@@ -43,6 +43,11 @@ def page_summary(page: dict[str, Any], run_dir: Path) -> list[str]:
     counts = page.get("counts", {})
     lines.append(f"{'Counts:':<13}{counts.get('exchanges_written', 0)} exchanges, {len(page.get('images', []))} article "
                  f"images ({credited} credited), {counts.get('failed_requests', 0)} failed requests")
+    dedup = page.get("dedup")
+    if dedup and dedup["revisits"]:
+        lines.append(f"{'Dedup:':<13}{dedup['revisits']} response(s) unchanged since an earlier capture, stored as "
+                     f"revisits ({dedup['bytes_saved']:,} bytes saved); they need {len(dedup['requires'])} earlier "
+                     "WARC file(s)")
     for entry in page.get("files", []):
         lines.append(f"{'  ' + entry['role'] + ':':<24}{run_dir / entry['path']}")
     for warning in page.get("warnings", []):
