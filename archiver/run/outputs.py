@@ -37,7 +37,8 @@ class CapturedPage:
     def replay_warcs(self) -> list[Path]:
         """The capture's WARC files and the earlier captures' files its revisits point at: what a
         replay tool needs to show this capture whole."""
-        return self.files("warc") + required_warcs(self.run_dir.parent, self.entry)
+        originals = [path for path in required_warcs(self.run_dir.parent, self.entry) if path.is_file()]
+        return self.files("warc") + originals  # one deleted since: its revisits show up as misses
 
 
 def find_manifests(paths: Iterable[Path]) -> list[Path]:
