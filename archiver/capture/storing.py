@@ -62,6 +62,8 @@ def _same_as_before(session: CaptureSession, exchange: Exchange, normalized: Nor
         return None  # the page itself, taken as a download
     if exchange.response.status != 200 or normalized.truncated or body_length(normalized.response_body) == 0:
         return None
+    if not session.dedup.index.has_capture_of(normalized.target_uri):
+        return None  # never captured before: no need to hash the body here
     return session.dedup.index.find(normalized.target_uri, payload_digest(normalized.response_body))
 
 

@@ -161,7 +161,7 @@ async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: 
                     to_capture.append(seed)
             hooks.on_start(len(to_capture))
             try:
-                await _capture_all(holder, to_capture, Job(run_dir, run_id, options, dedup), settings, manifest,
+                await _capture_all(holder, to_capture, RunPlan(run_dir, run_id, options, dedup), settings, manifest,
                                    outcome, hooks)
             finally:
                 await holder.close()
@@ -173,7 +173,7 @@ async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: 
 
 
 @dataclass(frozen=True)
-class Job:
+class RunPlan:
     """What every page of a run shares: where it goes, how it is captured, what it dedups against."""
 
     run_dir: Path
@@ -182,38 +182,38 @@ class Job:
     dedup: DedupIndex | None
 
 
-async def _capture_all(holder: _BrowserHolder, seeds: list[Seed], job: Job, settings: RunSettings,
+async def _capture_all(holder: _BrowserHolder, seeds: list[Seed], plan: RunPlan, settings: RunSettings,
                        manifest: RunManifest, outcome: RunOutcome, hooks: RunHooks) -> None:
     slots = asyncio.Semaphore(max(1, settings.concurrency))
 
     async def one(seed: Seed) -> None:
         async with slots:
-            result = await _capture_with_retries(holder, seed, job, settings, hooks)
+            result = await _capture_with_retries(holder, seed, plan, settings, hooks)
         outcome.results.append(result)
         manifest.add_page(result)
-        if job.dedup is not None:  # listed in a manifest now: later pages may point at its records
-            job.dedup.add_page(job.run_dir, job.run_id, manifest.pages[-1])
+        if plan.dedup is not None:  # listed in a manifest now: later pages may point at its records
+            plan.dedup.add_page(plan.run_dir, plan.run_id, manifest.pages[-1])
         hooks.on_page(result)
 
     await asyncio.gather(*(one(seed) for seed in seeds))
 
 
-async def _capture_with_retries(holder: _BrowserHolder, seed: Seed, job: Job, settings: RunSettings,
+async def _capture_with_retries(holder: _BrowserHolder, seed: Seed, plan: RunPlan, settings: RunSettings,
                                 hooks: RunHooks) -> PageResult:
     if seed.problem:
         return rejected(seed)
     attempts: list[dict[str, str]] = []
     for attempt in range(settings.retries + 1):
         browser, info = await holder.get()
-        result = await capture_page(browser, info, CaptureJob(seed.url, job.run_dir, job.run_id, job.options),
-                                    job.dedup)
+        result = await capture_page(browser, info, CaptureJob(seed.url, plan.run_dir, plan.run_id, plan.options),
+                                    plan.dedup)
         retryable = result.state == FAILED and any(code in (result.reason or "") for code in RETRYABLE)
         if not retryable or attempt == settings.retries:
             result.attempts = attempts
             return result
         # The failed attempt holds only its warcinfo and failure record; the manifest keeps the failure.
         attempts.append({"started_at": utc_iso(result.started_at), "reason": result.reason or ""})
-        shutil.rmtree(job.run_dir / result.capture_id, ignore_errors=True)
+        shutil.rmtree(plan.run_dir / result.capture_id, ignore_errors=True)
         delay = settings.retry_backoff * 2 ** attempt
         hooks.on_retry(seed, result.reason or "", delay)
         await asyncio.sleep(delay)

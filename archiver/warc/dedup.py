@@ -169,6 +169,9 @@ class DedupIndex:
         if warcs:
             self.save()
 
+    def has_capture_of(self, url: str) -> bool:
+        return url in self.latest
+
     def find(self, url: str, digest: str) -> Original | None:
         """The original to point a revisit at: the latest capture of `url`, if its bytes were the same."""
         original = self.latest.get(url)
