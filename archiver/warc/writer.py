@@ -119,9 +119,7 @@ class RollingWarcWriter:
     def write_exchange(self, exchange: NormalizedExchange, extra: dict[str, str] | None = None) -> str:
         """Write the response, then its request (WARC-Concurrent-To the response). Returns the response's id."""
         writer = self._writer_with_room()
-        response_headers = self._common_headers(exchange.warc_date)
-        if exchange.ip_address:
-            response_headers["WARC-IP-Address"] = exchange.ip_address
+        response_headers = self._response_headers(exchange)
         if exchange.truncated:
             response_headers["WARC-Truncated"] = exchange.truncated
         response_headers.update(extra or {})
@@ -136,8 +134,7 @@ class RollingWarcWriter:
                                           protocol=HTTP_LINE_PROTOCOL),
                 warc_headers_dict=response_headers,
             )
-            for protocol in exchange.protocols:  # a repeatable field: one line per protocol
-                response.rec_headers.add_header("WARC-Protocol", protocol)
+            _add_protocols(response, exchange)
             writer.write_request_response_pair(self._request_record(writer, exchange), response)
         self.records_written += 2
         return response.rec_headers.get_header("WARC-Record-ID")
@@ -146,20 +143,24 @@ class RollingWarcWriter:
         """The response as a `revisit` of `original` (identical payload digest): its HTTP headers,
         no body, and where the body is. Then its request, as for a response. Returns the revisit's id."""
         writer = self._writer_with_room()
-        headers = self._common_headers(exchange.warc_date)
+        headers = self._response_headers(exchange)
         headers["WARC-Refers-To"] = original.record_id
-        if exchange.ip_address:
-            headers["WARC-IP-Address"] = exchange.ip_address
         revisit = writer.create_revisit_record(
             exchange.target_uri, original.digest, original.url, original.date,
             http_headers=_WireHeaders(exchange.response_status_line, exchange.response_headers,
                                       protocol=HTTP_LINE_PROTOCOL),
             warc_headers_dict=headers)
-        for protocol in exchange.protocols:
-            revisit.rec_headers.add_header("WARC-Protocol", protocol)
+        _add_protocols(revisit, exchange)
         writer.write_request_response_pair(self._request_record(writer, exchange), revisit)
         self.records_written += 2
         return revisit.rec_headers.get_header("WARC-Record-ID")
+
+    def _response_headers(self, exchange: NormalizedExchange) -> dict[str, str]:
+        """The WARC headers a response and a revisit share: date, warcinfo, page, server address."""
+        headers = self._common_headers(exchange.warc_date)
+        if exchange.ip_address:
+            headers["WARC-IP-Address"] = exchange.ip_address
+        return headers
 
     def _request_record(self, writer: _Sha256WARCWriter, exchange: NormalizedExchange) -> Any:
         return writer.create_warc_record(
@@ -198,6 +199,11 @@ class RollingWarcWriter:
         writer.write_record(record)
         self.records_written += 1
         return record.rec_headers.get_header("WARC-Record-ID")
+
+
+def _add_protocols(record: Any, exchange: NormalizedExchange) -> None:
+    for protocol in exchange.protocols:  # a repeatable field: one line per protocol
+        record.rec_headers.add_header("WARC-Protocol", protocol)
 
 
 def _one_line(value: str) -> str:
