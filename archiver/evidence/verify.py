@@ -47,6 +47,7 @@ class _Bundle:
         self.zip = zipfile.ZipFile(path)
         self.listing = self.zip.namelist()  # duplicates kept: a zip may name one member twice
         self.names = set(self.listing)
+        self._hashes: dict[str, tuple[str, int]] = {}  # several checks hash the same member
 
     def read(self, name: str, limit: int = MAX_JSON_BYTES) -> bytes:
         """A member, refused past `limit` bytes (a small file can inflate to gigabytes)."""
@@ -59,6 +60,11 @@ class _Bundle:
         return data
 
     def hash(self, name: str) -> tuple[str, int]:
+        if name not in self._hashes:
+            self._hashes[name] = self._hash(name)
+        return self._hashes[name]
+
+    def _hash(self, name: str) -> tuple[str, int]:
         digest, size = hashlib.sha256(), 0
         with self.zip.open(name) as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -218,7 +224,8 @@ def _check_revisits(originals: dict[str, tuple[str, str]], revisits: list[tuple[
     if not missing:
         yield Check(OK, f"all {len(revisits)} revisit records find their original response in the bundle")
         return
-    requires = (datapackage.get("relation") or {}).get("requires") if isinstance(datapackage.get("relation"), dict) else None
+    relation = datapackage.get("relation")
+    requires = relation.get("requires") if isinstance(relation, dict) else None
     first = f"{missing[0][1]} in {missing[0][0]}"
     if requires:
         yield Check(NOTE, f"{len(missing)} revisit record(s) point at originals in the bundles this one depends on "
