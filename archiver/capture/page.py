@@ -39,7 +39,7 @@ from archiver.capture.wholefiles import fetch_whole_files, keep_pieces_without_w
 from archiver.errors import first_line
 from archiver.options import CaptureJob
 from archiver.metadata.extract import extract
-from archiver.warc.dedup import DedupIndex
+from archiver.warc.dedup import DedupIndex, requirement_paths
 
 CLOSE_QUIET_WAIT = 2.0  # at most this long for the network to go quiet before the context closes
 CLOSE_TIMEOUT = 15.0  # closing a context (or, failing that, the browser) takes no longer
@@ -136,7 +136,7 @@ async def _extract_metadata(session: CaptureSession) -> None:
         return
     try:
         # CPU-bound parsing: in a thread, so pages captured alongside keep their event loop
-        originals = [session.job.output_dir.parent / r["run_id"] / r["path"] for r in session.dedup.requires.values()]
+        originals = requirement_paths(session.job.output_dir.parent, session.dedup.requires.values())
         extracted = await asyncio.to_thread(extract, session.writer.files, session.final_url(), session.dom,
                                             originals)
     except Exception as exc:  # noqa: BLE001 - the capture itself is sound; say what failed and keep it

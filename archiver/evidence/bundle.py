@@ -180,7 +180,7 @@ def _add_capture_files(bundle: WaczZip, runs: list[_Run]) -> dict[str, tuple[Pat
                                       "refusing it (not a capture's own file name)")
                 if name in taken:
                     raise BundleError(f"two files would both be {name} in the bundle")
-                source = _source_inside(run, entry["path"])
+                source = _source_inside(run.directory, entry["path"], run.manifest_path)
                 bundle.add_file(name, source)
                 taken.add(name)
                 placed[f"{run.manifest['run_id']}/{entry['path']}"] = (source, name)
@@ -202,8 +202,7 @@ def _add_original(bundle: WaczZip, run: _Run, requirement: dict[str, str],
     if not SAFE_MEMBER.match(name) or not SAFE_MEMBER.match("runs/" + requirement["run_id"]) or name in taken:
         raise BundleError(f"{run.manifest_path} names an original WARC {key!r} that cannot be packed "
                           "(not a capture's own file name, or one already taken)")
-    earlier = _Run(run.directory.parent / requirement["run_id"], run.manifest_path, run.manifest, None)
-    source = _source_inside(earlier, requirement["path"])
+    source = _source_inside(run.directory.parent / requirement["run_id"], requirement["path"], run.manifest_path)
     if sha256_file(source) != requirement["sha256"]:
         raise BundleError(f"{source} holds originals this capture's revisits point at, but it is no longer "
                           "the file the manifest names (its SHA-256 differs)")
@@ -212,20 +211,20 @@ def _add_original(bundle: WaczZip, run: _Run, requirement: dict[str, str],
     placed[key] = (source, name)
 
 
-def _source_inside(run: _Run, listed: str) -> Path:
+def _source_inside(run_dir: Path, listed: str, manifest_path: Path) -> Path:
     """The file a manifest lists, which must be a regular file inside its run folder, reached
     through no symbolic link: a manifest path such as ../../etc/hostname, or a link out of the
     run folder, would pack someone else's file into the evidence."""
-    source = run.directory / listed
+    source = run_dir / listed
     if Path(listed).is_absolute() or ".." in Path(listed).parts:
-        raise BundleError(f"{run.manifest_path} lists {listed!r}, outside its run folder; refusing it")
+        raise BundleError(f"{manifest_path} lists {listed!r}, outside its run folder; refusing it")
     for step in [source, *source.parents]:
-        if step == run.directory:
+        if step == run_dir:
             break
         if step.is_symlink():
             raise BundleError(f"{step} is a symbolic link; a bundle packs only the files the capture wrote")
     if not source.is_file():
-        raise BundleError(f"{source}, listed in {run.manifest_path}, is missing")
+        raise BundleError(f"{source}, listed in {manifest_path}, is missing")
     return source
 
 

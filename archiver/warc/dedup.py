@@ -188,8 +188,11 @@ class DedupIndex:
 
 def required_warcs(output: Path, page: dict[str, Any]) -> list[Path]:
     """The WARC files of earlier captures that hold the originals a page's revisits point at."""
-    return [output / requirement["run_id"] / requirement["path"]
-            for requirement in (page.get("dedup") or {}).get("requires", [])]
+    return requirement_paths(output, (page.get("dedup") or {}).get("requires", []))
+
+
+def requirement_paths(output: Path, requirements: Iterable[dict[str, str]]) -> list[Path]:
+    return [output / requirement["run_id"] / requirement["path"] for requirement in requirements]
 
 
 @dataclass
