@@ -26,8 +26,8 @@ from archiver.capture.pagejs import FRAME_SCRIPT_TIMEOUT, evaluate_in_frame, scr
 MAX_SCROLL_PASSES = 3  # a page that grew after settling gets scrolled again, this many times at most
 AUTOFETCH_CONCURRENCY = 6
 AUTOFETCH_IMAGE_TIMEOUT_MS = 10_000
-LOGGED_URLS_LIMIT = 500
-FRAME_EVAL_TIMEOUT = 10.0  # seconds for one script in one frame  # URL lists in the log are cut here (the counts stay exact)
+LOGGED_URLS_LIMIT = 500  # URL lists in the log are cut here (the counts stay exact)
+FRAME_EVAL_TIMEOUT = 10.0  # seconds for one script in one frame
 
 
 @dataclass
