@@ -11,14 +11,34 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import imagehash
 from PIL import Image, UnidentifiedImageError
 
-from archiver.changes.snapshot import Photo
+from archiver.identity import sha256_bytes
 
 SAME_PICTURE_BITS = 10  # pHash distance (of 64 bits) up to which two images show the same picture
+
+
+@dataclass
+class Photo:
+    """One of the article's photos in one capture, with the bytes that capture stored."""
+
+    url: str
+    is_lead: bool
+    caption: str
+    credits: list[str]
+    data: bytes | None  # None when the capture did not store them
+
+    @cached_property
+    def sha256(self) -> str | None:
+        return sha256_bytes(self.data) if self.data is not None else None
+
+    @cached_property
+    def phash(self) -> imagehash.ImageHash | None:
+        return perceptual_hash(self.data)
 
 
 @dataclass
@@ -60,7 +80,7 @@ def _photo_dict(photo: Photo | None) -> dict[str, Any] | None:
     if photo is None:
         return None
     return {"url": photo.url, "is_lead": photo.is_lead, "caption": photo.caption, "credits": photo.credits,
-            "sha256": photo.sha256, "phash": _phash_text(photo)}
+            "sha256": photo.sha256, "phash": str(photo.phash) if photo.phash is not None else None}
 
 
 def perceptual_hash(data: bytes | None) -> imagehash.ImageHash | None:
@@ -73,13 +93,8 @@ def perceptual_hash(data: bytes | None) -> imagehash.ImageHash | None:
         return None  # not an image Pillow reads (SVG, truncated): compared by bytes only
 
 
-def _phash_text(photo: Photo) -> str | None:
-    found = perceptual_hash(photo.data)
-    return str(found) if found is not None else None
-
-
 def distance(old: Photo, new: Photo) -> int | None:
-    a, b = perceptual_hash(old.data), perceptual_hash(new.data)
+    a, b = old.phash, new.phash
     return int(a - b) if a is not None and b is not None else None
 
 

@@ -17,8 +17,8 @@ from PIL import Image
 
 from archiver import __version__
 from archiver.changes.compare import Comparison
-from archiver.changes.photos import PhotoChange
-from archiver.changes.snapshot import FIELDS, Photo, Snapshot
+from archiver.changes.photos import Photo, PhotoChange
+from archiver.changes.snapshot import FIELDS, Snapshot
 from archiver.times import utc_iso
 
 SCREENSHOT_WIDTH = 600  # screenshots are embedded scaled to this width, to keep the file small

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archiver.changes.photos import Photo
 from archiver.errors import ArchiverError
-from archiver.identity import sha256_bytes
 from archiver.jsonfile import MANIFEST_NAME
+from archiver.metadata.extract import stored_html
 from archiver.warc.dedup import required_warcs
 from archiver.warc.lookup import WarcLookup
 
@@ -27,19 +28,6 @@ FIELDS = {"headline": "headline", "description": "standfirst", "authors": "autho
 
 class CaptureNotFound(ArchiverError):
     pass
-
-
-@dataclass
-class Photo:
-    url: str
-    is_lead: bool
-    caption: str
-    credits: list[str]
-    data: bytes | None  # the stored bytes (None when the capture did not store them)
-
-    @property
-    def sha256(self) -> str | None:
-        return sha256_bytes(self.data) if self.data is not None else None
 
 
 @dataclass
@@ -120,11 +108,7 @@ def _html(snapshot: Snapshot, lookup: WarcLookup) -> str:
     dom = snapshot.file("dom")
     if dom is not None:
         return dom.read_text(encoding="utf-8", errors="replace")
-    from archiver.metadata.extract import decode_html  # the document as served, decoded as a browser does
-
-    stored = lookup.find(snapshot.url)
-    body = lookup.payload(snapshot.url) if stored else None
-    return decode_html(body, stored.content_type) if body is not None and stored else ""
+    return stored_html(lookup, snapshot.url)  # the document as served
 
 
 def _photo(image: dict[str, Any], lookup: WarcLookup) -> Photo:

@@ -41,6 +41,13 @@ def _meta_charset(head: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace") if match else None
 
 
+def stored_html(lookup: WarcLookup, url: str) -> str:
+    """The document of `url` as the server sent it, decoded as a browser does; "" if not stored."""
+    stored = lookup.find(url)
+    body = lookup.payload(url) if stored else None
+    return decode_html(body, stored.content_type) if body is not None and stored else ""
+
+
 def _merge(original: dict[str, Any], rendered: dict[str, Any]) -> dict[str, Any]:
     """The server's values, and the rendered DOM's where the server's HTML had none; each says where."""
     merged: dict[str, Any] = {}
@@ -69,9 +76,7 @@ def extract(warcs: list[Path], url: str, dom: str | None, originals: list[Path] 
     """The `article` and `images` sections of a page's manifest entry (`originals`: the earlier
     captures' WARCs that hold what this capture's revisits point at)."""
     lookup = WarcLookup(warcs, originals or ())
-    stored = lookup.find(url)
-    body = lookup.payload(url) if stored else None
-    original_html = decode_html(body, stored.content_type) if body is not None and stored else ""
+    original_html = stored_html(lookup, url)
     original_data = structured_data(original_html, url) if original_html else {}
     rendered_data = structured_data(dom, url) if dom else {}
     original_reading = read_article(original_html, url, original_data) if original_html else None
