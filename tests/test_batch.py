@@ -248,11 +248,11 @@ def test_endless_infinite_scroll_is_bounded(site, tmp_path: Path) -> None:
 
 
 def test_a_page_out_of_time_is_saved_as_partial(site, tmp_path: Path) -> None:
-    result = run(site.url("/endless"), "--output", str(tmp_path), *QUICK, "--page-timeout", "4",
+    result = run(site.url("/endless"), "--output", str(tmp_path), *QUICK, "--page-timeout", "8",
                  "--max-scroll-steps", "100000", "--behaviour-timeout", "100")
     assert result.returncode == 1
     (page,) = manifests(tmp_path)[0]["pages"]
-    assert page["state"] == "partial" and "ran out of time (4s)" in page["reason"]
+    assert page["state"] == "partial" and "ran out of time (8s)" in page["reason"]
     roles = {f["role"] for f in page["files"]}
     assert {"warc", "screenshot_viewport", "screenshot_full_page", "dom"} <= roles
     for entry in page["files"]:
