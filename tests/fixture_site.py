@@ -252,6 +252,8 @@ class FixtureApp:
             if served is not None:
                 status, page, content_type = served
                 return Reply(status, page, [("Content-Type", content_type)])
+        if path.startswith("/queue/"):
+            return await self._queue_page(path[len("/queue/"):], query)
         if path == "/go/article":
             return Reply(302, b"moving", [("Location", "/article"), ("Content-Type", "text/plain")])
         if path == "/article":
@@ -355,6 +357,19 @@ class FixtureApp:
         if path == "/stalled-body":
             return Reply(200, b"<!doctype html><title>Stalled</title><p>arrived late</p>", html, stall_after_headers=30)
         return Reply(404, b"not found", [("Content-Type", "text/plain")])
+
+    async def _queue_page(self, name: str, query: str) -> Reply:
+        """Small articles for the queue's workers: /queue/story-N, and /queue/slow-N?delay=S whose
+        photo takes S seconds to arrive (a capture that is surely in progress for that long)."""
+        params = dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair)
+        if name.endswith(".jpg"):
+            await asyncio.sleep(float(params.get("delay", "0")))
+            return Reply(200, self.images["lead.jpg"], [("Content-Type", "image/jpeg")])
+        delay = params.get("delay", "0") if name.startswith("slow-") else "0"
+        page = (f"<!doctype html><html><head><title>Queued story {name}</title></head><body><article>"
+                f"<h1>Queued story {name}</h1><img src=\"/queue/{name}.jpg?delay={delay}\" width=\"320\" "
+                f"height=\"180\" alt=\"photo\"><p>The text of {name}.</p></article></body></html>")
+        return Reply(200, page.encode(), [("Content-Type", "text/html; charset=utf-8")])
 
     def _cms(self, name: str) -> Reply:
         import news_pages

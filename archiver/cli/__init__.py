@@ -5,6 +5,7 @@
     replay, qa                archiver.cli.replay     -> archiver.replay
     keygen, bundle, verify    archiver.cli.evidence   -> archiver.evidence
     diff, history             archiver.cli.changes    -> archiver.changes
+    queue add|status, worker  archiver.cli.queue      -> archiver.queue
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import click
 
 from archiver import __version__
-from archiver.cli import capture, changes, evidence, inspect, replay
+from archiver.cli import capture, changes, evidence, inspect, queue, replay
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,5 +25,6 @@ def main() -> None:
 
 
 for command in (capture.capture, inspect.lint, capture.serve_sample_command, replay.replay, replay.qa,
-                inspect.show, evidence.keygen, evidence.bundle, evidence.verify, changes.diff, changes.history):
+                inspect.show, evidence.keygen, evidence.bundle, evidence.verify, changes.diff, changes.history,
+                queue.queue, queue.worker):
     main.add_command(command)

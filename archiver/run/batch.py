@@ -103,7 +103,7 @@ def completed_pages(output: Path) -> dict[str, dict[str, str]]:
     return done
 
 
-class _BrowserHolder:
+class BrowserHolder:
     """Launches the browser, and launches it again if it dies under a page."""
 
     def __init__(self, playwright: Playwright, executable: str) -> None:
@@ -131,7 +131,7 @@ async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: 
     """Capture every seed into a new run folder under `output_root`."""
     checked = [seed if isinstance(seed, Seed) else read_seeds([seed])[0] for seed in seeds]
     async with async_playwright() as playwright:
-        holder = _BrowserHolder(playwright, find_browser(playwright, browser_path))  # before touching the output
+        holder = BrowserHolder(playwright, find_browser(playwright, browser_path))  # before touching the output
         lock = lock_output(output_root)
         try:
             recovered = recover_open_warcs(output_root)
@@ -182,13 +182,13 @@ class RunPlan:
     dedup: DedupIndex | None
 
 
-async def _capture_all(holder: _BrowserHolder, seeds: list[Seed], plan: RunPlan, settings: RunSettings,
+async def _capture_all(holder: BrowserHolder, seeds: list[Seed], plan: RunPlan, settings: RunSettings,
                        manifest: RunManifest, outcome: RunOutcome, hooks: RunHooks) -> None:
     slots = asyncio.Semaphore(max(1, settings.concurrency))
 
     async def one(seed: Seed) -> None:
         async with slots:
-            result = await _capture_with_retries(holder, seed, plan, settings, hooks)
+            result = await capture_with_retries(holder, seed, plan, settings, hooks)
         outcome.results.append(result)
         manifest.add_page(result)
         if plan.dedup is not None:  # listed in a manifest now: later pages may point at its records
@@ -198,7 +198,7 @@ async def _capture_all(holder: _BrowserHolder, seeds: list[Seed], plan: RunPlan,
     await asyncio.gather(*(one(seed) for seed in seeds))
 
 
-async def _capture_with_retries(holder: _BrowserHolder, seed: Seed, plan: RunPlan, settings: RunSettings,
+async def capture_with_retries(holder: BrowserHolder, seed: Seed, plan: RunPlan, settings: RunSettings,
                                 hooks: RunHooks) -> PageResult:
     if seed.problem:
         return rejected(seed)

@@ -46,9 +46,18 @@ class RunManifest:
         self.skipped: list[dict[str, str]] = []  # pages an earlier run already captured completely
         self.recovered = recovered or []  # captures a killed run left, set aside before this run
         self.duplicates: list[dict[str, str]] = []  # seeds naming a page already listed in this run
+        self.set_aside: list[dict[str, Any]] = []  # a queue worker's captures another attempt beat
 
     def add_page(self, result: PageResult) -> None:
-        self.pages.append(result.manifest_entry(self.run_dir))
+        self.add_entry(result.manifest_entry(self.run_dir))
+
+    def add_entry(self, entry: dict[str, Any]) -> None:
+        """A page entry made earlier (a queue worker makes it before its commit)."""
+        self.pages.append(entry)
+        self.write()
+
+    def add_set_aside(self, note: dict[str, Any]) -> None:
+        self.set_aside.append(note)
         self.write()
 
     def add_duplicate(self, duplicate: dict[str, str]) -> None:
@@ -64,7 +73,6 @@ class RunManifest:
         self.write()
 
     def to_dict(self) -> dict[str, Any]:
-        states = [page["state"] for page in self.pages]
         return {
             "$schema": SCHEMA_ID,
             "manifest_version": MANIFEST_VERSION,
@@ -76,16 +84,12 @@ class RunManifest:
             "host": {"hostname": platform.node(), "platform": platform.platform(), "argv": [_as_text(without_credentials(a)) for a in sys.argv[1:]]},
             "options": self.options.to_dict(),
             "run_settings": self.settings,
-            "summary": {
-                "pages": len(self.pages),
-                COMPLETE: states.count(COMPLETE),
-                PARTIAL: states.count(PARTIAL),
-                FAILED: states.count(FAILED),
-            },
+            "summary": summarize_pages(self.pages),
             "pages": self.pages,
             "skipped": self.skipped,
             "recovered": self.recovered,
             "duplicates": self.duplicates,
+            "set_aside": self.set_aside,
         }
 
     def _browser(self) -> dict[str, Any] | None:
@@ -102,6 +106,22 @@ class RunManifest:
     def write(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         write_json_atomic(self.path, self.to_dict())
+
+
+def summarize_pages(pages: list[dict[str, Any]]) -> dict[str, int]:
+    states = [page["state"] for page in pages]
+    return {"pages": len(pages), COMPLETE: states.count(COMPLETE), PARTIAL: states.count(PARTIAL),
+            FAILED: states.count(FAILED)}
+
+
+def append_page_entry(manifest_path: Path, entry: dict[str, Any]) -> None:
+    """Add a page to the manifest of a run whose writer is gone (a killed worker's committed page)."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if any(page["capture_id"] == entry["capture_id"] for page in manifest["pages"]):
+        return  # already there: the worker died after writing it
+    manifest["pages"].append(entry)
+    manifest["summary"] = summarize_pages(manifest["pages"])
+    write_json_atomic(manifest_path, manifest)
 
 
 def _as_text(argument: str) -> str:

@@ -1,7 +1,8 @@
 """After a crash: one run at a time per output folder, and no WARC left half-written.
 
 A run holds an exclusive lock on its output folder (the kernel drops it when the process dies, even
-by SIGKILL). The next run finds the `.warc.gz.open` files the dead run left, keeps every complete
+by SIGKILL); queue workers, which share an output folder, hold it shared, and each holds its own run
+folder's lock. The next run finds the `.warc.gz.open` files the dead run left, keeps every complete
 record of each (cutting off a half-written last one), and sets the capture aside, with a note, in
 `<output>/interrupted/`: its page never reached a manifest, so it is not a capture anyone vouched for.
 """
@@ -31,9 +32,10 @@ class OutputBusy(ArchiverError):
     pass
 
 
-def lock_output(output: Path) -> IO[str]:
+def lock_output(output: Path, shared: bool = False) -> IO[str]:
     """Hold the output folder for this run; raises OutputBusy when another run holds it, or holds
-    a folder around it or inside it (the outer run's recovery would take the inner run's files)."""
+    a folder around it or inside it (the outer run's recovery would take the inner run's files).
+    `shared`: several queue workers may hold it together, but not alongside a `capture` run."""
     output.mkdir(parents=True, exist_ok=True)
     resolved = output.resolve()
     for parent in resolved.parents:
@@ -44,7 +46,11 @@ def lock_output(output: Path) -> IO[str]:
         if inner.parent != resolved and _held(inner):
             raise OutputBusy(f"an archiver run is writing to {inner.parent}, inside {output}; "
                              "wait for it or use another --output") from None
-    return _hold(output / LOCK_NAME, f"another archiver run is writing to {output}; wait for it or use another --output")
+    if shared:
+        return _hold(output / LOCK_NAME, f"an archiver capture run is writing to {output}; wait for it or "
+                                         "use another --output", fcntl.LOCK_SH)
+    return _hold(output / LOCK_NAME, f"another archiver run or worker is writing to {output}; wait for it or "
+                                     "use another --output")
 
 
 def lock_run(run_dir: Path) -> IO[str]:
@@ -53,15 +59,27 @@ def lock_run(run_dir: Path) -> IO[str]:
     return _hold(run_dir / RUN_LOCK_NAME, f"{run_dir} is being written by another run")
 
 
-def _hold(path: Path, busy: str) -> IO[str]:
-    handle = open(path, "w")
+def try_lock_run(run_dir: Path) -> IO[str] | None:
+    """Hold a run folder whose writer is gone (to settle what it left); None while its writer lives."""
+    if not (run_dir / RUN_LOCK_NAME).is_file():
+        return None
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return _hold(run_dir / RUN_LOCK_NAME, "")
+    except (OutputBusy, OSError):
+        return None
+
+
+def _hold(path: Path, busy: str, mode: int = fcntl.LOCK_EX) -> IO[str]:
+    handle = open(path, "a")  # not "w": a held lock file keeps the pid its holder wrote
+    try:
+        fcntl.flock(handle, mode | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
         raise OutputBusy(busy) from None
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
+    if mode == fcntl.LOCK_EX:
+        handle.truncate(0)
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
     return handle
 
 
@@ -133,9 +151,15 @@ def recover_open_warcs(output: Path) -> list[dict[str, Any]]:
     for open_file in sorted(output.rglob("*" + OPEN_SUFFIX)):
         if INTERRUPTED in open_file.relative_to(output).parts:
             continue
-        if _held(open_file.parent.parent / RUN_LOCK_NAME):
-            continue  # its writer is alive (another run, in a folder inside this one): not ours to touch
-        notes.append(_set_aside(output, open_file))
+        run_lock = try_lock_run(open_file.parent.parent)
+        if run_lock is None and (open_file.parent.parent / RUN_LOCK_NAME).is_file():
+            continue  # its writer is alive (a worker, or a run in a folder inside this one): not ours to touch
+        try:
+            if open_file.exists():  # another worker's recovery may have moved it meanwhile
+                notes.append(_set_aside(output, open_file))
+        finally:
+            if run_lock is not None:
+                run_lock.close()
     return notes
 
 

@@ -1,5 +1,6 @@
 # Shared by scripts/archive and scripts/test: create what is missing, nothing more.
-# Sourced, not run. Sets VENV; defines ensure_env, ensure_browser, ensure_pywb and ensure_replaywebpage.
+# Sourced, not run. Sets VENV; defines ensure_env, ensure_browser, ensure_pywb,
+# ensure_replaywebpage and ensure_redis.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${ARCHIVER_VENV:-$ROOT/.venv}"
@@ -73,4 +74,18 @@ ensure_browser() {
         "$VENV/bin/playwright" install chromium >&2 || true
     fi
     "$VENV/bin/python" -m archiver.capture.browser >/dev/null || exit 2
+}
+
+# A redis-server for the queue's tests (workers and their faults are tested against the real server):
+# Debian's package (as root) where none is on PATH.
+ensure_redis() {
+    command -v redis-server >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "no redis-server found: installing Debian's redis-server package"
+        apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
+    else
+        say "redis-server is needed by the queue's tests: install Redis (6.2 or newer)"
+        exit 2
+    fi
 }

@@ -1,0 +1,152 @@
+"""`archiver queue add|status` and `archiver worker`: pages through Redis to workers on many machines."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archiver.cli.capture_options import capture_flags, pop_capture_options
+from archiver.cli.common import DEFAULT_OUTPUT, SetupError
+from archiver.errors import ArchiverError
+
+redis_option = click.option("--redis", "redis_url", envvar="ARCHIVER_REDIS", required=True, metavar="URL",
+                            help="The queue's Redis, e.g. redis://queue-host:6379/0 (6.2 or newer). "
+                                 "Env: ARCHIVER_REDIS.")
+
+
+def _connect(redis_url: str) -> Any:
+    from archiver.queue.broker import Broker, QueueUnreachable
+
+    try:
+        return Broker.connect(redis_url)
+    except QueueUnreachable as exc:
+        raise SetupError(str(exc)) from None
+
+
+@click.group()
+def queue() -> None:
+    """Queue pages for `archiver worker`s, and see how the queue stands."""
+
+
+@queue.command("add")
+@click.argument("urls", nargs=-1)
+@click.option("--input", "-i", "inputs", multiple=True, metavar="FILE",
+              help="Read URLs from FILE: one a line, # starts a comment, - reads stdin. Repeatable.")
+@click.option("--recapture", is_flag=True,
+              help="Capture even pages the worker's --output already holds a complete capture of.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was queued as JSON.")
+@redis_option
+@capture_flags
+def queue_add(urls: tuple[str, ...], inputs: tuple[str, ...], recapture: bool, as_json: bool, redis_url: str,
+              **flags: Any) -> None:
+    """Queue each URL with these capture options; a page already pending is not queued twice.
+
+    Exit status: 0 when every URL was queued (or was pending already); 1 when a line was not a URL
+    (the others are queued); 2 for a usage error or a Redis that cannot be reached.
+    """
+    options = pop_capture_options(flags)
+    if not urls and not inputs:
+        raise click.UsageError("give at least one URL or an --input file")
+    from archiver.queue.broker import REDIS_DOWN
+    from archiver.queue.enqueue import enqueue
+    from archiver.run.seeds import read_seeds
+
+    try:
+        seeds = read_seeds(urls, inputs)
+    except ArchiverError as exc:
+        raise SetupError(str(exc)) from None
+    broker = _connect(redis_url)
+    try:
+        report = enqueue(broker, seeds, options, recapture)
+    except REDIS_DOWN as exc:
+        raise SetupError(f"Redis stopped answering while queueing: {exc}; run the same command again "
+                         "(pages already queued are not queued twice)") from None
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    for item in report.rejected:
+        click.echo(f"archiver: not queued: {item['origin']}: {item['url']}: {item['problem']}", err=True)
+    if not as_json:
+        for item in report.already_pending:
+            click.echo(f"pending  {item['url']} (already queued as job {item['job_id']})")
+        click.echo(f"queued {len(report.queued)} page(s); {len(report.already_pending)} already pending; "
+                   f"{len(report.rejected)} rejected")
+    sys.exit(1 if report.rejected else 0)
+
+
+@queue.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole status as JSON.")
+@redis_option
+def queue_status(as_json: bool, redis_url: str) -> None:
+    """Queued, running (by which worker, since when), done, failed (with reasons), retried."""
+    from archiver.queue.broker import REDIS_DOWN
+    from archiver.queue.status import read_status, render_text
+
+    broker = _connect(redis_url)
+    try:
+        status = read_status(broker)
+    except REDIS_DOWN as exc:
+        raise SetupError(f"Redis stopped answering: {exc}") from None
+    if as_json:
+        click.echo(json.dumps(status.to_dict(), indent=2))
+    else:
+        for line in render_text(status):
+            click.echo(line)
+
+
+@click.command()
+@redis_option
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
+              show_default=True, help="Folder for this worker's run folder(s); other workers may share it.")
+@click.option("--concurrency", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="Pages captured at once, each in its own browser context.")
+@click.option("--until-empty", is_flag=True,
+              help="Exit once nothing is queued or running anywhere (otherwise wait for work).")
+@click.option("--lease", type=click.FloatRange(2, None), default=60.0, show_default=True,
+              help="Seconds without this worker's heartbeat (every lease/4) after which another worker takes "
+                   "over its page. Give every worker of a queue the same value.")
+@click.option("--max-attempts", type=click.IntRange(1, 100), default=3, show_default=True,
+              help="Times a page is handed to a worker that then dies or freezes, before it is recorded as failed.")
+@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
+              help="More attempts, with backoff, for a page that failed on a network error (as capture).")
+@click.option("--browser", "browser_path", metavar="PATH",
+              help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.")
+def worker(redis_url: str, output: Path, concurrency: int, until_empty: bool, lease: float, max_attempts: int,
+           retries: int, browser_path: str | None) -> None:
+    """Capture queued pages, exactly as `archiver capture` would, into a run folder of its own in --output.
+
+    Each page is recorded once: if two attempts finish (a worker froze past its lease and another
+    took the page over), the first to commit is kept and the other is moved to <output>/set-aside/.
+    SIGTERM or Ctrl-C: finish the pages in progress, then stop; a second one stops at once.
+
+    Exit status: 0 when it stopped as asked; 2 for a set-up error (Redis unreachable at start, no
+    browser, --output used by a `capture` run).
+    """
+    from archiver.queue.worker import Worker, WorkerSettings
+
+    broker = _connect(redis_url)
+    settings = WorkerSettings(output=output, concurrency=concurrency, until_empty=until_empty, lease=lease,
+                              max_attempts=max_attempts, retries=retries, browser_path=browser_path)
+    agent = Worker(broker, settings, say=lambda line: click.echo(line, err=True))
+    click.echo(f"archiver worker {agent.id}: output {output}, queue {_shown(broker.url)}", err=True)
+    try:
+        tally = asyncio.run(agent.run())
+    except ArchiverError as exc:
+        raise SetupError(str(exc)) from None
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise SetupError(f"cannot write the capture: {exc.strerror or exc}{where}; committed pages are in their "
+                         "run's manifest.json, the others stay queued") from None
+    click.echo(f"archiver worker {agent.id}: stopped: {tally.kept} kept, {tally.skipped} skipped, "
+               f"{tally.failed} failed, {tally.set_aside} set aside; runs: "
+               f"{', '.join(str(p) for p in tally.run_dirs) or 'none'}", err=True)
+
+
+def _shown(url: str) -> str:
+    from archiver.queue.broker import display_url
+
+    return display_url(url)

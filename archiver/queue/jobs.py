@@ -1,0 +1,87 @@
+"""A queued page: its URL and capture options, in a versioned JSON form any worker can read.
+
+A worker of another version may not know an option a job carries; it refuses the job (recorded as
+failed with the reason) rather than capture it differently from what was asked.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+from typing import Any
+
+from archiver import __version__
+from archiver.errors import ArchiverError
+from archiver.identity import page_id
+from archiver.options import CaptureOptions
+from archiver.times import utc_iso
+
+JOB_FORMAT = 1  # bumped when a job's shape changes in a way older workers would misread
+
+
+class UnreadableJob(ArchiverError):
+    """A job this worker cannot carry out as asked (another version's, or damaged)."""
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    job_id: str  # one per `queue add` of a page: the key of its commit
+    url: str
+    options: CaptureOptions
+    recapture: bool = False  # capture even when the output already holds a complete capture
+    origin: str = ""  # where the URL came from: "argument 1", "urls.txt line 7"
+    queued_at: str = ""
+    queued_by: str = __version__
+
+    @property
+    def page_key(self) -> str:
+        """The same page queued twice while pending is one job: keyed by the canonical URL."""
+        return page_id(self.url)
+
+    @classmethod
+    def new(cls, url: str, options: CaptureOptions, recapture: bool = False, origin: str = "") -> "QueuedJob":
+        return cls(secrets.token_hex(8), url, options, recapture, origin, utc_iso(datetime.now(timezone.utc)))
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "format": JOB_FORMAT, "job_id": self.job_id, "url": self.url, "options": self.options.to_dict(),
+            "recapture": self.recapture, "origin": self.origin, "queued_at": self.queued_at,
+            "queued_by": self.queued_by,
+        }, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "QueuedJob":
+        """The job, or UnreadableJob saying why this worker will not capture it."""
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise UnreadableJob("the job is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise UnreadableJob("the job is not a JSON object")
+        by = data.get("queued_by", "an unknown version")
+        if data.get("format") != JOB_FORMAT:
+            raise UnreadableJob(f"job format {data.get('format')!r} (queued by archiver {by}); this worker "
+                                f"(archiver {__version__}) reads format {JOB_FORMAT}")
+        options = data.get("options")
+        if not isinstance(options, dict):
+            raise UnreadableJob("the job has no capture options")
+        unknown = sorted(set(options) - {f.name for f in fields(CaptureOptions)})
+        if unknown:
+            raise UnreadableJob(f"capture options this worker (archiver {__version__}) does not know: "
+                                f"{', '.join(unknown)} (queued by archiver {by})")
+        try:
+            return cls(str(data["job_id"]), str(data["url"]), CaptureOptions(**options), bool(data.get("recapture")),
+                       str(data.get("origin", "")), str(data.get("queued_at", "")), str(by))
+        except (KeyError, TypeError) as exc:
+            raise UnreadableJob(f"the job lacks a field or has a wrong one: {exc}") from None
+
+    @staticmethod
+    def peek(text: str) -> dict[str, Any]:
+        """What can be read of a job even when it cannot be carried out (for the failed list)."""
+        try:
+            data = json.loads(text)
+            return data if isinstance(data, dict) else {}
+        except ValueError:
+            return {}

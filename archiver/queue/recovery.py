@@ -1,0 +1,80 @@
+"""What a dead worker left in a shared output folder, settled by the next worker that looks.
+
+A worker killed mid-capture leaves a `.open` WARC: `warc.recovery` cuts it to its last complete
+record and sets it aside, as after a killed `capture`. A worker killed after capturing leaves a
+*staged* page: if its commit had won (the outcome in Redis names this very capture), the page is
+added to its run's manifest, as the worker would have done; otherwise the capture is set aside,
+since another attempt captures (or captured) the page. A capture folder in neither state is set
+aside too. A run folder is touched only while its lock is free (its worker is gone), and held
+while it is settled, so two workers never settle the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from archiver.jsonfile import MANIFEST_NAME
+from archiver.queue.store import SET_ASIDE, STAGED, read_staged, set_aside_capture
+from archiver.run.manifest import append_page_entry
+from archiver.warc.recovery import INTERRUPTED, RUN_LOCK_NAME, recover_open_warcs, try_lock_run
+
+CAPTURE_DIR = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{16}$")  # identity.capture_id: other folders are not captures
+OutcomeOf = Callable[[str], "dict[str, Any] | None"]  # job id -> its recorded outcome (from Redis)
+
+
+def settle_dead_runs(output: Path, outcome_of: OutcomeOf) -> list[dict[str, Any]]:
+    """Settle every run folder in `output` whose worker is gone; notes of what was done."""
+    notes = recover_open_warcs(output)
+    for run_dir in sorted(path for path in output.iterdir() if (path / RUN_LOCK_NAME).is_file()):
+        if run_dir.name in (INTERRUPTED, SET_ASIDE) or not (run_dir / MANIFEST_NAME).is_file():
+            continue
+        lock = try_lock_run(run_dir)
+        if lock is None:
+            continue  # its worker is alive
+        try:
+            notes.extend(_settle_run(output, run_dir, outcome_of))
+        finally:
+            lock.close()
+    return notes
+
+
+def _settle_run(output: Path, run_dir: Path, outcome_of: OutcomeOf) -> list[dict[str, Any]]:
+    manifest_path = run_dir / MANIFEST_NAME
+    listed = {page["capture_id"] for page in json.loads(manifest_path.read_text(encoding="utf-8"))["pages"]}
+    notes = []
+    for staged in sorted((run_dir / STAGED).glob("*.json")):
+        read = read_staged(staged)
+        if read is None:
+            staged.unlink()
+            continue
+        job_id, entry = read
+        outcome = outcome_of(job_id)
+        if _names(outcome, run_dir.name, entry["capture_id"]):
+            append_page_entry(manifest_path, entry)  # the commit was won: finish what the worker began
+            staged.unlink()
+            listed.add(entry["capture_id"])
+            notes.append({"committed": entry["capture_id"], "run_id": run_dir.name, "job_id": job_id})
+            continue
+        why = ("its worker stopped after capturing and before committing; the job was "
+               + ("committed by another attempt" if outcome else "handed to another attempt"))
+        notes.append(set_aside_capture(output, run_dir, entry["capture_id"], why, job_id,
+                                       entry.get("requested_url"), _kept(outcome)))
+    for capture_dir in sorted(path for path in run_dir.iterdir() if path.is_dir() and CAPTURE_DIR.match(path.name)):
+        if capture_dir.name not in listed:
+            notes.append(set_aside_capture(output, run_dir, capture_dir.name,
+                                           "its worker stopped before this capture was staged; it is in no manifest",
+                                           None, None, None))
+    return notes
+
+
+def _names(outcome: dict[str, Any] | None, run_id: str, capture_id: str) -> bool:
+    return bool(outcome) and outcome.get("run_id") == run_id and outcome.get("capture_id") == capture_id
+
+
+def _kept(outcome: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not outcome:
+        return None
+    return {key: outcome.get(key) for key in ("run_id", "capture_id", "worker")}
