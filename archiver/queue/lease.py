@@ -52,7 +52,8 @@ class LeaseKeeper:
             held = sorted(self._held)
         try:
             for entry in self.broker.renew(self.worker, held):
-                self.on_lost(entry)  # claimed by another worker: our attempt may still finish; the commit decides
+                self.release(entry)  # claimed by another worker: our attempt may still finish; the commit decides
+                self.on_lost(entry)
             self.broker.seen(self.worker, self.about())
         except REDIS_DOWN:
             pass  # Redis restarting or out of reach: try again next beat; the lease may run out meanwhile

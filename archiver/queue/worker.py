@@ -19,6 +19,7 @@ ARCHIVER_FAULT, for the fault tests only, names a point where the worker SIGKILL
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import platform
 import secrets
@@ -27,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from playwright.async_api import async_playwright
 from redis.exceptions import ResponseError
@@ -81,6 +82,23 @@ def _fault(stage: str, url: str) -> None:
     wanted, _, text = os.environ.get("ARCHIVER_FAULT", "").partition(":")
     if wanted == stage and text and text in url:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def _browser_out_of_reach_of_ctrl_c() -> Iterator[None]:
+    """Start Playwright's driver (and so the browser) in a session of its own. Ctrl-C at a terminal
+    signals the whole foreground process group: the browser would quit under the pages the worker is
+    finishing. The driver still exits when the worker dies (its stdin closes), closing the browser."""
+    original = asyncio.create_subprocess_exec
+
+    async def in_own_session(*args: Any, **kwargs: Any) -> Any:
+        return await original(*args, **{**kwargs, "start_new_session": True})
+
+    asyncio.create_subprocess_exec = in_own_session  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        asyncio.create_subprocess_exec = original  # type: ignore[assignment]
 
 
 class _Runs:
@@ -142,7 +160,9 @@ class Worker:
 
     async def run(self) -> WorkerTally:
         output = self.settings.output
-        async with async_playwright() as playwright:
+        async with contextlib.AsyncExitStack() as stack:
+            with _browser_out_of_reach_of_ctrl_c():  # only while the driver starts
+                playwright = await stack.enter_async_context(async_playwright())
             holder = BrowserHolder(playwright, find_browser(playwright, self.settings.browser_path))
             output_lock = lock_output(output, shared=True)
             try:
