@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -33,7 +34,7 @@ from warcs import read_records, records_of  # noqa: E402
 
 LOOPBACK_ONLY = '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"'
 OPTIONS = CaptureOptions(settle_after_load=1.0, network_quiet=0.3)
-TARGETS = {"overhead_ratio": 1.3, "concurrency_speedup": 2.5, "memory_added_mb": 100}
+TARGETS = {"overhead_ratio": 1.3, "concurrency_speedup": 2.5, "memory_added_mb": 100, "queue_overhead_percent": 5}
 
 
 def pages(site_url: str) -> list[str]:
@@ -130,8 +131,70 @@ def our_counts(output: Path, urls: list[str]) -> dict[str, int]:
     return {url: counts.get(url, 0) for url in urls}
 
 
+CLI_OPTIONS = ["--settle", str(OPTIONS.settle_after_load), "--network-quiet", str(OPTIONS.network_quiet)]
+ARCHIVER = str(Path(sys.executable).with_name("archiver"))
+
+
+def capture_span(output: Path) -> float:
+    """Seconds from the first page's start to the last page's end, over every manifest in `output`:
+    the capturing itself, with whatever happens between pages (for workers: taking the job, staging,
+    the commit), but not the start of the processes and their browsers."""
+    from datetime import datetime
+
+    starts, ends = [], []
+    for manifest_path in output.glob("*/manifest.json"):
+        for page in json.loads(manifest_path.read_text())["pages"]:
+            assert page["state"] == "complete", (page["requested_url"], page["reason"])
+            starts.append(datetime.fromisoformat(page["started_at"].replace("Z", "+00:00")))
+            ends.append(datetime.fromisoformat(page["ended_at"].replace("Z", "+00:00")))
+    return (max(ends) - min(starts)).total_seconds()
+
+
+def by_capture(urls: list[str], output: Path, concurrency: int) -> tuple[float, float]:
+    """`archiver capture --concurrency N`, as a user runs it: wall time, and the capturing span."""
+    started = time.monotonic()
+    subprocess.run([ARCHIVER, "capture", "--output", str(output), "--concurrency", str(concurrency), *CLI_OPTIONS,
+                    *urls], check=True, capture_output=True)
+    return time.monotonic() - started, capture_span(output)
+
+
+def by_workers(urls: list[str], output: Path, workers: int, redis_folder: Path) -> tuple[float, float]:
+    """The same pages queued, then `workers` worker processes started with --until-empty: wall time
+    from queueing to the last worker's exit, and the capturing span."""
+    from queue_support import RedisServer
+
+    redis_server = RedisServer(redis_folder).start()
+    try:
+        started = time.monotonic()
+        subprocess.run([ARCHIVER, "queue", "add", "--redis", redis_server.url, *CLI_OPTIONS, *urls], check=True,
+                       capture_output=True)
+        running = [subprocess.Popen([ARCHIVER, "worker", "--redis", redis_server.url, "--output", str(output),
+                                     "--until-empty"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   for _ in range(workers)]
+        assert [process.wait() for process in running] == [0] * workers
+        return time.monotonic() - started, capture_span(output)
+    finally:
+        redis_server.stop()
+
+
+def queue_section(urls: list[str], work: Path, say: Any) -> None:
+    say("| pages at once | capture -j N: pages/min | N workers: pages/min | capture: s/page | N workers: s/page "
+        "| queue adds to a page |")
+    say("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n in (1, 2, 3):
+        capture_total, capture_span_s = by_capture(urls, work / f"capture-j{n}", n)
+        worker_total, worker_span_s = by_workers(urls, work / f"workers-{n}", n, work / f"redis-{n}")
+        capture_page, worker_page = capture_span_s / len(urls), worker_span_s / len(urls)
+        say(f"| {n} | {len(urls) / capture_total * 60:.1f} | {len(urls) / worker_total * 60:.1f} | "
+            f"{capture_page:.2f} | {worker_page:.2f} | {(worker_page / capture_page - 1) * 100:+.1f}% |")
+    say(f"(pages/min: wall time, with each process and browser starting; s/page: from the first page's start to "
+        f"the last page's end, divided by the pages. Target: the queue adds < {TARGETS['queue_overhead_percent']}%.)")
+
+
 def main() -> None:
-    report_path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench-results.md"
+    arguments = [a for a in sys.argv[1:] if a != "--queue"]
+    only_queue = "--queue" in sys.argv[1:]
+    report_path = Path(arguments[0]) if arguments else ROOT / "bench-results.md"
     os.environ["ARCHIVER_BROWSER_ARGS"] = (os.environ.get("ARCHIVER_BROWSER_ARGS", "") + " " + LOOPBACK_ONLY).strip()
     app = FixtureApp()
     server = ServerThread(app).start()
@@ -149,6 +212,9 @@ def main() -> None:
         say(f"# archiver benchmark ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores)")
         say(f"{len(urls)} fixture pages; settle {OPTIONS.settle_after_load}s, network quiet {OPTIONS.network_quiet}s")
         say()
+        if only_queue:
+            queue_section(urls, work, say)
+            return
         plain = asyncio.run(plain_visits(urls))
         total1, captured = asyncio.run(archived(urls, work / "c1", 1))
         ratio = sum(captured) / sum(plain)
@@ -185,6 +251,8 @@ def main() -> None:
         for url in urls:
             say(f"| {url.replace(site, '')} | {wget_got[url]} | {ours[url]} |")
         say(f"| **time for all pages** | {wget_time:.1f} s | {sum(captured):.1f} s |")
+        say()
+        queue_section(urls, work, say)
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Iterator
 
@@ -81,6 +82,13 @@ def test_three_workers_share_the_queue_and_capture_each_page_once_as_capture_doe
                                                  "set_aside": 0, "workers": 0}
     shown = subprocess.run([ARCHIVER, "show", str(output)], capture_output=True, text=True)
     assert shown.returncode == 0 and all(url in shown.stdout for url in urls)
+    bundle = tmp_path / "all.wacz"  # one bundle over every worker's run folder
+    assert subprocess.run([ARCHIVER, "bundle", str(output), "--output", str(bundle)], capture_output=True).returncode == 0
+    verified = subprocess.run([ARCHIVER, "verify", str(bundle)], capture_output=True, text=True)
+    assert verified.returncode == 4, verified.stdout + verified.stderr  # every hash holds; unsigned
+    with zipfile.ZipFile(bundle) as packed:
+        listed = [json.loads(line) for line in packed.read("pages/pages.jsonl").decode().splitlines()[1:]]
+    assert sorted(page["url"] for page in listed) == sorted(urls)
 
     # The same page captured by `archiver capture` with the same options: the same files, the same entry.
     direct = subprocess.run([ARCHIVER, "capture", "--output", str(tmp_path / "direct"), *FAST, urls[0]],
@@ -117,6 +125,11 @@ def test_a_sigkilled_worker_s_page_is_captured_again_and_its_open_warc_set_aside
     assert sum(len(notes) for notes in recovered) == 1  # noted in the second worker's manifest
 
 
+def outcome_job_id(broker) -> str:
+    (job_id,) = outcomes(broker)
+    return job_id
+
+
 def first_worker_id(broker) -> str | None:
     workers = broker.client.hkeys(broker.key("workers"))
     return workers[0] if len(workers) == 1 else None
@@ -143,6 +156,8 @@ def test_a_worker_killed_around_its_commit_leaves_the_page_recorded_once(site, r
     set_aside = list((output / "set-aside").glob("*/*/SET-ASIDE.json"))
     if stage == "commit":  # the doomed worker's capture is out of every manifest, noted
         assert len(set_aside) == 1 and "before committing" in json.loads(set_aside[0].read_text())["why"]
+        doomed_run = json.loads((output / set_aside[0].parent.parent.name / "manifest.json").read_text())
+        assert [note["job_id"] for note in doomed_run["set_aside"]] == [outcome_job_id(broker)]
         assert outcome["attempt"] == 2
     else:  # the doomed worker's capture was the one committed: added to its run, not captured again
         assert not set_aside and outcome["attempt"] == 1

@@ -31,6 +31,7 @@ from archiver.errors import ArchiverError
 GROUP = "workers"
 MIN_REDIS = (6, 2)  # XPENDING IDLE and XAUTOCLAIM-era stream semantics
 REDIS_DOWN = (RedisConnectionError, RedisTimeout, OSError)
+FORGET_AFTER_LEASES = 10  # a worker silent this many leases is taken for dead and no longer listed
 
 # Queue a job unless one for the same page is pending: (1, job id) or (0, the pending job's id).
 ADD = """
@@ -208,15 +209,21 @@ class Broker:
     # -- workers ---------------------------------------------------------------------------------
 
     def register(self, worker: str, about: dict[str, Any]) -> None:
-        self.client.hset(self.key("workers"), worker, json.dumps(about))
+        """Say this worker is alive; forget workers long silent (killed ones never say goodbye)."""
+        self.seen(worker, about)
+        now = self.client.time()[0]
+        for other, text in self.client.hgetall(self.key("workers")).items():
+            seen = json.loads(text)
+            if now - seen.get("seen_at_epoch", now) > FORGET_AFTER_LEASES * seen.get("lease_seconds", 60):
+                self.unregister(other)
 
     def seen(self, worker: str, about: dict[str, Any]) -> None:
-        self.register(worker, about)
+        self.client.hset(self.key("workers"), worker, json.dumps({**about, "seen_at_epoch": self.client.time()[0]}))
 
     def unregister(self, worker: str) -> None:
         self.client.hdel(self.key("workers"), worker)
-        try:  # a worker leaving cleanly owns no entry; forget its name in the group
-            self.client.xgroup_delconsumer(self.key("jobs"), GROUP, worker)
-        except ResponseError:
-            pass
+        for consumer in self.client.xinfo_consumers(self.key("jobs"), GROUP):
+            # Deleting a consumer drops its pending entries: only one that holds none is forgotten.
+            if consumer["name"] == worker and consumer["pending"] == 0:
+                self.client.xgroup_delconsumer(self.key("jobs"), GROUP, worker)
 

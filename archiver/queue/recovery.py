@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from archiver.jsonfile import MANIFEST_NAME
 from archiver.queue.store import SET_ASIDE, STAGED, read_staged, set_aside_capture
-from archiver.run.manifest import append_page_entry
+from archiver.run.manifest import amend_manifest
 from archiver.warc.recovery import INTERRUPTED, RUN_LOCK_NAME, recover_open_warcs, try_lock_run
 
 CAPTURE_DIR = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{16}$")  # identity.capture_id: other folders are not captures
@@ -44,7 +44,8 @@ def settle_dead_runs(output: Path, outcome_of: OutcomeOf) -> list[dict[str, Any]
 def _settle_run(output: Path, run_dir: Path, outcome_of: OutcomeOf) -> list[dict[str, Any]]:
     manifest_path = run_dir / MANIFEST_NAME
     listed = {page["capture_id"] for page in json.loads(manifest_path.read_text(encoding="utf-8"))["pages"]}
-    notes = []
+    committed: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     for staged in sorted((run_dir / STAGED).glob("*.json")):
         read = read_staged(staged)
         if read is None:
@@ -53,10 +54,8 @@ def _settle_run(output: Path, run_dir: Path, outcome_of: OutcomeOf) -> list[dict
         job_id, entry = read
         outcome = outcome_of(job_id)
         if _names(outcome, run_dir.name, entry["capture_id"]):
-            append_page_entry(manifest_path, entry)  # the commit was won: finish what the worker began
-            staged.unlink()
+            committed.append(entry)  # the commit was won: finish what the worker began
             listed.add(entry["capture_id"])
-            notes.append({"committed": entry["capture_id"], "run_id": run_dir.name, "job_id": job_id})
             continue
         why = ("its worker stopped after capturing and before committing; the job was "
                + ("committed by another attempt" if outcome else "handed to another attempt"))
@@ -67,7 +66,11 @@ def _settle_run(output: Path, run_dir: Path, outcome_of: OutcomeOf) -> list[dict
             notes.append(set_aside_capture(output, run_dir, capture_dir.name,
                                            "its worker stopped before this capture was staged; it is in no manifest",
                                            None, None, None))
-    return notes
+    if committed or notes:
+        amend_manifest(manifest_path, committed, notes)
+    for entry in committed:
+        (run_dir / STAGED / f"{entry['capture_id']}.json").unlink(missing_ok=True)
+    return notes + [{"committed": entry["capture_id"], "run_id": run_dir.name} for entry in committed]
 
 
 def _names(outcome: dict[str, Any] | None, run_id: str, capture_id: str) -> bool:

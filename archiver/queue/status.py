@@ -4,9 +4,7 @@ retried, set aside, and the workers that said they were alive."""
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from archiver.capture.result import COMPLETE, PARTIAL
@@ -64,17 +62,11 @@ def read_status(broker: Broker) -> QueueStatus:
     for job_id, text in client.hgetall(broker.key("retried")).items():
         status.retried.append({"job_id": job_id, "attempts_lost": json.loads(text)})
     status.set_aside = [json.loads(text) for text in client.lrange(broker.key("set_aside"), 0, -1)]
-    now = time.time()
+    now = client.time()[0]  # Redis's clock, as the heartbeats were stamped: the machines' clocks may differ
     for worker, text in sorted(client.hgetall(broker.key("workers")).items()):
         about = json.loads(text)
-        status.workers.append({"id": worker, **about, "heartbeat_age_seconds": _age(about.get("seen_at"), now)})
+        status.workers.append({"id": worker, **about, "heartbeat_age_seconds": now - about.get("seen_at_epoch", now)})
     return status
-
-
-def _age(iso: str | None, now: float) -> float | None:
-    if not iso:
-        return None
-    return round(now - datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp(), 1)
 
 
 def render_text(status: QueueStatus) -> list[str]:
@@ -97,6 +89,8 @@ def render_text(status: QueueStatus) -> list[str]:
         lost = item["attempts_lost"]
         lines.append(f"  retried  job {item['job_id']}: {len(lost)} attempt(s) lost, last by {lost[-1]['worker']}")
     for item in status.workers:
-        lines.append(f"  worker   {item['id']}  output {item.get('output')}, heartbeat "
-                     f"{item['heartbeat_age_seconds']:g} s ago" + (" (stopping)" if item.get("stopping") else ""))
+        age = item["heartbeat_age_seconds"]
+        silent = age > 2 * item.get("lease_seconds", 60)
+        lines.append(f"  worker   {item['id']}  output {item.get('output')}, heartbeat {age:g} s ago"
+                     + (" (stopping)" if item.get("stopping") else "") + (" (silent: dead?)" if silent else ""))
     return lines

@@ -114,13 +114,14 @@ def summarize_pages(pages: list[dict[str, Any]]) -> dict[str, int]:
             FAILED: states.count(FAILED)}
 
 
-def append_page_entry(manifest_path: Path, entry: dict[str, Any]) -> None:
-    """Add a page to the manifest of a run whose writer is gone (a killed worker's committed page)."""
+def amend_manifest(manifest_path: Path, entries: list[dict[str, Any]], set_aside: list[dict[str, Any]]) -> None:
+    """Add pages and set-aside notes to the manifest of a run whose writer is gone (what a killed
+    worker had committed, or captured in vain)."""
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if any(page["capture_id"] == entry["capture_id"] for page in manifest["pages"]):
-        return  # already there: the worker died after writing it
-    manifest["pages"].append(entry)
+    listed = {page["capture_id"] for page in manifest["pages"]}
+    manifest["pages"].extend(entry for entry in entries if entry["capture_id"] not in listed)
     manifest["summary"] = summarize_pages(manifest["pages"])
+    manifest["set_aside"] = manifest.get("set_aside", []) + set_aside
     write_json_atomic(manifest_path, manifest)
 
 
