@@ -6,13 +6,15 @@ The data flows one way, and the sub-packages follow it (ARCHITECTURE.md has the 
     warc/       recorded exchanges → normalized WARC/1.1 records; lint, read back, crash recovery
     metadata/   WARC + rendered DOM → article fields, images, photo credits
     run/        many pages into one output folder: seeds, batches, the manifest, progress
+    queue/      the same unit of work through Redis to workers on many machines
+    changes/    what changed between two captures of a page
     replay/     pywb and replay QA at desktop and phone size
     evidence/   signed, timestamped WACZ bundles, checked offline
     cli/        the command line, a thin layer over all of this
 
 The library API is importable from here (loaded on first use, so `archiver --help` stays fast):
 `capture_page`, `capture_urls`, `CaptureOptions`, `CaptureJob`, `lint_paths`, `build_bundle`,
-`verify_bundle`.
+`verify_bundle`, and for the queue `Broker`, `enqueue`, `Worker`, `WorkerSettings`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ _API = {
     "build_bundle": "archiver.evidence.bundle",
     "BundleOptions": "archiver.evidence.bundle",
     "verify_bundle": "archiver.evidence.verify",
+    "Broker": "archiver.queue.broker",
+    "enqueue": "archiver.queue.enqueue",
+    "Worker": "archiver.queue.worker",
+    "WorkerSettings": "archiver.queue.worker",
     "VerifyOptions": "archiver.evidence.verify",
 }
 __all__ = ["__version__", *_API]

@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -158,9 +159,10 @@ def by_capture(urls: list[str], output: Path, concurrency: int) -> tuple[float, 
     return time.monotonic() - started, capture_span(output)
 
 
-def by_workers(urls: list[str], output: Path, workers: int, redis_folder: Path) -> tuple[float, float]:
-    """The same pages queued, then `workers` worker processes started with --until-empty: wall time
-    from queueing to the last worker's exit, and the capturing span."""
+def by_workers(urls: list[str], output: Path, workers: int, concurrency: int,
+               redis_folder: Path) -> tuple[float, float]:
+    """The same pages queued, then `workers` worker processes (`--concurrency` each) started with
+    --until-empty: wall time from queueing to the last worker's exit, and the capturing span."""
     from queue_support import RedisServer
 
     redis_server = RedisServer(redis_folder).start()
@@ -169,7 +171,8 @@ def by_workers(urls: list[str], output: Path, workers: int, redis_folder: Path) 
         subprocess.run([ARCHIVER, "queue", "add", "--redis", redis_server.url, *CLI_OPTIONS, *urls], check=True,
                        capture_output=True)
         running = [subprocess.Popen([ARCHIVER, "worker", "--redis", redis_server.url, "--output", str(output),
-                                     "--until-empty"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     "--concurrency", str(concurrency), "--until-empty"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                    for _ in range(workers)]
         assert [process.wait() for process in running] == [0] * workers
         return time.monotonic() - started, capture_span(output)
@@ -177,18 +180,28 @@ def by_workers(urls: list[str], output: Path, workers: int, redis_folder: Path) 
         redis_server.stop()
 
 
-def queue_section(urls: list[str], work: Path, say: Any) -> None:
-    say("| pages at once | capture -j N: pages/min | N workers: pages/min | capture: s/page | N workers: s/page "
-        "| queue adds to a page |")
+def queue_section(urls: list[str], work: Path, say: Any, repeats: int = 3) -> None:
+    """Per N pages at once: capture -j N, one worker -j N (the queue's own cost: same browser, same
+    concurrency) and N worker processes (the scale-out shape: N browsers, here on the same cores).
+    Each is run `repeats` times, interleaved, and the median is reported: runs differ by about 5%."""
+    say("| pages at once | capture -j N | 1 worker -j N | N workers | 1 worker -j N vs capture "
+        "| N workers vs capture |")
     say("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in (1, 2, 3):
-        capture_total, capture_span_s = by_capture(urls, work / f"capture-j{n}", n)
-        worker_total, worker_span_s = by_workers(urls, work / f"workers-{n}", n, work / f"redis-{n}")
-        capture_page, worker_page = capture_span_s / len(urls), worker_span_s / len(urls)
-        say(f"| {n} | {len(urls) / capture_total * 60:.1f} | {len(urls) / worker_total * 60:.1f} | "
-            f"{capture_page:.2f} | {worker_page:.2f} | {(worker_page / capture_page - 1) * 100:+.1f}% |")
-    say(f"(pages/min: wall time, with each process and browser starting; s/page: from the first page's start to "
-        f"the last page's end, divided by the pages. Target: the queue adds < {TARGETS['queue_overhead_percent']}%.)")
+        runs: dict[str, list[tuple[float, float]]] = {"capture": [], "one": [], "many": []}
+        for attempt in range(repeats):
+            runs["capture"].append(by_capture(urls, work / f"capture-j{n}-{attempt}", n))
+            runs["one"].append(by_workers(urls, work / f"one-j{n}-{attempt}", 1, n, work / f"redis-one-{n}-{attempt}"))
+            runs["many"].append(by_workers(urls, work / f"many-{n}-{attempt}", n, 1, work / f"redis-many-{n}-{attempt}"))
+        total = {name: statistics.median(t for t, _ in timed) for name, timed in runs.items()}
+        span = {name: statistics.median(s for _, s in timed) for name, timed in runs.items()}
+        cell = {name: f"{len(urls) / total[name] * 60:.1f}/min, {span[name] / len(urls):.2f} s/page" for name in runs}
+        added = {name: (span[name] / span["capture"] - 1) * 100 for name in ("one", "many")}
+        say(f"| {n} | {cell['capture']} | {cell['one']} | {cell['many']} | {added['one']:+.1f}% "
+            f"| {added['many']:+.1f}% |")
+    say(f"(median of {repeats} interleaved runs each. pages/min: wall time, with each process and browser starting; "
+        f"s/page: from the first page's start to the last page's end, divided by the pages. Target: the queue adds "
+        f"< {TARGETS['queue_overhead_percent']}% to the time of a page at the same concurrency.)")
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from typing import Iterator
 import jsonschema
 import pytest
 
-from archiver.queue.jobs import QueuedJob
+from archiver.queue.jobs import QueuedJob, UnreadableJob
 from archiver.options import CaptureOptions
 from archiver.run.manifest import load_schema
 from queue_support import (ARCHIVER, FAST, RedisServer, WorkerProcess, listed_urls, manifest_pages, outcomes,
@@ -259,3 +259,26 @@ def test_an_unreachable_redis_is_one_line_and_exit_2(tmp_path):
     missing = subprocess.run([ARCHIVER, "queue", "status"], capture_output=True, text=True,
                              env={"PATH": "/usr/bin:/bin"})
     assert missing.returncode == 2 and "--redis" in missing.stderr
+
+
+def test_a_job_is_read_back_as_queued_and_one_from_another_version_is_refused_with_the_reason():
+    job = QueuedJob.new("https://news.example/story", CaptureOptions(operator="desk", page_timeout=90),
+                        recapture=True, origin="urls.txt line 3")
+    again = QueuedJob.from_json(job.to_json())
+    assert again == job and again.page_key == QueuedJob.new("https://NEWS.example/story#top", CaptureOptions()).page_key
+    data = json.loads(job.to_json())
+    refusals = {
+        "format": {**data, "format": 2},
+        "unknown": {**data, "options": {**data["options"], "hover_everything": True}},
+        "type": {**data, "options": {**data["options"], "page_timeout": "soon"}},
+        "missing": {key: value for key, value in data.items() if key != "url"},
+    }
+    reasons = {}
+    for name, bad in refusals.items():
+        with pytest.raises(UnreadableJob) as refused:
+            QueuedJob.from_json(json.dumps(bad))
+        reasons[name] = str(refused.value)
+    assert "format 2" in reasons["format"] and "hover_everything" in reasons["unknown"]
+    assert "page_timeout" in reasons["type"] and "url" in reasons["missing"]
+    with pytest.raises(UnreadableJob):
+        QueuedJob.from_json("not json")

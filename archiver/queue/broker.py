@@ -41,7 +41,8 @@ redis.call('XADD', KEYS[2], '*', 'job', ARGV[3], 'page', ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return {1, ARGV[2]}
 """
-# Reset the idle time of entries this worker still owns; return those it no longer owns.
+# Reset the idle time of entries this worker still owns; return those another worker now owns
+# (an entry no longer pending was just finished: neither renewed nor lost).
 RENEW = """
 local lost = {}
 for i, id in ipairs(ARGV) do
@@ -49,7 +50,7 @@ for i, id in ipairs(ARGV) do
     local entry = redis.call('XPENDING', KEYS[1], 'workers', id, id, 1)
     if entry[1] and entry[1][2] == ARGV[1] then
       redis.call('XCLAIM', KEYS[1], 'workers', ARGV[1], 0, id, 'JUSTID')
-    else
+    elseif entry[1] then
       table.insert(lost, id)
     end
   end

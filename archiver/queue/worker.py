@@ -41,7 +41,7 @@ from archiver.queue.jobs import QueuedJob, UnreadableJob
 from archiver.queue.lease import LeaseKeeper
 from archiver.queue.recovery import settle_dead_runs
 from archiver.queue.store import RunFolderStore
-from archiver.run.batch import BrowserHolder, RunHooks, RunPlan, RunSettings, capture_with_retries, completed_pages, \
+from archiver.run.batch import BrowserHolder, CompletedPages, RunHooks, RunPlan, RunSettings, capture_with_retries, \
     new_run_id
 from archiver.run.manifest import RunManifest
 from archiver.run.seeds import read_seeds
@@ -172,6 +172,7 @@ class Worker:
                                                          "max_attempts": self.settings.max_attempts})
                 await self._settle()
                 self._dedup = DedupIndex.load(output)
+                self._completed = CompletedPages(output)
                 self._holder = holder
                 await self._call(self.broker.register, self.id, self._about())
                 leases = LeaseKeeper(self.broker, self.id, self.settings.lease, self._about, self._lost)
@@ -285,7 +286,7 @@ class Worker:
                      f"{note.get('why', 'committed page added to its run manifest')}")
 
     async def _capture(self, delivery: Delivery, job: QueuedJob) -> None:
-        prior = None if job.recapture else completed_pages(self.settings.output).get(job.page_key)
+        prior = None if job.recapture else self._completed.current().get(job.page_key)
         store, plan = self._runs.get(job.options, self._dedup if job.options.dedup else None)
         if prior is not None:
             won, _ = await self._call(self.broker.commit, job.job_id, self._outcome(job, delivery, "skipped", prior=prior))

@@ -90,17 +90,41 @@ def rejected(seed: Seed) -> PageResult:
 
 def completed_pages(output: Path) -> dict[str, dict[str, str]]:
     """page id -> where it was captured completely, over every run already in `output`."""
-    done: dict[str, dict[str, str]] = {}
-    for manifest_path in find_manifests([output]):
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # a manifest being replaced right now, or damaged: it vouches for nothing
-        for page in manifest.get("pages", []):
-            if page.get("state") == COMPLETE:
-                done[page["page_id"]] = {"run_id": manifest["run_id"], "capture_id": page["capture_id"],
-                                         "url": page["requested_url"]}
-    return done
+    return CompletedPages(output).current()
+
+
+class CompletedPages:
+    """The same, kept up to date by a long-lived reader (a queue worker asks before every page):
+    only the manifests changed since the last look are read again."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self._seen: dict[Path, tuple[tuple[int, int], dict[str, dict[str, str]]]] = {}
+
+    def current(self) -> dict[str, dict[str, str]]:
+        done: dict[str, dict[str, str]] = {}
+        for manifest_path in find_manifests([self.output]):
+            try:
+                stat = manifest_path.stat()
+            except OSError:
+                continue
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            cached = self._seen.get(manifest_path)
+            if cached is None or cached[0] != stamp:
+                cached = (stamp, _complete_in(manifest_path))
+                self._seen[manifest_path] = cached
+            done.update(cached[1])
+        return done
+
+
+def _complete_in(manifest_path: Path) -> dict[str, dict[str, str]]:
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a manifest being replaced right now, or damaged: it vouches for nothing
+    return {page["page_id"]: {"run_id": manifest["run_id"], "capture_id": page["capture_id"],
+                              "url": page["requested_url"]}
+            for page in manifest.get("pages", []) if page.get("state") == COMPLETE}
 
 
 class BrowserHolder:
