@@ -6,6 +6,7 @@ frozen past the lease, a page that kills every worker, Redis restarted under the
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import zipfile
@@ -47,6 +48,11 @@ def _complete_once(output: Path, urls: list[str]) -> None:
 
 
 def test_three_workers_share_the_queue_and_capture_each_page_once_as_capture_does(site, redis_server, tmp_path):
+    output = tmp_path / "out"
+    broker = redis_server.broker()
+    # Waiting for work first, so that every worker is there when the pages come.
+    workers = [WorkerProcess(redis_server.url, output, tmp_path / f"w{n}.log", *LEASE) for n in range(3)]
+    wait_for(lambda: broker.client.hlen(broker.key("workers")) == 3, 90, "three workers to start")
     urls = [site.url(f"/queue/story-{n}") for n in range(1, 7)]
     inputs = tmp_path / "urls.txt"
     inputs.write_text("\n".join(urls[1:]) + "\n" + urls[2] + "\nnot a url\n")
@@ -57,12 +63,10 @@ def test_three_workers_share_the_queue_and_capture_each_page_once_as_capture_doe
     job = QueuedJob.new(site.url("/queue/story-future"), CaptureOptions())
     future = json.loads(job.to_json())
     future["options"]["hover_everything"] = True
-    broker = redis_server.broker()
     broker.add(job.page_key, job.job_id, json.dumps(future))
-
-    output = tmp_path / "out"
-    workers = [WorkerProcess(redis_server.url, output, tmp_path / f"w{n}.log", "--until-empty", *LEASE)
-               for n in range(3)]
+    wait_for(broker.nothing_left, 120, "every page")
+    for worker in workers:
+        worker.signal(signal.SIGTERM)  # idle: stops at once
     assert [w.wait() for w in workers] == [0, 0, 0], [w.said() for w in workers]
 
     _complete_once(output, urls)
@@ -90,6 +94,15 @@ def test_three_workers_share_the_queue_and_capture_each_page_once_as_capture_doe
         listed = [json.loads(line) for line in packed.read("pages/pages.jsonl").decode().splitlines()[1:]]
     assert sorted(page["url"] for page in listed) == sorted(urls)
 
+    # Queued again once done: skipped, as `capture` skips a page the output holds complete.
+    assert queue_add(redis_server.url, urls[0]).returncode == 0
+    again = WorkerProcess(redis_server.url, output, tmp_path / "again.log", "--until-empty", *LEASE)
+    assert again.wait() == 0, again.said()
+    assert listed_urls(output) == sorted(urls)
+    skipped = [o for o in outcomes(broker).values() if o["state"] == "skipped"]
+    assert [o["url"] for o in skipped] == [urls[0]]
+    assert [s["seed"] for m in output.glob("*/manifest.json") for s in json.loads(m.read_text())["skipped"]] == [urls[0]]
+
     # The same page captured by `archiver capture` with the same options: the same files, the same entry.
     direct = subprocess.run([ARCHIVER, "capture", "--output", str(tmp_path / "direct"), *FAST, urls[0]],
                             capture_output=True, text=True)
@@ -108,7 +121,11 @@ def test_a_sigkilled_worker_s_page_is_captured_again_and_its_open_warc_set_aside
     first = WorkerProcess(redis_server.url, output, tmp_path / "first.log", *LEASE)
     broker = redis_server.broker()
     wait_for(lambda: list((output).glob("*/*/*.warc.gz.open")), 90, "the first worker to be writing its capture")
-    assert list(running(broker).values()) == [wait_for(lambda: first_worker_id(broker), 10, "its id")]
+    worker_id = wait_for(lambda: first_worker_id(broker), 10, "its id")
+    assert list(running(broker).values()) == [worker_id]
+    status = subprocess.run([ARCHIVER, "queue", "status"], capture_output=True, text=True,
+                            env={**os.environ, "ARCHIVER_REDIS": redis_server.url})
+    assert f"running  {slow}  by {worker_id} since 20" in status.stdout, status.stdout
     first.signal(signal.SIGKILL)
     first.wait()
 
@@ -170,8 +187,8 @@ def test_a_frozen_worker_that_finishes_late_loses_the_commit_and_its_capture_is_
     assert queue_add(redis_server.url, url).returncode == 0
     output = tmp_path / "out"
     frozen = WorkerProcess(redis_server.url, output, tmp_path / "frozen.log", "--until-empty", *LEASE)
+    wait_for(lambda: list(output.glob("*/*/*.warc.gz.open")), 90, "the first worker to be capturing the page")
     broker = redis_server.broker()
-    wait_for(lambda: running(broker), 90, "the first worker to take the page")
     frozen.signal(signal.SIGSTOP)  # a hung machine: no heartbeat, but it will wake up and carry on
     try:
         other = WorkerProcess(redis_server.url, output, tmp_path / "other.log", "--until-empty", *LEASE)

@@ -58,7 +58,7 @@ class WorkerSettings:
     output: Path
     concurrency: int = 1
     until_empty: bool = False  # exit once nothing is queued or running anywhere
-    lease: float = 120.0  # seconds without a heartbeat after which another worker takes a job over
+    lease: float = 60.0  # seconds without a heartbeat after which another worker takes a job over
     max_attempts: int = 3  # times a job is handed out (kills count) before it is recorded as failed
     retries: int = 2  # network retries within one attempt, as `capture --retries`
     browser_path: str | None = None
