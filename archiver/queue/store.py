@@ -21,9 +21,10 @@ from archiver.capture.result import PageResult
 from archiver.jsonfile import write_json_atomic
 from archiver.run.manifest import RunManifest
 from archiver.times import utc_iso
+from archiver.warc import recovery
 
 STAGED = ".staged"  # <run>/.staged/<capture id>.json: captured, not yet committed
-SET_ASIDE = "set-aside"  # <output>/set-aside/<run id>/<capture id>/
+SET_ASIDE = recovery.SET_ASIDE  # <output>/set-aside/<run id>/<capture id>/
 
 
 class CaptureStore(Protocol):

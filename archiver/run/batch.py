@@ -99,7 +99,7 @@ class CompletedPages:
 
     def __init__(self, output: Path) -> None:
         self.output = output
-        self._seen: dict[Path, tuple[tuple[int, int], dict[str, dict[str, str]]]] = {}
+        self._seen: dict[Path, tuple[tuple[int, int, int], dict[str, dict[str, str]]]] = {}
 
     def current(self) -> dict[str, dict[str, str]]:
         done: dict[str, dict[str, str]] = {}
@@ -108,7 +108,7 @@ class CompletedPages:
                 stat = manifest_path.stat()
             except OSError:
                 continue
-            stamp = (stat.st_mtime_ns, stat.st_size)
+            stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)  # a manifest is replaced whole: a new inode
             cached = self._seen.get(manifest_path)
             if cached is None or cached[0] != stamp:
                 cached = (stamp, _complete_in(manifest_path))

@@ -25,6 +25,7 @@ from archiver.warc.writer import OPEN_SUFFIX
 LOCK_NAME = ".archiver.lock"
 RUN_LOCK_NAME = ".run.lock"  # held by the run writing a run folder
 INTERRUPTED = "interrupted"
+SET_ASIDE = "set-aside"  # a queue worker's captures that were not kept (see archiver.queue.store)
 HEAD_BYTES = 1 << 16  # WARC headers of one record fit in this
 
 
@@ -149,7 +150,7 @@ def recover_open_warcs(output: Path) -> list[dict[str, Any]]:
     """Salvage every `.warc.gz.open` under `output` into `output/interrupted/`; say what was done."""
     notes = []
     for open_file in sorted(output.rglob("*" + OPEN_SUFFIX)):
-        if INTERRUPTED in open_file.relative_to(output).parts:
+        if {INTERRUPTED, SET_ASIDE} & set(open_file.relative_to(output).parts):
             continue
         run_lock = try_lock_run(open_file.parent.parent)
         if run_lock is None and (open_file.parent.parent / RUN_LOCK_NAME).is_file():
