@@ -114,7 +114,9 @@ def test_three_workers_share_the_queue_and_capture_each_page_once_as_capture_doe
     assert by_worker["content_hashes"] == by_capture["content_hashes"]
 
 
-def test_a_sigkilled_worker_s_page_is_captured_again_and_its_open_warc_set_aside(site, redis_server, tmp_path):
+@pytest.mark.parametrize("stop", ["SIGKILL", "SIGTERM twice"])
+def test_a_killed_worker_s_page_is_captured_again_and_its_open_warc_set_aside(site, redis_server, tmp_path, stop):
+    """SIGKILL, or a second SIGTERM (stop now), mid-capture: the next worker takes over."""
     slow, quick = site.url("/queue/slow-1?delay=6"), site.url("/queue/story-k1")
     assert queue_add(redis_server.url, slow, quick).returncode == 0
     output = tmp_path / "out"
@@ -126,8 +128,14 @@ def test_a_sigkilled_worker_s_page_is_captured_again_and_its_open_warc_set_aside
     status = subprocess.run([ARCHIVER, "queue", "status"], capture_output=True, text=True,
                             env={**os.environ, "ARCHIVER_REDIS": redis_server.url})
     assert f"running  {slow}  by {worker_id} since 20" in status.stdout, status.stdout
-    first.signal(signal.SIGKILL)
-    first.wait()
+    if stop == "SIGKILL":
+        first.signal(signal.SIGKILL)
+        assert first.wait() == -signal.SIGKILL
+    else:
+        first.signal(signal.SIGTERM)  # finish the page, then stop...
+        wait_for(lambda: "finishing 1 page(s)" in first.said(), 30, "the worker to hear it")
+        first.signal(signal.SIGTERM)  # ...no: stop now
+        assert first.wait() == 128 + signal.SIGTERM, first.said()
 
     second = WorkerProcess(redis_server.url, output, tmp_path / "second.log", "--until-empty", *LEASE)
     assert second.wait() == 0, second.said()

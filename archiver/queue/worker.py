@@ -50,7 +50,7 @@ from archiver.warc.dedup import DedupIndex
 from archiver.warc.recovery import lock_output, lock_run
 
 T = TypeVar("T")
-READ_WAIT = 2.0  # seconds one read waits for a new job; stop requests and expired leases are checked between
+READ_WAIT = 1.0  # seconds one read waits for a new job; stop requests and expired leases are checked between
 
 
 @dataclass(frozen=True)
