@@ -126,13 +126,14 @@ def worker(redis_url: str, output: Path, concurrency: int, until_empty: bool, le
     Exit status: 0 when it stopped as asked; 2 for a set-up error (Redis unreachable at start, no
     browser, --output used by a `capture` run).
     """
+    from archiver.queue.broker import display_url
     from archiver.queue.worker import Worker, WorkerSettings
 
     broker = _connect(redis_url)
     settings = WorkerSettings(output=output, concurrency=concurrency, until_empty=until_empty, lease=lease,
                               max_attempts=max_attempts, retries=retries, browser_path=browser_path)
     agent = Worker(broker, settings, say=lambda line: click.echo(line, err=True))
-    click.echo(f"archiver worker {agent.id}: output {output}, queue {_shown(broker.url)}", err=True)
+    click.echo(f"archiver worker {agent.id}: output {output}, queue {display_url(broker.url)}", err=True)
     try:
         tally = asyncio.run(agent.run())
     except ArchiverError as exc:
@@ -145,8 +146,3 @@ def worker(redis_url: str, output: Path, concurrency: int, until_empty: bool, le
                f"{tally.failed} failed, {tally.set_aside} set aside; runs: "
                f"{', '.join(str(p) for p in tally.run_dirs) or 'none'}", err=True)
 
-
-def _shown(url: str) -> str:
-    from archiver.queue.broker import display_url
-
-    return display_url(url)

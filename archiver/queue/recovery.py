@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,9 +26,18 @@ CAPTURE_DIR = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{16}$")  # identity.capture_id:
 OutcomeOf = Callable[[str], "dict[str, Any] | None"]  # job id -> its recorded outcome (from Redis)
 
 
-def settle_dead_runs(output: Path, outcome_of: OutcomeOf) -> list[dict[str, Any]]:
-    """Settle every run folder in `output` whose worker is gone; notes of what was done."""
-    notes = recover_open_warcs(output)
+@dataclass
+class Settled:
+    """What settling an output folder did, by kind (each kind is recorded in its own place)."""
+
+    interrupted: list[dict[str, Any]] = field(default_factory=list)  # .open WARCs cut and set aside
+    set_aside: list[dict[str, Any]] = field(default_factory=list)  # captures no commit kept
+    committed: list[dict[str, str]] = field(default_factory=list)  # won commits added to their manifest
+
+
+def settle_dead_runs(output: Path, outcome_of: OutcomeOf) -> Settled:
+    """Settle every run folder in `output` whose worker is gone."""
+    settled = Settled(interrupted=recover_open_warcs(output))
     for run_dir in sorted(path for path in output.iterdir() if (path / RUN_LOCK_NAME).is_file()):
         if run_dir.name in (INTERRUPTED, SET_ASIDE) or not (run_dir / MANIFEST_NAME).is_file():
             continue
@@ -35,13 +45,13 @@ def settle_dead_runs(output: Path, outcome_of: OutcomeOf) -> list[dict[str, Any]
         if lock is None:
             continue  # its worker is alive
         try:
-            notes.extend(_settle_run(output, run_dir, outcome_of))
+            _settle_run(output, run_dir, outcome_of, settled)
         finally:
             lock.close()
-    return notes
+    return settled
 
 
-def _settle_run(output: Path, run_dir: Path, outcome_of: OutcomeOf) -> list[dict[str, Any]]:
+def _settle_run(output: Path, run_dir: Path, outcome_of: OutcomeOf, settled: Settled) -> None:
     manifest_path = run_dir / MANIFEST_NAME
     listed = {page["capture_id"] for page in json.loads(manifest_path.read_text(encoding="utf-8"))["pages"]}
     committed: list[dict[str, Any]] = []
@@ -70,7 +80,8 @@ def _settle_run(output: Path, run_dir: Path, outcome_of: OutcomeOf) -> list[dict
         amend_manifest(manifest_path, committed, notes)
     for entry in committed:
         (run_dir / STAGED / f"{entry['capture_id']}.json").unlink(missing_ok=True)
-    return notes + [{"committed": entry["capture_id"], "run_id": run_dir.name} for entry in committed]
+    settled.set_aside.extend(notes)
+    settled.committed.extend({"run_id": run_dir.name, "capture_id": entry["capture_id"]} for entry in committed)
 
 
 def _names(outcome: dict[str, Any] | None, run_id: str, capture_id: str) -> bool:

@@ -44,6 +44,7 @@ from archiver.queue.store import RunFolderStore
 from archiver.run.batch import BrowserHolder, CompletedPages, RunHooks, RunPlan, RunSettings, capture_with_retries, \
     new_run_id
 from archiver.run.manifest import RunManifest
+from archiver.run.progress import page_line, skip_line
 from archiver.run.seeds import read_seeds
 from archiver.times import utc_iso
 from archiver.warc.dedup import DedupIndex
@@ -62,6 +63,10 @@ class WorkerSettings:
     max_attempts: int = 3  # times a job is handed out (kills count) before it is recorded as failed
     retries: int = 2  # network retries within one attempt, as `capture --retries`
     browser_path: str | None = None
+
+    def run_settings(self) -> RunSettings:
+        """The settings each page is captured with, as `capture` has them (resume: see QueuedJob.recapture)."""
+        return RunSettings(concurrency=self.concurrency, retries=self.retries)
 
 
 @dataclass
@@ -118,8 +123,7 @@ class _Runs:
             run_id = new_run_id()
             run_dir = self.settings.output / run_id
             self.locks.append(lock_run(run_dir))
-            run_settings = {"concurrency": self.settings.concurrency, "retries": self.settings.retries,
-                            "retry_backoff": RunSettings().retry_backoff, "resume": True, "worker": self.worker}
+            run_settings = {**self.settings.run_settings().to_dict(), "worker": self.worker}
             manifest = RunManifest(run_dir, run_id, options, self.info, datetime.now(timezone.utc),
                                    settings=run_settings, recovered=self.recovered)
             self.recovered = []
@@ -277,32 +281,34 @@ class Worker:
         await self._settle()  # the silent worker may be dead and have left files in this output
 
     async def _settle(self) -> None:
-        notes = await self._call(settle_dead_runs, self.settings.output, self.broker.outcome)
-        interrupted = [note for note in notes if "complete_records_kept" in note]
-        if interrupted:
-            self._runs.note_recovered(interrupted)
-        for note in notes:
-            self.say(f"archiver worker: recovered: {note.get('now') or note.get('committed')}: "
-                     f"{note.get('why', 'committed page added to its run manifest')}")
+        settled = await self._call(settle_dead_runs, self.settings.output, self.broker.outcome)
+        if settled.interrupted:
+            self._runs.note_recovered(settled.interrupted)
+        for note in settled.interrupted + settled.set_aside:
+            self.say(f"archiver worker: recovered: {note['now']}: {note['why']}")
+        for page in settled.committed:
+            self.say(f"archiver worker: recovered: {page['run_id']}/{page['capture_id']}: committed page added "
+                     "to its run's manifest")
 
     async def _capture(self, delivery: Delivery, job: QueuedJob) -> None:
         prior = None if job.recapture else self._completed.current().get(job.page_key)
         store, plan = self._runs.get(job.options, self._dedup if job.options.dedup else None)
         if prior is not None:
-            won, _ = await self._call(self.broker.commit, job.job_id, self._outcome(job, delivery, "skipped", prior=prior))
+            won, _ = await self._call(self.broker.commit, job.job_id,
+                                      self._outcome(job.url, delivery, "skipped", prior=prior))
             if won:
                 store.manifest.add_skipped({**prior, "seed": job.url})
                 self.tally.skipped += 1
-                self.say(f"skipped  ---  {job.url} (complete in run {prior['run_id']})")
+                self.say(skip_line(job.url, prior))
             await self._call(self.broker.finish, delivery, job.job_id)
             return
         seed = read_seeds([job.url])[0]
         _fault("capture", job.url)
-        result = await capture_with_retries(self._holder, seed, plan, RunSettings(retries=self.settings.retries),
+        result = await capture_with_retries(self._holder, seed, plan, self.settings.run_settings(),
                                             RunHooks())
         entry = store.stage(job.job_id, result)
         _fault("commit", job.url)
-        outcome = self._outcome(job, delivery, result.state, reason=result.reason, run_id=plan.run_id,
+        outcome = self._outcome(job.url, delivery, result.state, reason=result.reason, run_id=plan.run_id,
                                 capture_id=result.capture_id)
         won, recorded = await self._call(self.broker.commit, job.job_id, outcome)
         if won:
@@ -311,8 +317,7 @@ class Worker:
             if plan.dedup is not None:
                 plan.dedup.add_page(plan.run_dir, plan.run_id, entry)
             self.tally.kept += 1
-            self.say(f"{result.state:<8} {result.status if result.status is not None else '-'!s:>3}  {job.url}"
-                     + (f"  ({result.reason})" if result.state != COMPLETE and result.reason else ""))
+            self.say(page_line(result) + (f"  ({result.reason})" if result.state != COMPLETE and result.reason else ""))
         else:
             kept = {key: recorded.get(key) for key in ("run_id", "capture_id", "worker")}
             note = store.set_aside(entry, job.job_id, "another attempt of the same job was committed first "
@@ -322,15 +327,14 @@ class Worker:
             self.say(f"set-aside    {job.url}: already committed by {kept['worker']}; files in {note['now']}")
         await self._call(self.broker.finish, delivery, job.job_id)
 
-    def _outcome(self, job: QueuedJob, delivery: Delivery, state: str, **more: Any) -> dict[str, Any]:
-        return {"state": state, "url": job.url, "worker": self.id, "attempt": delivery.deliveries,
+    def _outcome(self, url: str, delivery: Delivery, state: str, **more: Any) -> dict[str, Any]:
+        """How a job ended, as recorded in Redis (the commit)."""
+        return {"state": state, "url": url, "worker": self.id, "attempt": delivery.deliveries,
                 "at": utc_iso(datetime.now(timezone.utc)), "output": str(self.settings.output.resolve()),
                 "reason": None, "run_id": None, "capture_id": None, **more}
 
     async def _fail(self, delivery: Delivery, job_id: str, url: str, reason: str) -> None:
-        outcome = {"state": FAILED, "url": url, "worker": self.id, "attempt": delivery.deliveries,
-                   "at": utc_iso(datetime.now(timezone.utc)), "reason": reason, "run_id": None, "capture_id": None}
-        await self._call(self.broker.commit, job_id, outcome)
+        await self._call(self.broker.commit, job_id, self._outcome(url, delivery, FAILED, reason=reason))
         await self._call(self.broker.finish, delivery, job_id)
         self.tally.failed += 1
         self.say(f"failed   ---  {url or delivery.entry_id}: {reason}")

@@ -12,6 +12,16 @@ from archiver.run.batch import RunHooks, RunOutcome
 from archiver.run.seeds import Seed
 
 
+def page_line(result: PageResult) -> str:
+    """The one line a captured page gets: state, HTTP status, URL."""
+    status = result.status if result.status is not None else "-"
+    return f"{result.state:<8} {status!s:>3}  {result.requested_url}"
+
+
+def skip_line(url: str, prior: dict[str, str]) -> str:
+    return f"skipped  ---  {url} (complete in run {prior['run_id']})"
+
+
 class Reporter:
     def __init__(self, as_json: bool = False, stream: TextIO | None = None) -> None:
         self.as_json = as_json
@@ -41,8 +51,7 @@ class Reporter:
 
     def page(self, result: PageResult) -> None:
         """One line per page; at most one more on stderr, for a page that needs a look."""
-        status = result.status if result.status is not None else "-"
-        self._line(f"{result.state:<8} {status!s:>3}  {result.requested_url}")
+        self._line(page_line(result))
         problems = [result.reason] if result.state != COMPLETE and result.reason else []
         problems += result.warnings
         if problems:
@@ -52,7 +61,7 @@ class Reporter:
             self.progress.advance(self.task)
 
     def skip(self, seed: Seed, prior: dict[str, str]) -> None:
-        self._line(f"skipped  ---  {seed.url} (complete in run {prior['run_id']})")
+        self._line(skip_line(seed.url, prior))
 
     def retry(self, seed: Seed, reason: str, delay: float) -> None:
         self._line(f"archiver: retrying in {delay:g}s: {seed.url}: {reason}", err=True)
