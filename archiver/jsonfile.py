@@ -7,8 +7,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-MANIFEST_NAME = "manifest.json"  # a run folder's manifest
-
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write to a temporary file, then rename: a reader never sees half a file."""

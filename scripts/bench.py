@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from archiver.capture.behaviours import run_behaviours  # noqa: E402
-from archiver.capture.browser import find_browser, launch  # noqa: E402
-from archiver.capture.network import NetworkActivity  # noqa: E402
+from archiver.browser.behaviours import run_behaviours  # noqa: E402
+from archiver.browser.launch import find_browser, launch  # noqa: E402
+from archiver.browser.network import NetworkActivity  # noqa: E402
 from archiver.options import CaptureOptions  # noqa: E402
 from archiver.run.batch import RunSettings, capture_urls  # noqa: E402
 from fixture_site import FixtureApp, ServerThread  # noqa: E402

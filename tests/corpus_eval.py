@@ -290,7 +290,7 @@ def reextract(output: Path) -> dict[str, dict[str, Any]]:
     """The manifest entries of an earlier capture of the corpus in `output`, with the article and
     images extracted again from its WARCs and DOM by the current code (no browser needed)."""
     from archiver.metadata.extract import extract
-    from archiver.run.outputs import find_manifests
+    from archiver.output.runs import find_manifests
 
     entries = {}
     for manifest_path in find_manifests([output]):

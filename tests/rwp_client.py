@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from playwright.async_api import Browser, Frame, Page
 
-from archiver.capture.pagejs import evaluate_in_frame, script
+from archiver.browser.pagejs import evaluate_in_frame, script
 from archiver.replay.replaywebpage import ReplayWebPageServer
 
 REPLAY_FRAME = re.compile(r"/replay/w/(id-[0-9a-f]{12})/(?::[0-9a-f]{64}/)?\d*mp_/")

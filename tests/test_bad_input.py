@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from archiver.warc.lint import lint_paths
-from archiver.run.manifest import load_schema
+from archiver.output.manifest import load_schema
 from fixture_site import ZIP_BYTES
 from warcs import records_of, responses
 

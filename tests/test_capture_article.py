@@ -13,7 +13,7 @@ from PIL import Image
 
 from archiver.identity import sha256_file
 from archiver.warc.lint import lint_paths
-from archiver.run.manifest import load_schema
+from archiver.output.manifest import load_schema
 from archiver.run.batch import RunOutcome
 from fixture_site import IMAGE_PATHS, NEXT_STORIES, POST_BODY_MARK
 from warcs import Record, records_of, responses

@@ -22,13 +22,14 @@ from playwright.async_api import async_playwright
 from warcio.archiveiterator import ArchiveIterator
 
 import editions
-from archiver.capture.browser import find_browser, launch
+from archiver.browser.launch import find_browser, launch
 from archiver.changes.text import diff_words
 from archiver.evidence.verify import FAIL, NOTE, OK, _check_revisits
 from archiver.replay.qa import Thresholds, run_qa
 from archiver.replay.replaywebpage import ReplayWebPageServer, ensure_replaywebpage
-from archiver.run.manifest import load_schema
-from archiver.warc.dedup import INDEX_NAME, REVISIT_PROFILE, DedupIndex
+from archiver.output.manifest import load_schema
+from archiver.output.dedup_index import INDEX_NAME, DedupIndex
+from archiver.warc.dedup import REVISIT_PROFILE
 from archiver.warc.lint import lint_paths
 from fixture_site import FixtureApp, ServerThread
 from rwp_client import DESKTOP, replay
@@ -197,9 +198,9 @@ def test_pywb_serves_the_new_headline_at_the_recapture_and_the_old_one_before(ca
     import urllib.request
 
     from archiver.replay.pywb import PywbServer, build_collection, ensure_pywb
-    from archiver.run.outputs import load_pages
+    from archiver.output.runs import replayable_pages
 
-    (page,) = load_pages([captured.second.run_dir])
+    ((_, page),) = replayable_pages([captured.second.run_dir])
     env = ensure_pywb()
     build_collection(env, tmp_path, page.replay_warcs(), framed=False)
     with PywbServer(env, tmp_path) as server:

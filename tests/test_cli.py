@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image
 
-from archiver.capture import browser as browser_module
-from archiver.capture.browser import find_browser
+from archiver.browser import launch as browser_module
+from archiver.browser.launch import find_browser
 from archiver.errors import BrowserNotFound
 from archiver.warc.lint import lint_paths
 from test_bad_input import ARCHIVER, run_cli

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from archiver.run.manifest import load_schema
+from archiver.output.manifest import load_schema
 from archiver.options import CaptureOptions
 from conftest import TEST_OPTIONS, run_capture
 from news_pages import PAGES

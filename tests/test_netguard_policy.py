@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from archiver.capture.netguard import NetworkGuard, address_problem, literal_address
+from archiver.browser.netguard import NetworkGuard, address_problem, literal_address
 
 
 @pytest.mark.parametrize("ip", ["127.0.0.1", "10.0.0.7", "192.168.1.1", "169.254.169.254", "::1", "fe80::1",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from archiver.capture.exchange import Exchange, RecordedRequest, RecordedResponse
+from archiver.browser.exchange import Exchange, RecordedRequest, RecordedResponse
 from archiver.warc.normalize import (normalize, request_headers, request_line, response_headers, status_line,
                                 warc_protocols)
 

@@ -18,7 +18,7 @@ import pytest
 
 from archiver.queue.jobs import QueuedJob, UnreadableJob
 from archiver.options import CaptureOptions
-from archiver.run.manifest import load_schema
+from archiver.output.manifest import load_schema
 from queue_support import (ARCHIVER, FAST, RedisServer, WorkerProcess, listed_urls, manifest_pages, outcomes,
                            queue_add, running, wait_for)
 

@@ -17,7 +17,7 @@ import pytest
 
 from archiver.identity import sha256_file
 from archiver.warc.lint import lint_paths
-from archiver.run.manifest import load_schema
+from archiver.output.manifest import load_schema
 from archiver.replay.pywb import PywbServer, build_collection, ensure_pywb
 from archiver.replay.qa import Thresholds, run_qa
 from archiver.run.batch import RunOutcome

@@ -15,7 +15,7 @@ from typing import Iterator
 import pytest
 from playwright.async_api import async_playwright
 
-from archiver.capture.browser import find_browser, launch
+from archiver.browser.launch import find_browser, launch
 from archiver.replay.replaywebpage import ReplayWebPageServer, ensure_replaywebpage
 from archiver.run.batch import RunOutcome
 from rwp_client import DESKTOP, PHONE, RwpReplay, replay

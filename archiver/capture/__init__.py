@@ -1,10 +1,8 @@
-"""browser → recorded exchanges: drive Chromium through one page and record what it loads.
+"""The unit of work: one page captured, composed of the browser side, WARC writing and metadata.
 
-`capture_page` is the unit of work (see `archiver.capture.page` for its steps); the modules
-beside it are the parts it uses: the browser, the recorder and its exchanges, the behaviours that
-make a page show everything, network quiet, the network guard, screenshots, TLS, large bodies,
-and the JavaScript run in pages (`js/`). Later stages import the data types from here
-(`exchange`, `result`): `capture_page` is loaded on first use, so they do not pull in the steps.
+`capture_page` (see `archiver.capture.page` for its steps, declared as data in
+`archiver.capture.steps`) takes a `CaptureJob` and a launched browser and returns a `PageResult`,
+the page's manifest entry to be. The modules beside it are the steps and the state they share.
 """
 
 from __future__ import annotations

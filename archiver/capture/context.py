@@ -3,7 +3,7 @@
 No profile, cookies or cache are shared with other captures; service workers are blocked (one
 could answer requests the recorder never sees); native lazy loading is made eager before the
 page's scripts run; JS dialogs are noted and dismissed; and every connection the context opens
-goes through the network guard's proxy (archiver.capture.guard_proxy).
+goes through the network guard's proxy (archiver.browser.guard_proxy).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import asyncio
 from typing import Any
 from playwright.async_api import Response
 
-from archiver.capture.guard_proxy import GuardProxy
-from archiver.capture.pagejs import script
+from archiver.browser.guard_proxy import GuardProxy
+from archiver.browser.pagejs import script
 from archiver.capture.session import CaptureSession
-from archiver.capture.tls import TlsWatcher
+from archiver.browser.tls import TlsWatcher
 
 # zstd is left out: pywb, wabac.js and older WARC readers cannot decode it.
 ACCEPT_ENCODING = "gzip, deflate, br"

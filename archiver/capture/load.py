@@ -1,4 +1,4 @@
-"""Steps 2 to 4: load the page, screenshot what the reader first sees, run the behaviours.
+"""Loading: load the page, screenshot what the reader first sees, run the behaviours.
 
 A page that gives no response at all is `failed` and nothing more is done with it; one that
 answers but never finishes loading is worked on as it is and ends `partial`. A page the browser
@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from archiver.capture.behaviours import run_behaviours
-from archiver.capture.rendered import save_screenshot, screenshot_timeout, step_failure
-from archiver.capture.result import FAILED, PARTIAL
-from archiver.capture.screenshots import viewport_screenshot
+from archiver.browser.behaviours import run_behaviours
+from archiver.browser.screenshots import viewport_screenshot
+from archiver.capture.rendered import save_screenshot, screenshot_timeout
 from archiver.capture.session import CaptureSession
 from archiver.errors import explain_net_error, first_line
+from archiver.terms import FAILED, PARTIAL, FileRole
 
 
 FAILED_AT = re.compile(r" at (\S+)$")  # Playwright: "net::ERR_... at http://host/path"
@@ -29,8 +29,8 @@ def _is_download(message: str) -> bool:
     return "Download is starting" in message or "net::ERR_ABORTED" in message
 
 
-async def navigate(session: CaptureSession) -> float | None:
-    """Load the page; the monotonic time of load, or None when there is nothing to work on."""
+async def navigate(session: CaptureSession) -> None:
+    """Load the page; `session.loaded_at` says when, and stays None when there is nothing to work on."""
     assert session.page is not None
     options, result = session.options, session.result
     try:
@@ -38,21 +38,21 @@ async def navigate(session: CaptureSession) -> float | None:
         session.loaded = True
         session.note_main_response()
         session.loaded_response = session.main_response
-        return time.monotonic()
+        session.loaded_at = time.monotonic()
     except PlaywrightTimeoutError:
         session.note_main_response()
         if session.main_response is None:
             result.mark(FAILED, f"no response within {options.navigation_timeout:g}s")
-            return None
+            return
         result.mark(PARTIAL, f"page did not finish loading within {options.navigation_timeout:g}s")
-        return time.monotonic()
+        session.loaded_at = time.monotonic()
     except PlaywrightError as exc:
         session.note_main_response()
         if session.main_response is not None and _is_download(str(exc)):
             session.download = True  # nothing rendered: the file is fetched directly by the next step
-            return time.monotonic()
+            session.loaded_at = time.monotonic()
+            return
         result.mark(FAILED, _guard_reason(session, str(exc)) or explain_net_error(str(exc)))
-        return None
 
 
 def _guard_reason(session: CaptureSession, message: str) -> str | None:
@@ -81,28 +81,25 @@ def note_http_error(session: CaptureSession) -> None:
         session.result.warnings.append(f"the server answered HTTP {status}")
 
 
+def note_download(session: CaptureSession) -> None:
+    session.result.notes.append(f"the browser took this page as a download ({session.result.content_type})")
+
+
 async def screenshot_viewport(session: CaptureSession) -> None:
     """What the reader sees at first, before any behaviour scrolled or changed the page."""
     assert session.devtools is not None
-    if session.download:
-        session.result.notes.append(f"the browser took this page as a download ({session.result.content_type})")
-        return
-    try:
-        shot = await viewport_screenshot(session.devtools, screenshot_timeout(session))
-    except (PlaywrightError, TimeoutError) as exc:
-        session.result.warnings.append(f"viewport screenshot failed: {step_failure(exc)}")
-        return
-    save_screenshot(session, shot, "viewport.png", "screenshot_viewport", "urn:view:")
+    shot = await viewport_screenshot(session.devtools, screenshot_timeout(session))
+    save_screenshot(session, shot, "viewport.png", FileRole.VIEWPORT, "urn:view:")
 
 
-async def behave(session: CaptureSession, loaded_at: float) -> None:
+async def behave(session: CaptureSession) -> None:
     """Scroll, settle and autofetch, so that everything a reader could see is loaded and recorded."""
-    assert session.page is not None
+    assert session.page is not None and session.loaded_at is not None
     options, result = session.options, session.result
     if not session.is_html():
         result.notes.append(f"not an HTML page ({result.content_type}): behaviours skipped")
         return
-    result.behaviours = await run_behaviours(session.page, session.network, options, loaded_at,
+    result.behaviours = await run_behaviours(session.page, session.network, options, session.loaded_at,
                                              session.recorder.complete_urls)
     result.behaviours.ran.insert(0, "eager-loading")  # the init script the context step installed
     if result.behaviours.timed_out:

@@ -2,76 +2,108 @@
 
 In: a `CaptureJob` (URL, options, output folder, run id) and a launched browser. Out: WARC
 file(s), screenshots, DOM and text in `<output>/<capture id>/`, and a `PageResult` that becomes
-the page's manifest entry. The steps, in order (their shared state is a `CaptureSession`):
-
-    open a browser context        archiver.capture.context
-    load the page                 archiver.capture.load        } bounded together by
-    viewport screenshot           archiver.capture.load        } --page-timeout; past it
-    behaviours                    archiver.capture.load        } the page is `partial`
-    whole files                   archiver.capture.wholefiles  }
-    then always, each bounded on its own, so a page that failed half-way is still recorded
-    as what it is:
-    the rendered page             archiver.capture.rendered    (title, DOM, text, full page, TLS)
-    close the context             (the last exchanges are written)
-    keep 206 pieces without a whole copy
-    summarize                     archiver.capture.summary
-    capture records, close WARC   archiver.capture.storing
-    article metadata and credits  archiver.metadata            (read back from the WARC)
+the page's manifest entry. The capture is the two sequences of steps below, run by
+`archiver.capture.steps` on one `CaptureSession` (their shared state): LOADING, whose steps share
+the page's deadline (--page-timeout; past it the page is saved as it is, `partial`), and
+FINISHING, which always runs, each step bounded on its own, so that a page that failed half-way is
+still recorded as what it is. Each step's seconds and outcome go into the manifest (`steps`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-from datetime import datetime, timezone
+from playwright.async_api import Browser
 
-from playwright.async_api import Browser, Error as PlaywrightError
-
-from archiver.capture.browser import BrowserInfo
+from archiver.browser.launch import BrowserInfo
+from archiver.capture import article, closing, load, rendered, wholefiles
+from archiver.capture.conclude import conclude
 from archiver.capture.context import open_context
-from archiver.capture.load import behave, navigate, note_http_error, screenshot_viewport
-from archiver.capture.rendered import record_rendered_page
-from archiver.capture.result import FAILED, PARTIAL, ArtifactFile, PageResult
+from archiver.capture.result import PageResult
 from archiver.capture.session import CaptureSession
+from archiver.capture.steps import PageClock, Step, run_steps
 from archiver.capture.storing import attach_recorder, write_capture_records
-from archiver.capture.summary import summarize
-from archiver.capture.wholefiles import fetch_whole_files, keep_pieces_without_whole_copy
-from archiver.errors import first_line
 from archiver.options import CaptureJob
-from archiver.metadata.extract import extract
-from archiver.warc.dedup import DedupIndex, requirement_paths
+from archiver.terms import FAILED, PARTIAL
+from archiver.warc.dedup import OriginalsIndex
 
-CLOSE_QUIET_WAIT = 2.0  # at most this long for the network to go quiet before the context closes
-CLOSE_TIMEOUT = 15.0  # closing a context (or, failing that, the browser) takes no longer
+EXTRACTION_FAILURES = (Exception,)  # the capture itself is sound: a parser's failure is said, never fatal
+
+
+def _working(session: CaptureSession) -> bool:
+    return session.working()
+
+
+def _working_on_a_page(session: CaptureSession) -> bool:
+    return session.working() and not session.download
+
+
+def _took_a_download(session: CaptureSession) -> bool:
+    return session.working() and session.download
+
+
+def _has_whole_files_to_fetch(session: CaptureSession) -> bool:
+    return session.working() and wholefiles.can_fetch_in_page(session)
+
+
+def _has_its_download_to_fetch(session: CaptureSession) -> bool:
+    return session.working() and wholefiles.page_file_still_missing(session)
+
+
+LOADING = (
+    Step("open_context", open_context, expected=()),
+    Step("navigate", load.navigate, page_time=True, expected=()),
+    Step("note_http_error", load.note_http_error, when=_working),
+    Step("note_download", load.note_download, when=_took_a_download),
+    Step("viewport_screenshot", load.screenshot_viewport, when=_working_on_a_page, page_time=True,
+         timeout=rendered.screenshot_timeout, failure="viewport screenshot failed"),
+    Step("behaviours", load.behave, when=_working, page_time=True, expected=()),
+    Step("find_missing_files", wholefiles.find_missing_files, when=_working, page_time=True, expected=()),
+    Step("fetch_in_page", wholefiles.fetch_in_page, when=_has_whole_files_to_fetch, page_time=True,
+         failure="direct fetch failed"),
+    Step("fetch_download", wholefiles.fetch_download, when=_has_its_download_to_fetch, page_time=True,
+         timeout=wholefiles.DOWNLOAD_TIMEOUT, failure="could not fetch the file itself",
+         timed_out="it did not finish in time"),
+)
+
+FINISHING = (
+    Step("title", rendered.read_title, when=CaptureSession.rendered, timeout=rendered.READ_TIMEOUT,
+         on_timeout=rendered.stopped_answering),
+    Step("where_it_went", rendered.check_where_it_went, when=CaptureSession.responsive),
+    Step("dom", rendered.capture_dom, when=rendered.has_html_to_read, timeout=2 * rendered.READ_TIMEOUT,
+         failure="could not read the rendered DOM"),
+    Step("full_page_screenshot", rendered.screenshot_full_page, when=CaptureSession.shows_the_page,
+         timeout=rendered.full_page_timeout, failure="full-page screenshot failed"),
+    Step("tls", rendered.read_tls, when=CaptureSession.responsive, timeout=rendered.READ_TIMEOUT,
+         on_timeout=rendered.tls_not_in_time),
+    Step("server", rendered.describe_server, when=rendered.has_response, timeout=rendered.READ_TIMEOUT),
+    Step("settle_network", closing.let_the_network_settle, when=closing.has_context,
+         timeout=closing.CLOSE_QUIET_WAIT + closing.CLOSE_TIMEOUT),
+    Step("close_context", closing.close_context, when=closing.has_context, timeout=closing.CLOSE_TIMEOUT,
+         on_timeout=closing.would_not_close),
+    Step("close_browser", closing.close_browser, when=closing.stuck, timeout=closing.CLOSE_TIMEOUT),
+    Step("drain_recorder", closing.drain_recorder),
+    Step("close_proxy", closing.close_proxy, when=closing.has_proxy),
+    Step("keep_pieces", wholefiles.keep_pieces_without_whole_copy),
+    Step("conclude", conclude),
+    Step("capture_records", write_capture_records),
+    Step("close_warc", closing.close_warc),
+    Step("article", article.read_article, when=article.has_an_article, failure="metadata extraction failed",
+         expected=EXTRACTION_FAILURES),
+    Step("tally", closing.tally),
+)
 
 
 async def capture_page(browser: Browser, browser_info: BrowserInfo, job: CaptureJob,
-                       dedup: DedupIndex | None = None) -> PageResult:
+                       dedup: OriginalsIndex | None = None) -> PageResult:
     """Capture `job.url` into `job.output_dir`; never raises for the page's own failures.
     With `dedup` (the output folder's index), responses identical to the last capture of their
     URL are written as revisits of it."""
     session = CaptureSession.start(browser, browser_info, job, dedup)
     attach_recorder(session)
     try:
-        await open_context(session)
-        await asyncio.wait_for(_load_and_behave(session), session.options.page_timeout)
-    except asyncio.TimeoutError:
-        _out_of_time(session)
-    except PlaywrightError as exc:  # the browser itself failed under us
-        session.result.mark(FAILED, f"browser error: {first_line(str(exc))}")
+        await run_steps(session, LOADING, PageClock(session.options.page_timeout, _out_of_time))
     finally:
-        await _finish(session)
+        await run_steps(session, FINISHING)
     return session.result
-
-
-async def _load_and_behave(session: CaptureSession) -> None:
-    loaded_at = await navigate(session)
-    if loaded_at is None:
-        return
-    note_http_error(session)
-    await screenshot_viewport(session)
-    await behave(session, loaded_at)
-    await fetch_whole_files(session)
 
 
 def _out_of_time(session: CaptureSession) -> None:
@@ -81,67 +113,3 @@ def _out_of_time(session: CaptureSession) -> None:
         session.result.mark(FAILED, f"no response within the page timeout ({limit})")
     else:
         session.result.mark(PARTIAL, f"the page ran out of time ({limit}); what it had loaded was saved")
-
-
-async def _finish(session: CaptureSession) -> None:
-    """Always: the rendered page, then close the context and the WARC, then read the article."""
-    await record_rendered_page(session)
-    await _close_context(session)
-    if session.proxy is not None:
-        await session.proxy.close()
-    keep_pieces_without_whole_copy(session)
-    summarize(session)
-    write_capture_records(session)
-    for path in reversed(session.writer.close()):
-        session.result.files.insert(0, ArtifactFile(path, "warc"))
-    shutil.rmtree(session.page_dir / ".bodies", ignore_errors=True)  # large bodies not stored (repeats, pieces)
-    await _extract_metadata(session)
-    session.result.counts["records_written"] = session.writer.records_written
-    session.result.counts["warc_files"] = len(session.writer.files)
-    session.result.dedup = session.dedup.to_dict()
-    session.result.ended_at = datetime.now(timezone.utc)
-
-
-async def _close_context(session: CaptureSession) -> None:
-    if session.context is None:
-        return
-    try:
-        await session.network.wait_for_quiet(session.options.network_quiet,
-                                             min(CLOSE_QUIET_WAIT, session.options.quiet_timeout))
-        await session.recorder.drain()
-        session.still_loading = session.network.in_flight()
-        # Closing the context ends the DevTools session too (detaching it first can hang
-        # for as long as a stalled navigation does).
-        await asyncio.wait_for(session.context.close(), CLOSE_TIMEOUT)
-    except asyncio.TimeoutError:
-        await _restart_browser(session)
-    except PlaywrightError:
-        pass
-    await session.recorder.drain(timeout=5.0)
-
-
-async def _restart_browser(session: CaptureSession) -> None:
-    """A page that will not even close (a renderer stuck in a script) takes its browser with it:
-    closed here, it is launched again for the next page, so the batch goes on."""
-    session.result.warnings.append("the page would not close; its browser was restarted for the next page")
-    try:
-        await asyncio.wait_for(session.browser.close(), CLOSE_TIMEOUT)
-    except (asyncio.TimeoutError, PlaywrightError):
-        pass
-
-
-async def _extract_metadata(session: CaptureSession) -> None:
-    """What the article says about itself and who took its pictures, read back from the WARC."""
-    if not session.is_html() or session.final_url() not in session.document_hashes:
-        return
-    try:
-        # CPU-bound parsing: in a thread, so pages captured alongside keep their event loop
-        originals = requirement_paths(session.job.output_dir.parent, session.dedup.requires.values())
-        extracted = await asyncio.to_thread(extract, session.writer.files, session.final_url(), session.dom,
-                                            originals)
-    except Exception as exc:  # noqa: BLE001 - the capture itself is sound; say what failed and keep it
-        session.result.warnings.append(f"metadata extraction failed: {type(exc).__name__}: {exc}")
-        return
-    session.result.article = extracted["article"]
-    session.result.images = extracted["images"]
-    session.result.images_left_out = extracted["images_left_out"]

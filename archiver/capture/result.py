@@ -7,22 +7,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from archiver.capture.behaviours import BehaviourLog
+from archiver.browser.behaviours import BehaviourLog
+from archiver.capture.steps import StepRecord
 from archiver.identity import sha256_file
+from archiver.terms import COMPLETE, FAILED, PARTIAL, FileRole, PageState
 from archiver.times import utc_iso
 
-COMPLETE, PARTIAL, FAILED = "complete", "partial", "failed"
+
+
 
 
 @dataclass
 class ArtifactFile:
     path: Path  # absolute
-    role: str  # warc | screenshot_viewport | screenshot_full_page | dom | text
+    role: FileRole
 
     def describe(self, relative_to: Path) -> dict[str, Any]:
         return {
             "path": self.path.relative_to(relative_to).as_posix(),
-            "role": self.role,
+            "role": str(self.role),
             "sha256": sha256_file(self.path),
             "size": self.path.stat().st_size,
         }
@@ -34,7 +37,7 @@ class PageResult:
     page_id: str
     capture_id: str
     started_at: datetime
-    state: str = COMPLETE
+    state: PageState = COMPLETE
     reason: str | None = None
     ended_at: datetime | None = None
     final_url: str | None = None
@@ -60,11 +63,11 @@ class PageResult:
     network_guard: dict[str, Any] | None = None  # requests kept off private networks
     large_bodies: list[dict[str, Any]] = field(default_factory=list)  # bodies streamed to disk, maybe cut
     dedup: dict[str, Any] | None = None  # revisits written, bytes saved, earlier WARCs they need
+    steps: list[StepRecord] = field(default_factory=list)  # each step taken: its seconds and outcome
 
-    def mark(self, state: str, reason: str) -> None:
+    def mark(self, state: PageState, reason: str) -> None:
         """Lower the state (complete > partial > failed) and keep the first reason given for it."""
-        order = {COMPLETE: 0, PARTIAL: 1, FAILED: 2}
-        if order[state] > order[self.state] or (state == self.state and self.reason is None):
+        if state.severity > self.state.severity or (state == self.state and self.reason is None):
             self.state, self.reason = state, reason
 
     def manifest_entry(self, run_dir: Path) -> dict[str, Any]:
@@ -76,7 +79,7 @@ class PageResult:
             "status": self.status,
             "content_type": self.content_type,
             "title": self.title,
-            "state": self.state,
+            "state": str(self.state),
             "reason": self.reason,
             "started_at": utc_iso(self.started_at),
             "ended_at": utc_iso(self.ended_at) if self.ended_at else None,
@@ -99,4 +102,5 @@ class PageResult:
             "dialogs": self.dialogs,
             "warnings": self.warnings,
             "notes": self.notes,
+            "steps": [step.to_dict() for step in self.steps],
         }

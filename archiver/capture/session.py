@@ -14,18 +14,18 @@ from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, CDPSession, Page, Response
 
-from archiver.capture.browser import BrowserInfo
-from archiver.capture.network import NetworkActivity
-from archiver.capture.guard_proxy import GuardProxy
-from archiver.capture.netguard import NetworkGuard
-from archiver.capture.recorder import Recorder
+from archiver.browser.launch import BrowserInfo
+from archiver.browser.network import NetworkActivity
+from archiver.browser.guard_proxy import GuardProxy
+from archiver.browser.netguard import NetworkGuard
+from archiver.browser.recorder import Recorder
 from archiver.capture.result import PageResult
-from archiver.capture.screenshots import Screenshot
-from archiver.capture.tls import TlsWatcher
+from archiver.browser.screenshots import Screenshot
+from archiver.browser.tls import TlsWatcher
 from archiver.identity import capture_id, page_id, strip_fragment
 from archiver.options import CaptureJob, CaptureOptions
 from archiver.versions import software_line
-from archiver.warc.dedup import DedupIndex, DedupTally
+from archiver.warc.dedup import DedupTally, OriginalsIndex
 from archiver.warc.writer import RollingWarcWriter
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -60,9 +60,13 @@ class CaptureSession:
     # What the load saw
     main_response: Response | None = None  # the response to the page's own (last) navigation
     loaded_response: Response | None = None  # the response the first load ended with
+    loaded_at: float | None = None  # monotonic time the load ended (None: nothing to work on)
     loaded: bool = False  # the page's load event fired
     download: bool = False  # the browser treated the page as a file to download
     unresponsive: bool = False  # the page stopped answering (a script that never yields)
+    navigated_to_error: bool = False  # after loading, it sent itself to an address that failed
+    would_not_close: bool = False  # its context did not close in time: its browser is restarted
+    whole_file_targets: list[str] = field(default_factory=list)  # files seen only in pieces, or not at all
     still_loading: list[str] = field(default_factory=list)  # requests in flight when the context closed
     dialogs_dismissed: int = 0  # every JS dialog, also those past the recorded ones
     # What was stored
@@ -77,7 +81,7 @@ class CaptureSession:
 
     @classmethod
     def start(cls, browser: Browser, browser_info: BrowserInfo, job: CaptureJob,
-              dedup: DedupIndex | None = None) -> "CaptureSession":
+              dedup: OriginalsIndex | None = None) -> "CaptureSession":
         options = job.options
         started = datetime.now(timezone.utc)
         cap_id = capture_id(job.url, started)
@@ -103,6 +107,21 @@ class CaptureSession:
         folder = self.page_dir / ".bodies"
         folder.mkdir(exist_ok=True)
         return folder / f"{next(self.large_body_numbers):05d}.body"
+
+    def working(self) -> bool:
+        """The page answered: there is something to screenshot, scroll and fetch."""
+        return self.loaded_at is not None
+
+    def rendered(self) -> bool:
+        """A page was rendered (not a download, not a failure): title, DOM and screenshots can be read."""
+        return self.page is not None and bool(self.result.final_url) and not self.download
+
+    def responsive(self) -> bool:
+        return self.rendered() and not self.unresponsive
+
+    def shows_the_page(self) -> bool:
+        """What the browser shows is the page loaded (not Chromium's error page after it left)."""
+        return self.responsive() and not self.navigated_to_error
 
     def final_url(self) -> str:
         return strip_fragment(self.result.final_url or self.job.url)

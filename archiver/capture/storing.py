@@ -9,10 +9,10 @@ capture's facts a `metadata` record, all pointing at the page's own response rec
 from __future__ import annotations
 
 import json
-from archiver.capture.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE
-from archiver.capture.exchange import Exchange, StoredBody, body_length, body_sha256
-from archiver.capture.largebody import main_frame_id, stream_body
-from archiver.capture.recorder import Recorder
+from archiver.browser.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE
+from archiver.browser.exchange import Exchange, StoredBody, body_length, body_sha256
+from archiver.browser.largebody import main_frame_id, stream_body
+from archiver.browser.recorder import Recorder
 from archiver.capture.session import CaptureSession
 from archiver.identity import strip_fragment
 from archiver.warc.dedup import Original, payload_digest

@@ -1,4 +1,4 @@
-"""Step 5: one complete copy of every file the page showed only in pieces, or not at all.
+"""Whole files: one complete copy of every file the page showed only in pieces, or not at all.
 
 Media the browser fetched with `Range` (206 pieces) is fetched once more, whole, so it replays; a
 document Chromium showed in a viewer (a PDF) is fetched again from the page; a download, which
@@ -8,23 +8,17 @@ are kept rather than nothing, with a warning.
 
 from __future__ import annotations
 
-import asyncio
-
-from playwright.async_api import Error as PlaywrightError
-
-from archiver.capture.direct_fetch import fetch_download
-from archiver.capture.largebody import LargeBodyError
-from archiver.capture.pagejs import script
+from archiver.browser import direct_fetch
+from archiver.browser.exchange import StoredBody
+from archiver.browser.pagejs import script
 from archiver.capture.session import CaptureSession
-from archiver.errors import first_line
 
-DIRECT_FETCH_TIMEOUT_MS = 30_000
+DIRECT_FETCH_TIMEOUT_MS = 30_000  # one file fetched again from the page
 DOWNLOAD_TIMEOUT = 300.0  # a download read to the cap takes no longer
 
 
-async def fetch_whole_files(session: CaptureSession) -> None:
-    """Get one complete copy of media seen only as 206 pieces, and of documents a viewer replaced."""
-    assert session.page is not None
+async def find_missing_files(session: CaptureSession) -> None:
+    """Which files the page showed only in pieces (206 media) or replaced (a PDF in its viewer)."""
     options, recorder = session.options, session.recorder
     await session.network.wait_for_quiet(options.network_quiet, options.quiet_timeout)
     await recorder.drain()
@@ -32,34 +26,41 @@ async def fetch_whole_files(session: CaptureSession) -> None:
     final = session.final_url()
     if session.main_response is not None and final not in recorder.complete_urls and not session.is_html():
         targets.append(final)
-    if not targets:
-        return
-    if not session.download:
-        try:
-            await session.page.evaluate(script("fetch_direct"), [targets, DIRECT_FETCH_TIMEOUT_MS])
-        except PlaywrightError as exc:
-            session.result.warnings.append(f"direct fetch failed: {first_line(str(exc))}")
+    session.whole_file_targets = targets
+
+
+def can_fetch_in_page(session: CaptureSession) -> bool:
+    return bool(session.whole_file_targets) and not session.download
+
+
+async def fetch_in_page(session: CaptureSession) -> None:
+    """The page fetches each file once more, whole (its cookies, its origin), and it is recorded."""
+    assert session.page is not None
+    options, recorder, final = session.options, session.recorder, session.final_url()
+    try:
+        await session.page.evaluate(script("fetch_direct"), [session.whole_file_targets, DIRECT_FETCH_TIMEOUT_MS])
+    finally:
         await session.network.wait_for_quiet(options.network_quiet, options.quiet_timeout)
         await recorder.drain()
-        if final in targets and final in recorder.complete_urls:
-            session.result.notes.append("the file itself was fetched again from the page (Chromium showed it in a viewer)")
-    if final in targets and final not in recorder.complete_urls:
-        await _fetch_outside_browser(session, final)
+    if final in session.whole_file_targets and final in recorder.complete_urls:
+        session.result.notes.append("the file itself was fetched again from the page (Chromium showed it in a viewer)")
 
 
-async def _fetch_outside_browser(session: CaptureSession, url: str) -> None:
+def page_file_still_missing(session: CaptureSession) -> bool:
+    """The page's own file (a download) has no complete copy, and the guard did not refuse it."""
+    final = session.final_url()
+    return (final in session.whole_file_targets and final not in session.recorder.complete_urls
+            and not session.guard.problem(final))
+
+
+async def fetch_download(session: CaptureSession) -> None:
     """A download never reaches a page: the page's frame loads it again, streamed and capped."""
     assert session.devtools is not None
-    if session.guard.problem(url):  # refused already: the file is not fetched another way
-        return
-    try:
-        exchange = await asyncio.wait_for(fetch_download(session.devtools, url, session.user_agent, session.new_body_file(),
-                                                         session.options.max_body_size), DOWNLOAD_TIMEOUT)
-    except (LargeBodyError, PlaywrightError, asyncio.TimeoutError) as exc:
-        reason = "it did not finish in time" if isinstance(exc, asyncio.TimeoutError) else first_line(str(exc))
-        session.result.warnings.append(f"could not fetch the file itself: {reason}")
-        return
+    url = session.final_url()
+    exchange = await direct_fetch.fetch_download(session.devtools, url, session.user_agent, session.new_body_file(),
+                                                 session.options.max_body_size)
     body = exchange.response.body
+    assert isinstance(body, StoredBody)
     session.recorder.large_bodies.append({"url": url, "size": body.full_length or body.length, "stored": body.length,
                                           "truncated": body.truncated})
     session.recorder.accept(exchange)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from archiver.terms import FileRole
 from archiver.changes.photos import PhotoChange, compare_photos
 from archiver.changes.screens import ScreenshotDiff, compare_screenshots
 from archiver.changes.snapshot import FIELDS, Snapshot
@@ -87,7 +88,7 @@ def compare(old: Snapshot, new: Snapshot, screenshots: bool = True) -> Compariso
     comparison.text = diff_words(_body(old), _body(new))
     comparison.photos = compare_photos(old.photos, new.photos)
     if screenshots:
-        comparison.screenshot = compare_screenshots(old.file("screenshot_full_page"), new.file("screenshot_full_page"))
+        comparison.screenshot = compare_screenshots(old.file(FileRole.FULL_PAGE), new.file(FileRole.FULL_PAGE))
     return comparison
 
 

@@ -9,16 +9,16 @@ screenshot.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archiver.terms import FileRole, PageState
 from archiver.changes.photos import Photo
 from archiver.errors import ArchiverError
-from archiver.jsonfile import MANIFEST_NAME
 from archiver.metadata.extract import stored_html
-from archiver.warc.dedup import required_warcs
+from archiver.output.runs import scan_runs
+from archiver.output.stored import MANIFEST_NAME, StoredImage, StoredPage, StoredRun
 from archiver.warc.lookup import WarcLookup
 
 # The article's fields a reader would see changed, by the manifest's name for them.
@@ -32,86 +32,70 @@ class CaptureNotFound(ArchiverError):
 
 @dataclass
 class Snapshot:
-    run_dir: Path
-    entry: dict[str, Any]  # the page's manifest entry
+    page: StoredPage  # the page's manifest entry, read back
     fields: dict[str, Any] = field(default_factory=dict)  # FIELDS' values, as plain text or lists
     html: str = ""  # the rendered DOM, else the document as served
     photos: list[Photo] = field(default_factory=list)
 
     @property
     def capture_id(self) -> str:
-        return self.entry["capture_id"]
+        return self.page.capture_id
 
     @property
     def url(self) -> str:
-        return self.entry.get("final_url") or self.entry["requested_url"]
+        return self.page.url
 
     @property
     def captured_at(self) -> str:
-        return self.entry["started_at"]
+        return self.page.started_at
 
     @property
     def folder(self) -> Path:
-        return self.run_dir / self.capture_id
+        return self.page.folder
 
-    def file(self, role: str) -> Path | None:
-        paths = [self.run_dir / f["path"] for f in self.entry.get("files", []) if f["role"] == role]
-        return paths[0] if paths and paths[0].is_file() else None
+    def file(self, role: FileRole) -> Path | None:
+        return self.page.file(role)
 
 
-def find_capture(reference: str, output: Path) -> tuple[Path, dict[str, Any]]:
-    """(run folder, manifest entry) of a capture folder or a capture id under `output`."""
+def find_capture(reference: str, output: Path) -> StoredPage:
+    """The capture a capture folder or a capture id under `output` names."""
     folder = Path(reference)
     if folder.is_dir() and (folder.parent / MANIFEST_NAME).is_file():
-        found = _entry(folder.parent, folder.name)
+        found = StoredRun.read(folder.parent / MANIFEST_NAME).page(folder.name)
         if found is not None:
-            return folder.parent, found
+            return found
         raise CaptureNotFound(f"{folder} is not a capture its run's manifest lists")
-    for manifest_path in sorted(output.glob(f"*/{MANIFEST_NAME}")):
-        found = _entry(manifest_path.parent, reference)
-        if found is not None:
-            return manifest_path.parent, found
+    scan = scan_runs([output])
+    found = next((page for page in scan.pages if page.capture_id == reference), None)
+    if found is not None:
+        return found
+    scan.raise_if_unreadable()  # it may be in the manifest that could not be read
     raise CaptureNotFound(f"no capture {reference!r}: give a capture folder (<output>/<run>/<capture id>) "
                           f"or the id of a capture under {output}")
 
 
-def _entry(run_dir: Path, capture_id: str) -> dict[str, Any] | None:
-    try:
-        manifest = json.loads((run_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CaptureNotFound(f"{run_dir / MANIFEST_NAME} is unreadable: {exc}") from None
-    return next((page for page in manifest.get("pages", []) if page.get("capture_id") == capture_id), None)
-
-
 def load_snapshot(reference: str, output: Path) -> Snapshot:
-    run_dir, entry = find_capture(reference, output)
-    if entry.get("state") == "failed":
-        raise CaptureNotFound(f"capture {entry['capture_id']} failed ({entry.get('reason')}): nothing to compare")
-    snapshot = Snapshot(run_dir, entry)
-    article = (entry.get("article") or {}).get("fields", {})
-    snapshot.fields = {name: _plain(article.get(name)) for name in FIELDS}
-    warcs = [run_dir / f["path"] for f in entry.get("files", []) if f["role"] == "warc"]
-    lookup = WarcLookup([w for w in warcs if w.is_file()],
-                        [w for w in required_warcs(run_dir.parent, entry) if w.is_file()])
+    return snapshot_of(find_capture(reference, output))
+
+
+def snapshot_of(page: StoredPage) -> Snapshot:
+    if page.state == PageState.FAILED:
+        raise CaptureNotFound(f"capture {page.capture_id} failed ({page.reason}): nothing to compare")
+    snapshot = Snapshot(page)
+    snapshot.fields = {name: page.article.plain(name) for name in FIELDS}
+    lookup = WarcLookup([w for w in page.warcs if w.is_file()], [w for w in page.required_warcs() if w.is_file()])
     snapshot.html = _html(snapshot, lookup)
-    snapshot.photos = [_photo(image, lookup) for image in entry.get("images", [])]
+    snapshot.photos = [_photo(image, lookup) for image in page.images]
     return snapshot
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, list):
-        return [item["value"] for item in value]
-    return value["value"] if isinstance(value, dict) else None
-
-
 def _html(snapshot: Snapshot, lookup: WarcLookup) -> str:
-    dom = snapshot.file("dom")
+    dom = snapshot.file(FileRole.DOM)
     if dom is not None:
         return dom.read_text(encoding="utf-8", errors="replace")
     return stored_html(lookup, snapshot.url)  # the document as served
 
 
-def _photo(image: dict[str, Any], lookup: WarcLookup) -> Photo:
-    return Photo(url=image["url"], is_lead=bool(image.get("is_lead")), caption=image.get("caption") or "",
-                 credits=[credit["value"] for credit in image.get("credits", [])],
-                 data=lookup.payload(image["url"]))
+def _photo(image: StoredImage, lookup: WarcLookup) -> Photo:
+    return Photo(url=image.url, is_lead=image.is_lead, caption=image.caption or "",
+                 credits=[credit.value for credit in image.credits], data=lookup.payload(image.url))

@@ -11,6 +11,7 @@ import click
 
 from archiver.cli.common import DEFAULT_OUTPUT, SetupError
 from archiver.errors import ArchiverError
+from archiver.terms import PageState
 
 EXIT_SAME, EXIT_CHANGED = 0, 1
 
@@ -40,7 +41,7 @@ def diff(old: str, new: str, output: Path, as_json: bool, html_path: Path | None
     try:
         comparison = compare(load_snapshot(old, output), load_snapshot(new, output))
         if html_path is not None:
-            from archiver.changes.report import render_html
+            from archiver.changes.html_report import render_html
 
             html_path.write_text(render_html(comparison), encoding="utf-8")
     except (ArchiverError, OSError) as exc:
@@ -116,7 +117,7 @@ def history(url: str, output: Path, as_json: bool) -> None:
 
 
 def _history_line(step: Any) -> str:
-    state = "" if step.state == "complete" else f"[{step.state}] "
+    state = "" if step.state == PageState.COMPLETE else f"[{step.state}] "
     if step.comparison is None:
         return state + "first capture"
     return state + ("; ".join(step.comparison.edits) if step.comparison.changed else "no edits")

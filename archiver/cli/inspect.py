@@ -35,15 +35,19 @@ def show(paths: tuple[Path, ...]) -> None:
     """A readable summary of the runs in PATHS (run folders, folders of runs, or manifest.json files;
     default warcs/): per page its title, byline, dates, URL, state, lead image and its credit,
     counts, and where its files are."""
-    from archiver.run.outputs import find_manifests
+    from archiver.output.runs import scan_runs
     from archiver.run.summary import run_summary
 
-    manifests = find_manifests(folders_or_default(paths))
-    if not manifests:
+    scan = scan_runs(folders_or_default(paths))
+    if not scan.runs and not scan.unreadable:
         raise click.ClickException("no manifest.json found")
-    for index, manifest in enumerate(manifests):
+    for index, run in enumerate(scan.runs):
         if index:
             click.echo()
-        click.echo("\n".join(run_summary(manifest)))
+        click.echo("\n".join(run_summary(run)))
+    for unreadable in scan.unreadable:
+        click.echo(f"archiver: left out: {unreadable.reason}", err=True)
+    if scan.unreadable:
+        sys.exit(1)
 
 

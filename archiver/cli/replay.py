@@ -42,9 +42,9 @@ def _replay_folders(folders: list[Path], port: int) -> None:
     import tempfile
 
     from archiver.replay.pywb import PywbServer, build_collection, ensure_pywb
-    from archiver.run.outputs import load_pages
+    from archiver.output.runs import replayable_pages
 
-    pages = load_pages(folders)
+    pages = [page for _, page in replayable_pages(folders)]
     env = ensure_pywb(lambda message: click.echo(message, err=True))
     with tempfile.TemporaryDirectory(prefix="archiver-replay-") as root:
         build_collection(env, Path(root), [warc for page in pages for warc in page.replay_warcs()])

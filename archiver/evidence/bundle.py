@@ -30,13 +30,15 @@ from cdxj_indexer.main import CDXJIndexer
 from cryptography import x509
 
 from archiver import __version__
-from archiver.run.outputs import find_manifests
 from archiver.errors import ArchiverError
-from archiver.identity import labelled_sha256, sha256_file
-from archiver.evidence.report import render_report
+from archiver.evidence.bundle_report import render_report
 from archiver.evidence.signing import key_fingerprint, load_private_key, public_key_b64, sign_hash, sign_with_server
 from archiver.evidence.timestamps import TimestampError, request_timestamp
 from archiver.evidence.wacz_zip import SizeChanged, WaczZip
+from archiver.identity import labelled_sha256, sha256_file
+from archiver.output.runs import scan_runs
+from archiver.output.stored import QaReport, Requirement, StoredFile, StoredPage, StoredRun
+from archiver.terms import FileRole, PageState
 
 WACZ_VERSION = "1.1.1"
 SOFTWARE = f"archiver {__version__}"
@@ -72,40 +74,35 @@ class BundleOutcome:
 
 @dataclass
 class _Run:
-    directory: Path
-    manifest_path: Path
-    manifest: dict[str, Any]
-    qa: dict[str, Any] | None
+    stored: StoredRun
+    qa: QaReport | None
 
 
 def _load_runs(paths: Iterable[Path]) -> list[_Run]:
-    runs = []
-    for manifest_path in find_manifests(paths):
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        qa_entry = manifest.get("qa")
-        qa = json.loads((manifest_path.parent / qa_entry["path"]).read_text()) if qa_entry else None
-        runs.append(_Run(manifest_path.parent, manifest_path, manifest, qa))
-    if not runs:
+    scan = scan_runs(paths)
+    scan.raise_if_unreadable()  # evidence of some of the runs asked for would mislead
+    if not scan.runs:
         raise BundleError(f"no manifest.json found in {', '.join(str(p) for p in paths)}")
-    return runs
+    return [_Run(run, QaReport.read(run.qa_path) if run.qa_path else None) for run in scan.runs]
 
 
-def _member_name(run_id: str, capture_id: str, entry: dict[str, Any]) -> str:
-    if entry["role"] == "warc":
-        return "archive/" + Path(entry["path"]).name
-    folder, suffix = ROLE_FOLDERS.get(entry["role"], ("files", "-" + Path(entry["path"]).name))
+def _member_name(capture_id: str, entry: StoredFile) -> str:
+    if entry.role == FileRole.WARC:
+        return "archive/" + Path(entry.path).name
+    folder, suffix = ROLE_FOLDERS.get(entry.role, ("files", "-" + Path(entry.path).name))
     return f"{folder}/{capture_id}{suffix}"
 
 
+def _kept_pages(runs: list[_Run]) -> list[StoredPage]:
+    return [page for run in runs for page in run.stored.pages if page.state != PageState.FAILED]
+
+
 def _pages_jsonl(runs: list[_Run]) -> bytes:
-    lines = [{"format": "json-pages-1.0", "id": "pages", "title": "Captured pages"}]
-    for run in runs:
-        for page in run.manifest["pages"]:
-            if page["state"] == "failed" or not page.get("final_url"):
-                continue
-            headline = ((page.get("article") or {}).get("fields", {}).get("headline") or {}).get("value")
-            lines.append({"id": page["capture_id"], "url": page["final_url"], "ts": page["started_at"],
-                          "title": headline or page.get("title") or page["final_url"]})
+    lines: list[dict[str, Any]] = [{"format": "json-pages-1.0", "id": "pages", "title": "Captured pages"}]
+    for page in _kept_pages(runs):
+        if page.final_url:
+            lines.append({"id": page.capture_id, "url": page.final_url, "ts": page.started_at,
+                          "title": page.headline or page.title or page.final_url})
     return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
 
 
@@ -137,14 +134,14 @@ def build_bundle(paths: list[Path], output: Path, options: BundleOptions,
                          Path(scratch))
         bundle.add_bytes("pages/pages.jsonl", _pages_jsonl(runs))
         for run in runs:
-            run_id = run.manifest["run_id"]
-            bundle.add_file(f"manifests/{run_id}.json", run.manifest_path)
-            if run.manifest.get("qa"):
-                bundle.add_file(f"manifests/{run_id}-qa.json", run.directory / run.manifest["qa"]["path"])
+            run_id = run.stored.run_id
+            bundle.add_file(f"manifests/{run_id}.json", run.stored.path)
+            if run.stored.qa is not None:
+                bundle.add_file(f"manifests/{run_id}-qa.json", _source_inside(run.stored, run.stored.qa.path))
         files_map = {key: name for key, (_, name) in placed.items()}
         bundle.add_bytes("manifests/files.json", json.dumps(files_map, indent=2).encode("utf-8"))
         sealing = _sealing_lines(key, options)
-        report = render_report([(r.directory, r.manifest, r.qa) for r in runs], files_map, sealing)
+        report = render_report([(r.stored, r.qa) for r in runs], files_map, sealing)
         bundle.add_bytes("report/index.html", report.encode("utf-8"))
         datapackage = _datapackage(bundle.resources, runs, created_iso)
         digest = labelled_sha256(datapackage)
@@ -162,7 +159,7 @@ def build_bundle(paths: list[Path], output: Path, options: BundleOptions,
         raise
     os.replace(partial, output)
     signed_by = key_fingerprint(sealed["signedData"]["publicKey"]) if key else options.sign_url
-    pages = sum(1 for run in runs for page in run.manifest["pages"] if page["state"] != "failed")
+    pages = len(_kept_pages(runs))
     return BundleOutcome(output, digest, signed_by, sealed.get("timestamps", []),
                          sealed.get("timestamp_failures", []), pages)
 
@@ -172,38 +169,38 @@ def _add_capture_files(bundle: WaczZip, runs: list[_Run]) -> dict[str, tuple[Pat
     placed: dict[str, tuple[Path, str]] = {}
     taken: set[str] = set()
     for run in runs:
-        for page in run.manifest["pages"]:
-            for entry in page.get("files", []):
-                name = _member_name(run.manifest["run_id"], page["capture_id"], entry)
+        for page in run.stored.pages:
+            for entry in page.files:
+                name = _member_name(page.capture_id, entry)
                 if not SAFE_MEMBER.match(name):
-                    raise BundleError(f"{run.manifest_path} lists a file that would be named {name!r} in the bundle; "
+                    raise BundleError(f"{run.stored.path} lists a file that would be named {name!r} in the bundle; "
                                       "refusing it (not a capture's own file name)")
                 if name in taken:
                     raise BundleError(f"two files would both be {name} in the bundle")
-                source = _source_inside(run.directory, entry["path"], run.manifest_path)
+                source = _source_inside(run.stored, entry.path)
                 bundle.add_file(name, source)
                 taken.add(name)
-                placed[f"{run.manifest['run_id']}/{entry['path']}"] = (source, name)
+                placed[f"{run.stored.run_id}/{entry.path}"] = (source, name)
     for run in runs:
-        for page in run.manifest["pages"]:
-            for requirement in (page.get("dedup") or {}).get("requires", []):
-                _add_original(bundle, run, requirement, placed, taken)
+        for page in run.stored.pages:
+            for requirement in page.requirements:
+                _add_original(bundle, run.stored, requirement, placed, taken)
     return placed
 
 
-def _add_original(bundle: WaczZip, run: _Run, requirement: dict[str, str],
+def _add_original(bundle: WaczZip, run: StoredRun, requirement: Requirement,
                   placed: dict[str, tuple[Path, str]], taken: set[str]) -> None:
     """An earlier capture's WARC that holds originals this run's revisits point at: packed too, so
     the bundle replays and verifies on its own. It must still be the file the manifest names."""
-    key = f"{requirement['run_id']}/{requirement['path']}"
+    key = f"{requirement.run_id}/{requirement.path}"
     if key in placed:
         return
-    name = "archive/" + Path(requirement["path"]).name
-    if not SAFE_MEMBER.match(name) or not SAFE_MEMBER.match("runs/" + requirement["run_id"]) or name in taken:
-        raise BundleError(f"{run.manifest_path} names an original WARC {key!r} that cannot be packed "
+    name = "archive/" + Path(requirement.path).name
+    if not SAFE_MEMBER.match(name) or name in taken:
+        raise BundleError(f"{run.path} names an original WARC {key!r} that cannot be packed "
                           "(not a capture's own file name, or one already taken)")
-    source = _source_inside(run.directory.parent / requirement["run_id"], requirement["path"], run.manifest_path)
-    if sha256_file(source) != requirement["sha256"]:
+    source = _source_inside(run, requirement.path, run.run_dir.parent / requirement.run_id)
+    if sha256_file(source) != requirement.sha256:
         raise BundleError(f"{source} holds originals this capture's revisits point at, but it is no longer "
                           "the file the manifest names (its SHA-256 differs)")
     bundle.add_file(name, source)
@@ -211,30 +208,31 @@ def _add_original(bundle: WaczZip, run: _Run, requirement: dict[str, str],
     placed[key] = (source, name)
 
 
-def _source_inside(run_dir: Path, listed: str, manifest_path: Path) -> Path:
+def _source_inside(run: StoredRun, listed: str, run_dir: Path | None = None) -> Path:
     """The file a manifest lists, which must be a regular file inside its run folder, reached
-    through no symbolic link: a manifest path such as ../../etc/hostname, or a link out of the
-    run folder, would pack someone else's file into the evidence."""
+    through no symbolic link: a link out of the run folder would pack someone else's file into the
+    evidence (paths with `..` are refused when the manifest is read)."""
+    run_dir = run_dir or run.run_dir
     source = run_dir / listed
-    if Path(listed).is_absolute() or ".." in Path(listed).parts:
-        raise BundleError(f"{manifest_path} lists {listed!r}, outside its run folder; refusing it")
     for step in [source, *source.parents]:
         if step == run_dir:
             break
         if step.is_symlink():
             raise BundleError(f"{step} is a symbolic link; a bundle packs only the files the capture wrote")
+    if run_dir.is_symlink():
+        raise BundleError(f"{run_dir} is a symbolic link; a bundle packs only the files the capture wrote")
     if not source.is_file():
-        raise BundleError(f"{source}, listed in {manifest_path}, is missing")
+        raise BundleError(f"{source}, listed in {run.path}, is missing")
     return source
 
 
 def _datapackage(resources: list[dict[str, Any]], runs: list[_Run], created: str) -> bytes:
     package: dict[str, Any] = {"profile": "data-package", "resources": resources}
-    pages = [page for run in runs for page in run.manifest["pages"] if page["state"] != "failed"]
+    pages = _kept_pages(runs)
     package["title"] = f"archiver evidence bundle: {len(pages)} page(s)"
-    if len(pages) == 1 and pages[0].get("final_url"):
-        package["mainPageURL"] = pages[0]["final_url"]
-        package["mainPageDate"] = pages[0]["started_at"]
+    if len(pages) == 1 and pages[0].final_url:
+        package["mainPageURL"] = pages[0].final_url
+        package["mainPageDate"] = pages[0].started_at
     package.update(created=created, wacz_version=WACZ_VERSION, software=SOFTWARE)
     return json.dumps(package, indent=2).encode("utf-8")
 

@@ -15,9 +15,10 @@ from cryptography import x509
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from archiver.identity import labelled_sha256
 from archiver.evidence.signing import verify_signed_data
 from archiver.evidence.timestamps import verify_timestamp
+from archiver.identity import labelled_sha256
+from archiver.output.stored import StoredRun, UnreadableManifest
 
 OK, FAIL, NOTE = "ok", "FAIL", "note"
 MAX_JSON_BYTES = 64 << 20  # datapackage, manifests: larger is no honest bundle's
@@ -239,36 +240,49 @@ def _check_manifests(bundle: _Bundle) -> Iterator[Check]:
     if "manifests/files.json" not in bundle.names:
         yield Check(FAIL, "manifests/files.json is missing: cannot match the manifests to the files")
         return
-    placed = json.loads(bundle.read("manifests/files.json"))
+    try:
+        placed = json.loads(bundle.read("manifests/files.json"))
+    except (ValueError, RecursionError, zipfile.BadZipFile, OSError) as exc:
+        yield Check(FAIL, f"manifests/files.json is unreadable: {exc}")
+        return
+    if not isinstance(placed, dict) or not all(isinstance(v, str) for v in placed.values()):
+        yield Check(FAIL, "manifests/files.json is not an object of file names")
+        return
     for name in sorted(n for n in bundle.names if n.startswith("manifests/") and n.endswith(".json")
                        and n != "manifests/files.json" and not n.endswith("-qa.json")):
-        manifest = json.loads(bundle.read(name))
-        run_id = manifest["run_id"]
-        entries = [(page, f) for page in manifest["pages"] for f in page.get("files", [])]
-        wrong = []
-        for page, entry in entries:
-            member = placed.get(f"{run_id}/{entry['path']}")
+        try:
+            run = StoredRun.from_bytes(bundle.read(name), Path("."), Path(name))
+        except (UnreadableManifest, ValueError, zipfile.BadZipFile, OSError) as exc:
+            yield Check(FAIL, f"{name} is not a manifest archiver can read: {exc}")
+            continue
+        yield _check_manifest(bundle, run, placed)
+
+
+def _check_manifest(bundle: _Bundle, run: StoredRun, placed: dict[str, str]) -> Check:
+    """Every file the manifest lists, and every earlier WARC its revisits need, is in the bundle as listed."""
+    wrong = []
+    entries = [entry for page in run.pages for entry in page.files]
+    for entry in entries:
+        member = placed.get(f"{run.run_id}/{entry.path}")
+        if member is None or member not in bundle.names:
+            wrong.append(f"{entry.path} is not in the bundle")
+            continue
+        actual, size = bundle.hash(member)
+        if actual != "sha256:" + entry.sha256 or size != entry.size:
+            wrong.append(f"{member} does not match the manifest's SHA-256 for {entry.path}")
+    for page in run.pages:
+        for requirement in page.requirements:
+            member = placed.get(f"{requirement.run_id}/{requirement.path}")
             if member is None or member not in bundle.names:
-                wrong.append(f"{entry['path']} is not in the bundle")
-                continue
-            actual, size = bundle.hash(member)
-            if actual != "sha256:" + entry["sha256"] or size != entry["size"]:
-                wrong.append(f"{member} does not match the manifest's SHA-256 for {entry['path']}")
-        for page in manifest["pages"]:
-            for requirement in (page.get("dedup") or {}).get("requires", []):
-                member = placed.get(f"{requirement['run_id']}/{requirement['path']}")
-                if member is None or member not in bundle.names:
-                    wrong.append(f"{requirement['path']} (the originals of its revisits) is not in the bundle")
-                elif bundle.hash(member)[0] != "sha256:" + requirement["sha256"]:
-                    wrong.append(f"{member} is not the earlier capture's WARC its revisits point at")
-        qa = manifest.get("qa")
-        if qa and f"manifests/{run_id}-qa.json" in bundle.names:
-            if bundle.hash(f"manifests/{run_id}-qa.json")[0] != "sha256:" + qa["sha256"]:
-                wrong.append("the QA report does not match the manifest's SHA-256 for it")
-        if wrong:
-            yield Check(FAIL, f"manifest {run_id}: {wrong[0]}" + (f" (+{len(wrong) - 1} more)" if len(wrong) > 1 else ""))
-        else:
-            yield Check(OK, f"manifest {run_id}: all {len(entries)} files it lists match their SHA-256")
+                wrong.append(f"{requirement.path} (the originals of its revisits) is not in the bundle")
+            elif bundle.hash(member)[0] != "sha256:" + requirement.sha256:
+                wrong.append(f"{member} is not the earlier capture's WARC its revisits point at")
+    qa_member = f"manifests/{run.run_id}-qa.json"
+    if run.qa and qa_member in bundle.names and bundle.hash(qa_member)[0] != "sha256:" + run.qa.sha256:
+        wrong.append("the QA report does not match the manifest's SHA-256 for it")
+    if wrong:
+        return Check(FAIL, f"manifest {run.run_id}: {wrong[0]}" + (f" (+{len(wrong) - 1} more)" if len(wrong) > 1 else ""))
+    return Check(OK, f"manifest {run.run_id}: all {len(entries)} files it lists match their SHA-256")
 
 
 def _check_signature(sealed: dict[str, Any], digest: str, datapackage: dict[str, Any],

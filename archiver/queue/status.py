@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from archiver.capture.result import COMPLETE, PARTIAL
+from archiver.terms import COMPLETE, PARTIAL
 from archiver.queue.broker import GROUP, Broker, display_url
 from archiver.queue.jobs import QueuedJob
 

@@ -33,22 +33,22 @@ from typing import Any, Callable, Iterator, TypeVar
 from playwright.async_api import async_playwright
 from redis.exceptions import ResponseError
 
-from archiver.capture.browser import BrowserInfo, find_browser
-from archiver.capture.result import COMPLETE, FAILED
+from archiver.browser.launch import BrowserInfo, find_browser
+from archiver.terms import COMPLETE, FAILED
 from archiver.options import CaptureOptions
 from archiver.queue.broker import REDIS_DOWN, Broker, Delivery, display_url
 from archiver.queue.jobs import QueuedJob, UnreadableJob
 from archiver.queue.lease import LeaseKeeper
-from archiver.queue.recovery import settle_dead_runs
+from archiver.queue.settle import settle_dead_runs
 from archiver.queue.store import RunFolderStore
-from archiver.run.batch import BrowserHolder, CompletedPages, RunHooks, RunPlan, RunSettings, capture_with_retries, \
-    new_run_id
-from archiver.run.manifest import RunManifest
+from archiver.output.completed import CompletedPages
+from archiver.output.dedup_index import DedupIndex
+from archiver.output.locks import lock_output, lock_run
+from archiver.output.manifest import RunManifest
+from archiver.run.batch import BrowserHolder, RunHooks, RunPlan, RunSettings, capture_with_retries, new_run_id
 from archiver.run.progress import page_line, skip_line
 from archiver.run.seeds import read_seeds
 from archiver.times import utc_iso
-from archiver.warc.dedup import DedupIndex
-from archiver.warc.recovery import lock_output, lock_run
 
 T = TypeVar("T")
 READ_WAIT = 1.0  # seconds one read waits for a new job; stop requests and expired leases are checked between
@@ -315,7 +315,7 @@ class Worker:
             _fault("keep", job.url)
             store.keep(entry)
             if plan.dedup is not None:
-                plan.dedup.add_page(plan.run_dir, plan.run_id, entry)
+                plan.dedup.add_page(entry)
             self.tally.kept += 1
             self.say(page_line(result) + (f"  ({result.reason})" if result.state != COMPLETE and result.reason else ""))
         else:

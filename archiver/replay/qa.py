@@ -21,17 +21,20 @@ from playwright.async_api import Browser, Error as PlaywrightError, Page, Respon
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from playwright.async_api import async_playwright
 
-from archiver.capture.behaviours import run_behaviours
-from archiver.capture.browser import BrowserInfo, find_browser, launch
-from archiver.run.outputs import CapturedPage, load_pages
+from archiver.browser.behaviours import run_behaviours
+from archiver.browser.launch import BrowserInfo, find_browser, launch
+from archiver.output.runs import replayable_pages
+from archiver.output.stored import StoredPage, StoredRun
 from archiver.errors import ArchiverError, first_line
-from archiver.run.manifest import MANIFEST_NAME, record_qa, write_json_atomic
-from archiver.capture.network import NetworkActivity
+from archiver.jsonfile import write_json_atomic
+from archiver.output.manifest import record_qa
+from archiver.terms import FileRole
+from archiver.browser.network import NetworkActivity
 from archiver.options import CaptureOptions
 from archiver.replay.pywb import COLLECTION, PYWB_VERSION, PywbServer, build_collection, ensure_pywb
 from archiver.times import utc_iso
-from archiver.capture.screenshots import full_page_screenshot
-from archiver.capture.pagejs import evaluate_in_frame, script
+from archiver.browser.screenshots import full_page_screenshot
+from archiver.browser.pagejs import evaluate_in_frame, script
 from archiver.replay.similarity import screenshot_similarity, text_similarity
 from archiver.versions import tool_versions
 
@@ -100,7 +103,8 @@ class ProfileQA:
 
 @dataclass
 class PageQA:
-    page: CapturedPage
+    run: StoredRun
+    page: StoredPage
     profiles: list[ProfileQA]
 
     def passed(self, limits: Thresholds) -> bool:
@@ -121,11 +125,11 @@ def original_url(server: PywbServer, replay_url: str) -> str:
     return match.group(1) if match else replay_url
 
 
-async def check_page(browser: Browser, info: BrowserInfo, server: PywbServer, page: CapturedPage,
+async def check_page(browser: Browser, info: BrowserInfo, server: PywbServer, run: StoredRun, page: StoredPage,
                      profile: Profile) -> ProfileQA:
     replay_url = server.url(page.timestamp, page.url, "mp_")
     result = ProfileQA(profile.name, f"{profile.width}x{profile.height} @{profile.device_scale_factor:g}x", replay_url)
-    options = replace(CaptureOptions.from_dict(page.options), autofetch=False)
+    options = replace(run.capture_options(), autofetch=False)
     context = await browser.new_context(
         viewport={"width": profile.width, "height": profile.height},
         device_scale_factor=profile.device_scale_factor, is_mobile=profile.mobile, has_touch=profile.mobile,
@@ -169,7 +173,7 @@ async def _load_and_scroll(browser_page: Page, network: NetworkActivity, options
     await network.wait_for_quiet(options.network_quiet, options.quiet_timeout)
 
 
-async def _inspect(browser_page: Page, server: PywbServer, page: CapturedPage, profile: Profile,
+async def _inspect(browser_page: Page, server: PywbServer, page: StoredPage, profile: Profile,
                    max_height: int, result: ProfileQA) -> None:
     for frame in browser_page.frames:
         found = await evaluate_in_frame(frame, script("replay_problems"))
@@ -178,11 +182,11 @@ async def _inspect(browser_page: Page, server: PywbServer, page: CapturedPage, p
         # CSS backgrounds and video posters are pictures a reader sees, like <img>.
         result.broken_images += [original_url(server, src) for src in found["images"] + found["backgrounds"]]
         result.broken_media += [original_url(server, src) for src in found["media"]]
-    captured_text = page.files("text")
+    captured_text = page.files_with_role(FileRole.TEXT)
     if captured_text:
         replayed = await browser_page.evaluate("() => document.body ? document.body.innerText : ''")
         result.text_similarity = text_similarity(captured_text[0].read_text(encoding="utf-8"), replayed)
-    captured_shot = page.files("screenshot_full_page")
+    captured_shot = page.files_with_role(FileRole.FULL_PAGE)
     if profile == DESKTOP and captured_shot:
         shot = await full_page_screenshot(browser_page, None, max_height, SCREENSHOT_TIMEOUT)
         result.screenshot_similarity = screenshot_similarity(captured_shot[0].read_bytes(), shot.png)
@@ -201,20 +205,20 @@ async def run_qa(paths: Iterable[Path], limits: Thresholds, browser_path: str | 
                  on_page: Callable[[PageQA], None] | None = None,
                  log: Callable[[str], None] = lambda message: None) -> QaRun:
     """QA every replayable page under `paths`: one pywb for all of them, one qa.json per run."""
-    pages = load_pages(paths)
+    pages = replayable_pages(paths)
     if not pages:
         raise ArchiverError("nothing to check: no captured page with a WARC file")
     env = ensure_pywb(log)
     results: list[PageQA] = []
     with tempfile.TemporaryDirectory(prefix="archiver-qa-") as root:
-        build_collection(env, Path(root), [warc for page in pages for warc in page.replay_warcs()], framed=False)
+        build_collection(env, Path(root), [warc for _, page in pages for warc in page.replay_warcs()], framed=False)
         with PywbServer(env, Path(root)) as server:
             async with async_playwright() as playwright:
                 browser, info = await launch(playwright, find_browser(playwright, browser_path))
                 try:
-                    for page in pages:
-                        checked = PageQA(page, [await check_page(browser, info, server, page, profile)
-                                                for profile in PROFILES])
+                    for run, page in pages:
+                        checked = PageQA(run, page, [await check_page(browser, info, server, run, page, profile)
+                                                     for profile in PROFILES])
                         results.append(checked)
                         if on_page:
                             on_page(checked)
@@ -226,8 +230,9 @@ async def run_qa(paths: Iterable[Path], limits: Thresholds, browser_path: str | 
 def write_reports(results: list[PageQA], limits: Thresholds, info: BrowserInfo) -> list[Path]:
     """qa.json beside each run's manifest, which lists it with its checksum."""
     written = []
-    for run_dir in sorted({result.page.run_dir for result in results}):
-        in_run = [result for result in results if result.page.run_dir == run_dir]
+    runs = {result.run.run_dir: result.run for result in results}
+    for run_dir, run in sorted(runs.items()):
+        in_run = [result for result in results if result.run.run_dir == run_dir]
         checked_at = utc_iso(datetime.now(timezone.utc))
         passed = all(result.passed(limits) for result in in_run)
         report = {
@@ -243,6 +248,6 @@ def write_reports(results: list[PageQA], limits: Thresholds, info: BrowserInfo) 
         }
         path = run_dir / QA_NAME
         write_json_atomic(path, report)
-        record_qa(run_dir / MANIFEST_NAME, path, passed, checked_at)
+        record_qa(run, path, passed, checked_at)
         written.append(path)
     return written

@@ -10,7 +10,7 @@ the output folder's lock for the whole run and, first, salvages what a killed ru
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 import secrets
 import shutil
 from dataclasses import asdict, dataclass, field
@@ -20,17 +20,19 @@ from typing import Any, Callable, Iterable
 
 from playwright.async_api import Browser, Playwright, async_playwright
 
-from archiver.capture.browser import BrowserInfo, find_browser, launch
+from archiver.browser.launch import BrowserInfo, find_browser, launch
 from archiver.capture.page import capture_page
-from archiver.run.outputs import find_manifests
+from archiver.capture.result import PageResult
+from archiver.terms import COMPLETE, FAILED
 from archiver.identity import page_id, sha256_bytes
-from archiver.run.manifest import RunManifest
 from archiver.options import CaptureJob, CaptureOptions
-from archiver.warc.dedup import DedupIndex
-from archiver.warc.recovery import lock_output, lock_run, recover_open_warcs
-from archiver.capture.result import COMPLETE, FAILED, PageResult
-from archiver.times import utc_iso
+from archiver.output.completed import completed_pages
+from archiver.output.dedup_index import DedupIndex
+from archiver.output.interrupted import recover_open_warcs
+from archiver.output.locks import lock_output, lock_run
+from archiver.output.manifest import RunManifest
 from archiver.run.seeds import Seed, read_seeds
+from archiver.times import utc_iso
 
 # Network failures worth another try: the server or the path to it may be back in a moment.
 RETRYABLE = ("ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED", "ERR_EMPTY_RESPONSE",
@@ -86,45 +88,6 @@ def rejected(seed: Seed) -> PageResult:
                         started_at=now, ended_at=now)
     result.mark(FAILED, f"{seed.problem} ({seed.origin})")
     return result
-
-
-def completed_pages(output: Path) -> dict[str, dict[str, str]]:
-    """page id -> where it was captured completely, over every run already in `output`."""
-    return CompletedPages(output).current()
-
-
-class CompletedPages:
-    """The same, kept up to date by a long-lived reader (a queue worker asks before every page):
-    only the manifests changed since the last look are read again."""
-
-    def __init__(self, output: Path) -> None:
-        self.output = output
-        self._seen: dict[Path, tuple[tuple[int, int, int], dict[str, dict[str, str]]]] = {}
-
-    def current(self) -> dict[str, dict[str, str]]:
-        done: dict[str, dict[str, str]] = {}
-        for manifest_path in find_manifests([self.output]):
-            try:
-                stat = manifest_path.stat()
-            except OSError:
-                continue
-            stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)  # a manifest is replaced whole: a new inode
-            cached = self._seen.get(manifest_path)
-            if cached is None or cached[0] != stamp:
-                cached = (stamp, _complete_in(manifest_path))
-                self._seen[manifest_path] = cached
-            done.update(cached[1])
-        return done
-
-
-def _complete_in(manifest_path: Path) -> dict[str, dict[str, str]]:
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # a manifest being replaced right now, or damaged: it vouches for nothing
-    return {page["page_id"]: {"run_id": manifest["run_id"], "capture_id": page["capture_id"],
-                              "url": page["requested_url"]}
-            for page in manifest.get("pages", []) if page.get("state") == COMPLETE}
 
 
 class BrowserHolder:
@@ -214,9 +177,9 @@ async def _capture_all(holder: BrowserHolder, seeds: list[Seed], plan: RunPlan, 
         async with slots:
             result = await capture_with_retries(holder, seed, plan, settings, hooks)
         outcome.results.append(result)
-        manifest.add_page(result)
+        stored = manifest.add_page(result)
         if plan.dedup is not None:  # listed in a manifest now: later pages may point at its records
-            plan.dedup.add_page(plan.run_dir, plan.run_id, manifest.pages[-1])
+            plan.dedup.add_page(stored)
         hooks.on_page(result)
 
     await asyncio.gather(*(one(seed) for seed in seeds))

@@ -7,7 +7,8 @@ import json
 import sys
 from typing import Any, TextIO
 
-from archiver.capture.result import COMPLETE, FAILED, PageResult
+from archiver.capture.result import PageResult
+from archiver.terms import COMPLETE, FAILED, PageState
 from archiver.run.batch import RunHooks, RunOutcome
 from archiver.run.seeds import Seed
 
@@ -90,12 +91,10 @@ def summary(outcome: RunOutcome) -> dict[str, Any]:
     return {
         "run_dir": str(outcome.run_dir),
         "manifest": str(outcome.manifest_path),
-        "complete": states.count("complete"),
-        "partial": states.count("partial"),
-        "failed": states.count("failed"),
+        **{state.value: states.count(state) for state in PageState},
         "skipped": outcome.skipped,
         "recovered": outcome.recovered,
-        "pages": [{"url": r.requested_url, "final_url": r.final_url, "state": r.state, "status": r.status,
+        "pages": [{"url": r.requested_url, "final_url": r.final_url, "state": str(r.state), "status": r.status,
                    "reason": r.reason, "capture_id": r.capture_id,
                    "files": [str(f.path) for f in r.files]} for r in outcome.results],
     }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from archiver.capture.exchange import Body, Exchange, Headers, StoredBody, body_length
+from archiver.browser.exchange import Body, Exchange, Headers, StoredBody, body_length
 from archiver.identity import strip_fragment
 
 HTTP_LINE_PROTOCOL = "HTTP/1.1"

@@ -16,7 +16,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-from archiver.capture.exchange import StoredBody, body_length
+from archiver.browser.exchange import StoredBody, body_length
 from archiver.warc.normalize import HTTP_LINE_PROTOCOL, NormalizedExchange
 
 if TYPE_CHECKING:

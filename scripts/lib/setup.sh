@@ -59,10 +59,10 @@ ensure_replaywebpage() {
 # where there is none, Debian's package (as root) or Playwright's download (elsewhere).
 ensure_browser() {
     if [ -n "${ARCHIVER_BROWSER:-}" ]; then  # the user chose one: check it, install nothing
-        "$VENV/bin/python" -m archiver.capture.browser >/dev/null || exit 2
+        "$VENV/bin/python" -m archiver.browser.launch >/dev/null || exit 2
         return 0
     fi
-    if "$VENV/bin/python" -m archiver.capture.browser >/dev/null 2>&1; then
+    if "$VENV/bin/python" -m archiver.browser.launch >/dev/null 2>&1; then
         return 0
     fi
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -73,7 +73,7 @@ ensure_browser() {
         say "no Chromium found: trying 'playwright install chromium'"
         "$VENV/bin/playwright" install chromium >&2 || true
     fi
-    "$VENV/bin/python" -m archiver.capture.browser >/dev/null || exit 2
+    "$VENV/bin/python" -m archiver.browser.launch >/dev/null || exit 2
 }
 
 # A redis-server for the queue's tests (workers and their faults are tested against the real server):

@@ -12,7 +12,7 @@ import base64
 from PIL import Image
 from playwright.async_api import CDPSession, Page, TimeoutError as PlaywrightTimeoutError
 
-from archiver.capture.pagejs import script
+from archiver.browser.pagejs import script
 
 
 @dataclass

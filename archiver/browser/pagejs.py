@@ -14,7 +14,7 @@ FRAME_SCRIPT_TIMEOUT = 10.0  # seconds for one script in one frame
 
 @cache
 def script(name: str) -> str:
-    return files("archiver.capture").joinpath("js", f"{name}.js").read_text(encoding="utf-8")
+    return files("archiver.browser").joinpath("js", f"{name}.js").read_text(encoding="utf-8")
 
 
 async def evaluate_in_frame(frame: Frame, source: str, arg: Any = None, timeout: float = FRAME_SCRIPT_TIMEOUT) -> Any:

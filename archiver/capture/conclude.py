@@ -3,12 +3,12 @@ document was stored at all (a page whose document could not be recorded is `part
 
 from __future__ import annotations
 
-from archiver.capture.result import FAILED, PARTIAL
+from archiver.terms import FAILED, PARTIAL
 from archiver.capture.session import CaptureSession
 from archiver.identity import sha256_bytes
 
 
-def summarize(session: CaptureSession) -> None:
+def conclude(session: CaptureSession) -> None:
     result, recorder = session.result, session.recorder
     result.failed_requests = [f.to_dict() for f in recorder.failed]
     document = session.document_hashes.get(session.final_url())

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from playwright.async_api import CDPSession
 
-from archiver.capture.exchange import Exchange, RecordedRequest, RecordedResponse
-from archiver.capture.largebody import main_frame_id, stream_resource
+from archiver.browser.exchange import Exchange, RecordedRequest, RecordedResponse
+from archiver.browser.largebody import main_frame_id, stream_resource
 
 DIRECT_FETCH_RESOURCE_TYPE = "direct-fetch"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.async_api import CDPSession, Error as PlaywrightError
 
-from archiver.capture.exchange import StoredBody
+from archiver.browser.exchange import StoredBody
 
 CHUNK = 256 << 10  # bytes per IO.read: small pieces keep Playwright's driver from piling up garbage
 

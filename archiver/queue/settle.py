@@ -1,6 +1,6 @@
 """What a dead worker left in a shared output folder, settled by the next worker that looks.
 
-A worker killed mid-capture leaves a `.open` WARC: `warc.recovery` cuts it to its last complete
+A worker killed mid-capture leaves a `.open` WARC: `archiver.output.interrupted` cuts it to its last complete
 record and sets it aside, as after a killed `capture`. A worker killed after capturing leaves a
 *staged* page: if its commit had won (the outcome in Redis names this very capture), the page is
 added to its run's manifest, as the worker would have done; otherwise the capture is set aside,
@@ -11,18 +11,19 @@ while it is settled, so two workers never settle the same run.
 
 from __future__ import annotations
 
-import json
-import re
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from archiver.jsonfile import MANIFEST_NAME
-from archiver.queue.store import SET_ASIDE, STAGED, read_staged, set_aside_capture
-from archiver.run.manifest import amend_manifest
-from archiver.warc.recovery import INTERRUPTED, RUN_LOCK_NAME, recover_open_warcs, try_lock_run
+from archiver.output.interrupted import INTERRUPTED, recover_open_warcs
+from archiver.output.locks import RUN_LOCK_NAME, try_lock_run
+from archiver.output.manifest import amend_manifest
+from archiver.output.set_aside import SET_ASIDE, set_aside_capture
+from archiver.output.staging import read_staged, staged_files, unstage
+from archiver.output.stored import CAPTURE_ID, MANIFEST_NAME, StoredPage, StoredRun, UnreadableManifest
 
-CAPTURE_DIR = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{16}$")  # identity.capture_id: other folders are not captures
+log = logging.getLogger(__name__)
 OutcomeOf = Callable[[str], "dict[str, Any] | None"]  # job id -> its recorded outcome (from Redis)
 
 
@@ -52,36 +53,53 @@ def settle_dead_runs(output: Path, outcome_of: OutcomeOf) -> Settled:
 
 
 def _settle_run(output: Path, run_dir: Path, outcome_of: OutcomeOf, settled: Settled) -> None:
-    manifest_path = run_dir / MANIFEST_NAME
-    listed = {page["capture_id"] for page in json.loads(manifest_path.read_text(encoding="utf-8"))["pages"]}
-    committed: list[dict[str, Any]] = []
+    try:
+        run = StoredRun.read(run_dir / MANIFEST_NAME)
+    except UnreadableManifest as exc:
+        log.warning("left alone: %s", exc)  # nothing to settle against; its files stay where they are
+        return
+    listed = run.capture_ids
+    committed: list[StoredPage] = []
     notes: list[dict[str, Any]] = []
-    for staged in sorted((run_dir / STAGED).glob("*.json")):
-        read = read_staged(staged)
-        if read is None:
+    for staged in staged_files(run_dir):
+        page = _staged_page(run, staged)
+        if page is None:
             staged.unlink()
             continue
-        job_id, entry = read
+        job_id, entry = page
         outcome = outcome_of(job_id)
-        if _names(outcome, run_dir.name, entry["capture_id"]):
+        if _names(outcome, run_dir.name, entry.capture_id):
             committed.append(entry)  # the commit was won: finish what the worker began
-            listed.add(entry["capture_id"])
+            listed.add(entry.capture_id)
             continue
         why = ("its worker stopped after capturing and before committing; the job was "
                + ("committed by another attempt" if outcome else "handed to another attempt"))
-        notes.append(set_aside_capture(output, run_dir, entry["capture_id"], why, job_id,
-                                       entry.get("requested_url"), _kept(outcome)))
-    for capture_dir in sorted(path for path in run_dir.iterdir() if path.is_dir() and CAPTURE_DIR.match(path.name)):
+        notes.append(set_aside_capture(output, run_dir, entry.capture_id, why, job_id, entry.requested_url,
+                                       _kept(outcome)))
+    for capture_dir in sorted(path for path in run_dir.iterdir() if path.is_dir() and CAPTURE_ID.match(path.name)):
         if capture_dir.name not in listed:
             notes.append(set_aside_capture(output, run_dir, capture_dir.name,
                                            "its worker stopped before this capture was staged; it is in no manifest",
                                            None, None, None))
     if committed or notes:
-        amend_manifest(manifest_path, committed, notes)
+        amend_manifest(run, committed, notes)
     for entry in committed:
-        (run_dir / STAGED / f"{entry['capture_id']}.json").unlink(missing_ok=True)
+        unstage(run_dir, entry.capture_id)
     settled.set_aside.extend(notes)
-    settled.committed.extend({"run_id": run_dir.name, "capture_id": entry["capture_id"]} for entry in committed)
+    settled.committed.extend({"run_id": run_dir.name, "capture_id": entry.capture_id} for entry in committed)
+
+
+def _staged_page(run: StoredRun, path: Path) -> tuple[str, StoredPage] | None:
+    """A staged entry, checked like a manifest's (a planted one naming paths outside is refused)."""
+    read = read_staged(path)
+    if read is None:
+        return None
+    job_id, entry = read
+    try:
+        return job_id, StoredPage.from_entry(run.run_dir, run.run_id, entry, str(path))
+    except UnreadableManifest as exc:
+        log.warning("staged entry refused: %s", exc)
+        return None
 
 
 def _names(outcome: dict[str, Any] | None, run_id: str, capture_id: str) -> bool:

@@ -14,11 +14,11 @@ from typing import Any, Awaitable, Callable
 
 from playwright.async_api import BrowserContext, Error as PlaywrightError, Request, Response
 
-from archiver.capture.exchange import Body, Exchange, RecordedRequest, RecordedResponse, StoredBody, body_sha256
-from archiver.capture.largebody import LargeBodyError
+from archiver.browser.exchange import Body, Exchange, RecordedRequest, RecordedResponse, StoredBody, body_sha256
+from archiver.browser.largebody import LargeBodyError
 from archiver.errors import first_line
 from archiver.identity import strip_fragment
-from archiver.capture.network import HTTP_SCHEMES
+from archiver.browser.network import HTTP_SCHEMES
 
 # Chromium shows these in its own viewer: the body Playwright returns for the document is the
 # viewer's wrapper page, not the file. Such documents are fetched again, directly.

@@ -16,6 +16,7 @@ from typing import Any
 from PIL import Image
 
 from archiver import __version__
+from archiver.terms import FileRole
 from archiver.changes.compare import Comparison
 from archiver.changes.photos import Photo, PhotoChange
 from archiver.changes.snapshot import FIELDS, Snapshot
@@ -142,7 +143,7 @@ def _screenshots(comparison: Comparison) -> str:
         return "<h2>Screenshots</h2><p>One of the captures has no full-page screenshot.</p>"
     figures = []
     for label, snapshot in (("before", comparison.old), ("after", comparison.new)):
-        path = snapshot.file("screenshot_full_page")
+        path = snapshot.file(FileRole.FULL_PAGE)
         uri = _data_uri(path.read_bytes(), SCREENSHOT_WIDTH) if path else None
         if uri:
             figures.append(f"<figure><img src='{uri}' alt='{label}'><figcaption>{label}</figcaption></figure>")

@@ -102,7 +102,7 @@ def locate() -> str:
         return find_browser(playwright)
 
 
-if __name__ == "__main__":  # python -m archiver.capture.browser: print the browser's path, or say why there is none
+if __name__ == "__main__":  # python -m archiver.browser.launch: print the browser's path, or say why there is none
     import sys
 
     try:

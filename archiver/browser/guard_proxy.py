@@ -18,7 +18,7 @@ import socket
 import struct
 from contextlib import suppress
 
-from archiver.capture.netguard import NetworkGuard
+from archiver.browser.netguard import NetworkGuard
 from archiver.identity import host_and_port
 
 SOCKS_VERSION = 5

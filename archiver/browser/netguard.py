@@ -9,7 +9,7 @@ so may everything when private addresses are allowed.
 Every name is resolved once per capture and every address it resolves to is checked (IPv4 and
 IPv6; IPv4 inside IPv6: mapped, NAT64, 6to4, Teredo; decimal, hex and octal IPv4 forms); the
 connection goes to the address that was checked. It fails closed: a name that cannot be resolved
-is refused, also when it is the seed's own. `archiver.capture.guard_proxy` enforces this where the
+is refused, also when it is the seed's own. `archiver.browser.guard_proxy` enforces this where the
 browser's connections are made.
 """
 

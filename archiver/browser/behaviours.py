@@ -20,14 +20,13 @@ from playwright.async_api import Error as PlaywrightError, Page
 
 from archiver.errors import first_line
 from archiver.options import CaptureOptions
-from archiver.capture.network import NetworkActivity
-from archiver.capture.pagejs import FRAME_SCRIPT_TIMEOUT, evaluate_in_frame, script
+from archiver.browser.network import NetworkActivity
+from archiver.browser.pagejs import FRAME_SCRIPT_TIMEOUT, evaluate_in_frame, script
 
 MAX_SCROLL_PASSES = 3  # a page that grew after settling gets scrolled again, this many times at most
 AUTOFETCH_CONCURRENCY = 6
 AUTOFETCH_IMAGE_TIMEOUT_MS = 10_000
 LOGGED_URLS_LIMIT = 500  # URL lists in the log are cut here (the counts stay exact)
-FRAME_EVAL_TIMEOUT = 10.0  # seconds for one script in one frame
 
 
 @dataclass

@@ -14,12 +14,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from archiver.capture.browser import BrowserInfo
-from archiver.capture.result import COMPLETE, FAILED, PARTIAL, PageResult
-from archiver.times import utc_iso
+from archiver.browser.launch import BrowserInfo
+from archiver.capture.result import PageResult
+from archiver.terms import PageState
 from archiver.identity import sha256_file, without_credentials
-from archiver.jsonfile import MANIFEST_NAME, write_json_atomic
+from archiver.jsonfile import write_json_atomic
 from archiver.options import CaptureOptions
+from archiver.output.stored import MANIFEST_NAME, StoredPage, StoredRun
+from archiver.times import utc_iso
 from archiver.versions import tool_versions
 
 MANIFEST_VERSION = 1
@@ -48,12 +50,18 @@ class RunManifest:
         self.duplicates: list[dict[str, str]] = []  # seeds naming a page already listed in this run
         self.set_aside: list[dict[str, Any]] = []  # a queue worker's captures another attempt beat
 
-    def add_page(self, result: PageResult) -> None:
-        self.add_entry(result.manifest_entry(self.run_dir))
+    def entry_of(self, result: PageResult) -> StoredPage:
+        """The page's manifest entry (checksums of its files included), read back as stored."""
+        return StoredPage.from_entry(self.run_dir, self.run_id, result.manifest_entry(self.run_dir))
 
-    def add_entry(self, entry: dict[str, Any]) -> None:
+    def add_page(self, result: PageResult) -> StoredPage:
+        page = self.entry_of(result)
+        self.add_entry(page)
+        return page
+
+    def add_entry(self, page: StoredPage) -> None:
         """A page entry made earlier (a queue worker makes it before its commit)."""
-        self.pages.append(entry)
+        self.pages.append(dict(page.entry))
         self.write()
 
     def add_set_aside(self, note: dict[str, Any]) -> None:
@@ -109,20 +117,20 @@ class RunManifest:
 
 
 def summarize_pages(pages: list[dict[str, Any]]) -> dict[str, int]:
-    states = [page["state"] for page in pages]
-    return {"pages": len(pages), COMPLETE: states.count(COMPLETE), PARTIAL: states.count(PARTIAL),
-            FAILED: states.count(FAILED)}
+    states = [str(page["state"]) for page in pages]  # entries this module wrote
+    return {"pages": len(pages), **{state.value: states.count(state.value) for state in PageState}}
 
 
-def amend_manifest(manifest_path: Path, entries: list[dict[str, Any]], set_aside: list[dict[str, Any]]) -> None:
+def amend_manifest(run: StoredRun, pages: list[StoredPage], set_aside: list[dict[str, Any]]) -> None:
     """Add pages and set-aside notes to the manifest of a run whose writer is gone (what a killed
     worker had committed, or captured in vain)."""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    listed = {page["capture_id"] for page in manifest["pages"]}
-    manifest["pages"].extend(entry for entry in entries if entry["capture_id"] not in listed)
-    manifest["summary"] = summarize_pages(manifest["pages"])
-    manifest["set_aside"] = manifest.get("set_aside", []) + set_aside
-    write_json_atomic(manifest_path, manifest)
+    manifest = dict(run.data)
+    entries = [dict(page.entry) for page in run.pages]
+    entries += [dict(page.entry) for page in pages if page.capture_id not in run.capture_ids]
+    manifest["pages"] = entries
+    manifest["summary"] = summarize_pages(entries)
+    manifest["set_aside"] = list(manifest.get("set_aside") or []) + set_aside
+    write_json_atomic(run.path, manifest)
 
 
 def _as_text(argument: str) -> str:
@@ -130,14 +138,14 @@ def _as_text(argument: str) -> str:
     return argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def record_qa(manifest_path: Path, qa_path: Path, passed: bool, checked_at: str) -> None:
+def record_qa(run: StoredRun, qa_path: Path, passed: bool, checked_at: str) -> None:
     """List a run's qa.json in its manifest, with its checksum."""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = dict(StoredRun.read(run.path).data)  # as it is now, not as it was when QA began
     manifest["qa"] = {
-        "path": qa_path.relative_to(manifest_path.parent).as_posix(),
+        "path": qa_path.relative_to(run.run_dir).as_posix(),
         "sha256": sha256_file(qa_path),
         "size": qa_path.stat().st_size,
         "checked_at": checked_at,
         "passed": passed,
     }
-    write_json_atomic(manifest_path, manifest)
+    write_json_atomic(run.path, manifest)
