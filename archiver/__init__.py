@@ -19,8 +19,11 @@ The library API is importable from here (loaded on first use, so `archiver --hel
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 from typing import Any
+
+logging.getLogger("archiver").addHandler(logging.NullHandler())  # a library: its logs go where the caller says
 
 __version__ = "0.1.0"
 

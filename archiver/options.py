@@ -1,47 +1,79 @@
 """Capture options: one frozen, JSON-serializable object, recorded verbatim in the manifest.
 
-A queue can hand `CaptureJob.to_dict()` to any worker; `CaptureJob.from_dict` rebuilds it.
+Each option is declared once, here: its type (the annotation), its default, its command-line flag
+and help, and its lowest allowed value. The click options (`archiver.cli.capture_options`), the
+checks a queued job's options get (`archiver.queue.jobs`) and the README's list are derived from
+these declarations. A queue can hand `CaptureJob.to_dict()` to any worker; `CaptureJob.from_dict`
+rebuilds it.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+import typing
+from dataclasses import Field, asdict, dataclass, field, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+VIEWPORT_FLAG = "--viewport"  # one flag, WIDTHxHEIGHT, for the two viewport fields
+
+
+def option(default: Any, flag: str, help: str = "", *, minimum: float | None = None, size: bool = False) -> Any:
+    """Declare a capture option: its default, its flag (`--no-...` for an option on by default),
+    its help, its lowest allowed value, and whether it is a size in bytes (written 500M, 1G)."""
+    return field(default=default, metadata={"flag": flag, "help": help, "minimum": minimum, "size": size})
 
 
 @dataclass(frozen=True)
 class CaptureOptions:
     # What the browser looks like
-    viewport_width: int = 1280
-    viewport_height: int = 800
-    device_scale_factor: float = 1.0
-    user_agent: str | None = None  # None: the browser's own, without "Headless"
-    operator: str | None = None  # who ran the capture; written into warcinfo
-    ignore_https_errors: bool = False
+    viewport_width: int = option(1280, VIEWPORT_FLAG, "Browser window size, WIDTHxHEIGHT.", minimum=1)
+    viewport_height: int = option(800, VIEWPORT_FLAG, minimum=1)
+    device_scale_factor: float = option(1.0, "--device-scale-factor", "Device pixel ratio (2 for a high-DPI screen).",
+                                        minimum=0.1)
+    user_agent: str | None = option(None, "--user-agent",
+                                    "User-Agent to send (default: the browser's, without 'Headless').")
+    operator: str | None = option(None, "--operator", "Who runs the capture; written into every WARC's warcinfo.")
+    ignore_https_errors: bool = option(False, "--ignore-https-errors",
+                                       "Capture sites whose certificate the browser rejects.")
 
     # Time bounds, in seconds
-    page_timeout: float = 180.0  # loading and behaviours together; then what was captured is saved
-    navigation_timeout: float = 30.0  # until the page's load event
-    behaviour_timeout: float = 60.0  # scrolling, waiting, autofetch together
-    network_quiet: float = 0.5  # no request started or finished for this long = quiet
-    quiet_timeout: float = 5.0  # longest wait for one quiet period
-    settle_after_load: float = 3.0  # keep watching at least this long after load (timers)
+    page_timeout: float = option(180.0, "--page-timeout", "Seconds for loading and behaviours together; past it "
+                                 "the capture is saved as 'partial'.", minimum=0.1)
+    navigation_timeout: float = option(30.0, "--navigation-timeout", "Seconds to wait for the page's load event.",
+                                       minimum=0.1)
+    behaviour_timeout: float = option(60.0, "--behaviour-timeout", "Seconds for scrolling, waiting and autofetch "
+                                      "together; past it the capture is 'partial'.", minimum=0)
+    network_quiet: float = option(0.5, "--network-quiet", "Seconds without network activity that count as 'quiet'.",
+                                  minimum=0)
+    quiet_timeout: float = option(5.0, "--quiet-timeout", "Longest wait, in seconds, for one quiet period (a "
+                                  "request in flight longer than this no longer counts).", minimum=0)
+    settle_after_load: float = option(3.0, "--settle", "Stay at least this many seconds after load, for content "
+                                      "that arrives on a timer.", minimum=0)
 
     # Scrolling
-    scroll_step: int = 0  # pixels per step; 0 means half the viewport height
-    scroll_delay: float = 0.1  # pause after each step, before waiting for quiet
-    max_scroll_steps: int = 150
+    scroll_step: int = option(0, "--scroll-step", "Pixels per scroll step (0: half the viewport height).", minimum=0)
+    scroll_delay: float = option(0.1, "--scroll-delay", "Seconds to pause after each scroll step, before waiting "
+                                 "for quiet.", minimum=0)
+    max_scroll_steps: int = option(150, "--max-scroll-steps", "Stop scrolling after this many steps (bounds endless "
+                                   "infinite scroll).", minimum=0)
 
     # What to do
-    autofetch: bool = True  # fetch every srcset/picture/data-src/noscript image
-    allow_private: bool = False  # let a public page reach private/loopback/link-local addresses
-    dedup: bool = True  # a response identical to the last capture of its URL in the output is a revisit
+    autofetch: bool = option(True, "--no-autofetch", "Do not fetch srcset/<picture>/data-src/noscript images the "
+                             "page did not load itself.")
+    allow_private: bool = option(False, "--allow-private", "Let a public page reach private, loopback and "
+                                 "link-local addresses (blocked by default).")
+    dedup: bool = option(True, "--no-dedup", "Store every response whole, even one byte-identical to the last "
+                         "capture of its URL in --output (by default such a response is a WARC revisit record "
+                         "pointing at it).")
 
     # Output
-    max_screenshot_height: int = 16384  # taller pages are cut here (recorded as capped)
-    warc_max_size: int = 1_000_000_000  # roll over to a new WARC file past this many bytes
-    max_body_size: int = 100 << 20  # bodies past this are stored cut here, with WARC-Truncated
+    max_screenshot_height: int = option(16384, "--max-screenshot-height", "Cut full-page screenshots of taller "
+                                        "pages here (recorded as capped).", minimum=1)
+    warc_max_size: int = option(1 << 30, "--warc-max-size", "Start a new WARC file past this size (e.g. 500M, 1G).",
+                                minimum=1, size=True)
+    max_body_size: int = option(100 << 20, "--max-body-size", "Store larger response bodies cut here, marked "
+                                "WARC-Truncated (e.g. 50M, 1G).", minimum=0, size=True)
 
     def effective_scroll_step(self) -> int:
         return self.scroll_step or max(100, self.viewport_height // 2)
@@ -53,6 +85,35 @@ class CaptureOptions:
     def from_dict(cls, data: dict[str, Any]) -> "CaptureOptions":
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@cache
+def option_types() -> dict[str, Any]:
+    """Each option's type, as declared (`int`, `float`, `bool`, `str | None`)."""
+    return typing.get_type_hints(CaptureOptions)
+
+
+def declared_options() -> tuple[Field[Any], ...]:
+    return fields(CaptureOptions)
+
+
+def option_problem(name: str, value: Any) -> str | None:
+    """Why `value` cannot be option `name` (wrong type, or below its minimum); None when it can."""
+    kind = option_types()[name]
+    if kind is bool:
+        ok = isinstance(value, bool)
+    elif kind is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value  # not NaN
+    else:  # text or nothing
+        ok = value is None or isinstance(value, str)
+    if not ok:
+        return f"{name} must be {getattr(kind, '__name__', 'text or null')}"
+    minimum = next(f for f in declared_options() if f.name == name).metadata["minimum"]
+    if minimum is not None and value < minimum:
+        return f"{name} must be at least {minimum:g}"
+    return None
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ import click
 
 from archiver import __version__
 from archiver.cli import capture, changes, evidence, inspect, queue, replay
+from archiver.cli.common import ArchiverGroup
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ArchiverGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="archiver")
 def main() -> None:
     """Capture news articles faithfully: Chromium renders each page with everything it loads

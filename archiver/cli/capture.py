@@ -11,8 +11,7 @@ from typing import Any
 import click
 
 from archiver.cli.capture_options import capture_flags, pop_capture_options
-from archiver.cli.common import DEFAULT_OUTPUT, SetupError
-from archiver.errors import ArchiverError
+from archiver.cli.common import DEFAULT_OUTPUT
 
 
 @click.command()
@@ -54,21 +53,16 @@ def capture(urls: tuple[str, ...], inputs: tuple[str, ...], output: Path, sample
     reporter = Reporter(as_json)
     settings = RunSettings(concurrency=concurrency, retries=retries, resume=not recapture)
     with ExitStack() as stack:
-        try:
-            seeds = read_seeds(urls, inputs)
-            if sample:
-                from archiver.sample import serve_sample
+        seeds = read_seeds(urls, inputs)
+        if sample:
+            from archiver.sample import serve_sample
 
-                seeds += read_seeds([stack.enter_context(serve_sample())])
-            if not seeds:
-                raise click.UsageError("no URL to capture: the input held none (blank lines and comments only)")
-            outcome = asyncio.run(capture_urls(seeds, output, options, browser_path, settings, reporter.hooks()))
-        except ArchiverError as exc:
-            raise SetupError(str(exc)) from None
-        except OSError as exc:  # a full disk, a read-only folder: what was finished stays in its manifest
-            where = f" ({exc.filename})" if exc.filename else ""
-            raise SetupError(f"cannot write the capture: {exc.strerror or exc}{where}; the pages finished "
-                             f"before are in their run's manifest.json") from None
+            seeds += read_seeds([stack.enter_context(serve_sample())])
+        if not seeds:
+            raise click.UsageError("no URL to capture: the input held none (blank lines and comments only)")
+        # A full disk or a read-only folder ends it with one line (cli.common): what was finished
+        # stays in its manifest.
+        outcome = asyncio.run(capture_urls(seeds, output, options, browser_path, settings, reporter.hooks()))
     reporter.finish(outcome)
     sys.exit(0 if outcome.all_complete else 1)
 

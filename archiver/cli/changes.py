@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from archiver.cli.common import DEFAULT_OUTPUT, SetupError
-from archiver.errors import ArchiverError
 from archiver.terms import PageState
 
 EXIT_SAME, EXIT_CHANGED = 0, 1
@@ -38,14 +37,11 @@ def diff(old: str, new: str, output: Path, as_json: bool, html_path: Path | None
     from archiver.changes.compare import compare
     from archiver.changes.snapshot import load_snapshot
 
-    try:
-        comparison = compare(load_snapshot(old, output), load_snapshot(new, output))
-        if html_path is not None:
-            from archiver.changes.html_report import render_html
+    comparison = compare(load_snapshot(old, output), load_snapshot(new, output))
+    if html_path is not None:
+        from archiver.changes.html_report import render_html
 
-            html_path.write_text(render_html(comparison), encoding="utf-8")
-    except (ArchiverError, OSError) as exc:
-        raise SetupError(str(exc)) from None
+        html_path.write_text(render_html(comparison), encoding="utf-8")
     if as_json:
         click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -102,13 +98,10 @@ def history(url: str, output: Path, as_json: bool) -> None:
     from archiver.changes.history import history as page_history
 
     steps = []
-    try:
-        for step in page_history(url, output):
-            steps.append(step)
-            if not as_json:
-                click.echo(f"{step.captured_at}  {step.capture_id}  {_history_line(step)}")
-    except (ArchiverError, OSError) as exc:
-        raise SetupError(str(exc)) from None
+    for step in page_history(url, output):
+        steps.append(step)
+        if not as_json:
+            click.echo(f"{step.captured_at}  {step.capture_id}  {_history_line(step)}")
     if not steps:
         raise SetupError(f"no capture of {url} under {output}")
     if as_json:

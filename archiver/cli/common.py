@@ -3,10 +3,14 @@ problems), and how sizes, viewports and folders are read from the command line."
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import click
+
+from archiver.errors import ArchiverError
 
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 VIEWPORT = re.compile(r"^(\d+)x(\d+)$")
@@ -19,12 +23,73 @@ class SetupError(click.ClickException):
     exit_code = 2
 
 
+# What a command adds when it could not write: where what it finished is.
+WRITE_FAILURE_HINTS = {
+    "capture": "the pages finished before are in their run's manifest.json",
+    "worker": "committed pages are in their run's manifest.json, the others stay queued",
+}
+
+
+class ArchiverGroup(click.Group):
+    """The command group: every expected failure of a command ends as one line, exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArchiverError as exc:
+            raise SetupError(str(exc)) from None
+        except OSError as exc:  # a full disk, a read-only folder, a file that went away
+            raise SetupError(describe_os_error(exc, ctx.invoked_subcommand)) from None
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        add_verbosity(cmd)
+        super().add_command(cmd, name)
+
+
+def describe_os_error(exc: OSError, command: str | None) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    hint = WRITE_FAILURE_HINTS.get(command or "")
+    return f"cannot write the capture: {exc.strerror or exc}{where}; {hint}" if hint else \
+        f"{exc.strerror or exc}{where}"
+
+
+def add_verbosity(command: click.Command) -> None:
+    """-v (steps and events) and -vv (more detail) on every command, logged to stderr."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            add_verbosity(sub)
+        return
+    if not any(param.name == "verbose" for param in command.params):
+        command.params.append(click.Option(["-v", "--verbose"], count=True, expose_value=False, is_eager=True,
+                                           callback=_set_verbosity,
+                                           help="Say what is being done on stderr (-v: each step; -vv: more)."))
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, count: int) -> None:
+    if not count:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("archiver: %(name)s: %(message)s"))
+    logger = logging.getLogger("archiver")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if count == 1 else logging.DEBUG)
+
+
 def parse_size(value: str) -> int:
     match = SIZE.match(value)
     if not match:
         raise click.BadParameter(f"{value!r} is not a size such as 500M or 1G")
     number, unit = float(match.group(1)), match.group(2).lower()
     return int(number * 1024 ** " kmgt".index(unit or " "))
+
+
+def format_size(size: int) -> str:
+    """A byte count as the shortest size `parse_size` reads back (100M, 1G, 1500)."""
+    for unit in "TGMK":
+        scale = 1024 ** (" KMGT".index(unit))
+        if size and size % scale == 0:
+            return f"{size // scale}{unit}"
+    return str(size)
 
 
 def parse_viewport(value: str) -> tuple[int, int]:

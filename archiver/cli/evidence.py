@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from archiver.cli.common import SetupError
 from archiver.errors import ArchiverError
 
 
@@ -18,10 +17,7 @@ def keygen(key_file: Path) -> None:
     private) and KEY_FILE.pub (give it to whoever verifies your bundles)."""
     from archiver.evidence.signing import generate_key, key_fingerprint, load_public_key_b64
 
-    try:
-        public = generate_key(key_file)
-    except ArchiverError as exc:
-        raise SetupError(str(exc)) from None
+    public = generate_key(key_file)
     click.echo(f"private key: {key_file} (keep it private)")
     click.echo(f"public key:  {public}  fingerprint {key_fingerprint(load_public_key_b64(public))}")
 
@@ -59,7 +55,7 @@ def bundle(dirs: tuple[Path, ...], output: Path | None, sign_key: Path | None, s
         options = BundleOptions(sign_key, sign_url, list(tsa_urls), cas, require_timestamp)
         outcome = build_bundle(list(dirs), output, options,
                                warn=lambda message: click.echo(f"archiver: warning: {message}", err=True))
-    except ArchiverError as exc:
+    except ArchiverError as exc:  # the bundle could not be made: exit status 1, not a set-up error
         raise click.ClickException(str(exc)) from None
     click.echo(f"bundle: {outcome.path} ({outcome.pages} page(s))")
     click.echo(f"datapackage: {outcome.datapackage_hash}")
@@ -93,13 +89,10 @@ def verify(wacz: Path, require_signature: bool, require_timestamp: bool, public_
     from archiver.evidence.timestamps import load_certificates
     from archiver.evidence.verify import EXIT_FAILED, VerifyOptions, verdict, verify_bundle
 
-    try:
-        options = VerifyOptions(
-            require_signature, require_timestamp,
-            load_public_key_b64(public_key) if public_key else None,
-            [cert for path in tsa_cas for cert in load_certificates(path.read_bytes())] if tsa_cas else None)
-    except ArchiverError as exc:
-        raise SetupError(str(exc)) from None
+    options = VerifyOptions(
+        require_signature, require_timestamp,
+        load_public_key_b64(public_key) if public_key else None,
+        [cert for path in tsa_cas for cert in load_certificates(path.read_bytes())] if tsa_cas else None)
     checks = verify_bundle(wacz, options)
     for check in checks:
         click.echo(str(check))

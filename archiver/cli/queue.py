@@ -12,7 +12,6 @@ import click
 
 from archiver.cli.capture_options import capture_flags, pop_capture_options
 from archiver.cli.common import DEFAULT_OUTPUT, SetupError
-from archiver.errors import ArchiverError
 
 redis_option = click.option("--redis", "redis_url", envvar="ARCHIVER_REDIS", required=True, metavar="URL",
                             help="The queue's Redis, e.g. redis://queue-host:6379/0 (6.2 or newer). "
@@ -20,12 +19,9 @@ redis_option = click.option("--redis", "redis_url", envvar="ARCHIVER_REDIS", req
 
 
 def _connect(redis_url: str) -> Any:
-    from archiver.queue.broker import Broker, QueueUnreachable
+    from archiver.queue.broker import Broker
 
-    try:
-        return Broker.connect(redis_url)
-    except QueueUnreachable as exc:
-        raise SetupError(str(exc)) from None
+    return Broker.connect(redis_url)
 
 
 @click.group()
@@ -56,10 +52,7 @@ def queue_add(urls: tuple[str, ...], inputs: tuple[str, ...], recapture: bool, a
     from archiver.queue.enqueue import enqueue
     from archiver.run.seeds import read_seeds
 
-    try:
-        seeds = read_seeds(urls, inputs)
-    except ArchiverError as exc:
-        raise SetupError(str(exc)) from None
+    seeds = read_seeds(urls, inputs)
     broker = _connect(redis_url)
     try:
         report = enqueue(broker, seeds, options, recapture)
@@ -134,14 +127,7 @@ def worker(redis_url: str, output: Path, concurrency: int, until_empty: bool, le
                               max_attempts=max_attempts, retries=retries, browser_path=browser_path)
     agent = Worker(broker, settings, say=lambda line: click.echo(line, err=True))
     click.echo(f"archiver worker {agent.id}: output {output}, queue {display_url(broker.url)}", err=True)
-    try:
-        tally = asyncio.run(agent.run())
-    except ArchiverError as exc:
-        raise SetupError(str(exc)) from None
-    except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        raise SetupError(f"cannot write the capture: {exc.strerror or exc}{where}; committed pages are in their "
-                         "run's manifest.json, the others stay queued") from None
+    tally = asyncio.run(agent.run())  # a failure to write ends it with one line (cli.common)
     click.echo(f"archiver worker {agent.id}: stopped: {tally.kept} kept, {tally.skipped} skipped, "
                f"{tally.failed} failed, {tally.set_aside} set aside; runs: "
                f"{', '.join(str(p) for p in tally.run_dirs) or 'none'}", err=True)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from archiver.cli.common import SetupError, folders_or_default
-from archiver.errors import ArchiverError
+from archiver.cli.common import folders_or_default
 
 
 ARCHIVE_SUFFIXES = (".wacz", ".warc.gz", ".warc")
@@ -29,13 +28,10 @@ def replay(paths: tuple[Path, ...], port: int) -> None:
     files = [path for path in paths if path.is_file()]
     if files and len(files) != len(paths):
         raise click.UsageError("give either folders of captures (pywb) or .wacz / .warc.gz files (ReplayWeb.page)")
-    try:
-        if files:
-            _replay_files(files, port)
-        else:
-            _replay_folders(folders_or_default(paths), port)
-    except ArchiverError as exc:
-        raise SetupError(str(exc)) from None
+    if files:
+        _replay_files(files, port)
+    else:
+        _replay_folders(folders_or_default(paths), port)
 
 
 def _replay_folders(folders: list[Path], port: int) -> None:
@@ -102,12 +98,9 @@ def qa(dirs: tuple[Path, ...], browser_path: str | None, max_misses: int, max_le
 
     limits = Thresholds(max_misses, max_left_archive, max_broken, min_screenshot_similarity, min_text_similarity)
     click.echo(f"{'result':<6} {'size':<7} {'misses':>6} {'left':>4} {'broken':>6} {'shot':>6} {'text':>6}  page")
-    try:
-        outcome = asyncio.run(run_qa(folders_or_default(dirs), limits, browser_path,
-                                     on_page=lambda page: _report_qa(page, limits),
-                                     log=lambda message: click.echo(message, err=True)))
-    except ArchiverError as exc:
-        raise SetupError(str(exc)) from None
+    outcome = asyncio.run(run_qa(folders_or_default(dirs), limits, browser_path,
+                                 on_page=lambda page: _report_qa(page, limits),
+                                 log=lambda message: click.echo(message, err=True)))
     for report in outcome.reports:
         click.echo(f"qa report: {report}")
     sys.exit(0 if outcome.passed(limits) else 1)

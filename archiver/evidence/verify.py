@@ -19,6 +19,7 @@ from archiver.evidence.signing import verify_signed_data
 from archiver.evidence.timestamps import verify_timestamp
 from archiver.identity import labelled_sha256
 from archiver.output.stored import StoredRun, UnreadableManifest
+from archiver.warc.salvage import gzip_problem
 
 OK, FAIL, NOTE = "ok", "FAIL", "note"
 MAX_JSON_BYTES = 64 << 20  # datapackage, manifests: larger is no honest bundle's
@@ -198,6 +199,11 @@ def _check_warcs(bundle: _Bundle, datapackage: dict[str, Any]) -> Iterator[Check
                     _note_dedup_record(record, name, originals, revisits)
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
             problems.append(f"unreadable: {exc}")
+        if name.endswith(".gz"):
+            with bundle.zip.open(name) as fh:
+                damaged = gzip_problem(fh)
+            if damaged:
+                problems.insert(0, f"unreadable: {damaged}")
         if problems:
             yield Check(FAIL, f"{name}: {len(problems)} record digest problem(s), first: {problems[0]}")
         else:

@@ -123,7 +123,7 @@ def inside_path(value: str, where: str) -> str:
     parts = PurePosixPath(value).parts
     if not value or value.startswith("/") or "\\" in value or ".." in parts or "\x00" in value or \
             (len(value) > 1 and value[1] == ":"):
-        raise UnreadableManifest(f"{where}: the path {value!r} leads out of its run folder")
+        raise UnreadableManifest(f"{where}: the path {value!r} is outside its run folder")
     return value
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from archiver import __version__
 from archiver.errors import ArchiverError
 from archiver.identity import page_id
-from archiver.options import CaptureOptions
+from archiver.options import CaptureOptions, option_problem
 from archiver.times import utc_iso
 
 JOB_FORMAT = 1  # bumped when a job's shape changes in a way older workers would misread
@@ -71,9 +71,9 @@ class QueuedJob:
         if unknown:
             raise UnreadableJob(f"capture options this worker (archiver {__version__}) does not know: "
                                 f"{', '.join(unknown)} (queued by archiver {by})")
-        wrong = [name for name, value in options.items() if not _fits(name, value)]
+        wrong = [problem for name, value in sorted(options.items()) if (problem := option_problem(name, value))]
         if wrong:
-            raise UnreadableJob(f"capture options of the wrong type: {', '.join(sorted(wrong))}")
+            raise UnreadableJob(f"capture options out of their declared type or range: {'; '.join(wrong)}")
         try:
             return cls(str(data["job_id"]), str(data["url"]), CaptureOptions(**options), bool(data.get("recapture")),
                        str(data.get("origin", "")), str(data.get("queued_at", "")), str(by))
@@ -88,15 +88,3 @@ class QueuedJob:
             return data if isinstance(data, dict) else {}
         except ValueError:
             return {}
-
-
-def _fits(name: str, value: Any) -> bool:
-    """Whether `value` has the type of option `name` (by its default: None means text or nothing)."""
-    default = getattr(CaptureOptions(), name)
-    if default is None:
-        return value is None or isinstance(value, str)
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, float):
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return isinstance(value, type(default)) and not isinstance(value, bool)

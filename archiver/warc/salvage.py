@@ -59,3 +59,30 @@ def _whole_record(head: bytes, size: int) -> bool:
         if name.strip().lower() == b"content-length":
             return size == header_end + 4 + int(value.strip()) + 4
     return False
+
+
+def gzip_problem(stream: IO[bytes], chunk: int = 1 << 20) -> str | None:
+    """Why a WARC.gz stream is not a sequence of sound gzip members (a damaged CRC, a member cut
+    short), or None. warcio reads past a member whose check fails; evidence must not."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    member_start, position, begun = 0, 0, False
+    while data := stream.read(chunk):
+        while data:
+            try:
+                inflater.decompress(data, chunk)  # the output is not kept: only its soundness matters
+                while inflater.unconsumed_tail and not inflater.eof:
+                    inflater.decompress(inflater.unconsumed_tail, chunk)
+            except zlib.error as exc:
+                return f"the gzip member at byte {member_start} is damaged ({exc})"
+            begun = True
+            if not inflater.eof:
+                position += len(data)
+                break
+            used = len(data) - len(inflater.unused_data)
+            position += used
+            data = inflater.unused_data
+            member_start, begun = position, False
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if begun:
+        return f"the file ends inside the gzip member at byte {member_start} (cut short)"
+    return None
