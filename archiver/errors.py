@@ -48,6 +48,6 @@ def explain_net_error(message: str) -> str:
         if f"net::{code}" in line:
             return f"{meaning} (net::{code})"
     if "net::ERR_CERT" in line:
-        code = line[line.index("net::ERR_CERT"):].split()[0]
+        code = line[line.index("net::ERR_CERT") :].split()[0]
         return f"TLS certificate rejected ({code})"
     return line.removeprefix("Page.goto: ")

@@ -8,7 +8,7 @@ A capture's identity (`capture_id`) adds the time, so every capture is unique.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -33,8 +33,10 @@ def validate_seed(url: str) -> str:
     if not parts.hostname:
         raise InvalidURL(f"URL has no host: {url!r}")
     if parts.username is not None or parts.password is not None:
-        raise InvalidURL(f"the URL carries credentials (user:password@): refused, so that they are written "
-                         f"nowhere ({without_credentials(url)})")
+        raise InvalidURL(
+            f"the URL carries credentials (user:password@): refused, so that they are written "
+            f"nowhere ({without_credentials(url)})"
+        )
     return url
 
 
@@ -85,7 +87,7 @@ def page_id(url: str) -> str:
 
 def capture_id(url: str, when: datetime) -> str:
     """Unique id of one capture: UTC time (sortable) and the page id."""
-    stamp = when.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{page_id(url)}"
 
 
@@ -94,7 +96,7 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def labelled_sha256(data: bytes) -> str:
-    """"sha256:<hex>", the form WACZ datapackages use."""
+    """ "sha256:<hex>", the form WACZ datapackages use."""
     return "sha256:" + sha256_bytes(data)
 
 

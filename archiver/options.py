@@ -29,51 +29,89 @@ class CaptureOptions:
     # What the browser looks like
     viewport_width: int = option(1280, VIEWPORT_FLAG, "Browser window size, WIDTHxHEIGHT.", minimum=1)
     viewport_height: int = option(800, VIEWPORT_FLAG, minimum=1)
-    device_scale_factor: float = option(1.0, "--device-scale-factor", "Device pixel ratio (2 for a high-DPI screen).",
-                                        minimum=0.1)
-    user_agent: str | None = option(None, "--user-agent",
-                                    "User-Agent to send (default: the browser's, without 'Headless').")
+    device_scale_factor: float = option(
+        1.0, "--device-scale-factor", "Device pixel ratio (2 for a high-DPI screen).", minimum=0.1
+    )
+    user_agent: str | None = option(
+        None, "--user-agent", "User-Agent to send (default: the browser's, without 'Headless')."
+    )
     operator: str | None = option(None, "--operator", "Who runs the capture; written into every WARC's warcinfo.")
-    ignore_https_errors: bool = option(False, "--ignore-https-errors",
-                                       "Capture sites whose certificate the browser rejects.")
+    ignore_https_errors: bool = option(
+        False, "--ignore-https-errors", "Capture sites whose certificate the browser rejects."
+    )
 
     # Time bounds, in seconds
-    page_timeout: float = option(180.0, "--page-timeout", "Seconds for loading and behaviours together; past it "
-                                 "the capture is saved as 'partial'.", minimum=0.1)
-    navigation_timeout: float = option(30.0, "--navigation-timeout", "Seconds to wait for the page's load event.",
-                                       minimum=0.1)
-    behaviour_timeout: float = option(60.0, "--behaviour-timeout", "Seconds for scrolling, waiting and autofetch "
-                                      "together; past it the capture is 'partial'.", minimum=0)
-    network_quiet: float = option(0.5, "--network-quiet", "Seconds without network activity that count as 'quiet'.",
-                                  minimum=0)
-    quiet_timeout: float = option(5.0, "--quiet-timeout", "Longest wait, in seconds, for one quiet period (a "
-                                  "request in flight longer than this no longer counts).", minimum=0)
-    settle_after_load: float = option(3.0, "--settle", "Stay at least this many seconds after load, for content "
-                                      "that arrives on a timer.", minimum=0)
+    page_timeout: float = option(
+        180.0,
+        "--page-timeout",
+        "Seconds for loading and behaviours together; past it the capture is saved as 'partial'.",
+        minimum=0.1,
+    )
+    navigation_timeout: float = option(
+        30.0, "--navigation-timeout", "Seconds to wait for the page's load event.", minimum=0.1
+    )
+    behaviour_timeout: float = option(
+        60.0,
+        "--behaviour-timeout",
+        "Seconds for scrolling, waiting and autofetch together; past it the capture is 'partial'.",
+        minimum=0,
+    )
+    network_quiet: float = option(
+        0.5, "--network-quiet", "Seconds without network activity that count as 'quiet'.", minimum=0
+    )
+    quiet_timeout: float = option(
+        5.0,
+        "--quiet-timeout",
+        "Longest wait, in seconds, for one quiet period (a request in flight longer than this no longer counts).",
+        minimum=0,
+    )
+    settle_after_load: float = option(
+        3.0, "--settle", "Stay at least this many seconds after load, for content that arrives on a timer.", minimum=0
+    )
 
     # Scrolling
     scroll_step: int = option(0, "--scroll-step", "Pixels per scroll step (0: half the viewport height).", minimum=0)
-    scroll_delay: float = option(0.1, "--scroll-delay", "Seconds to pause after each scroll step, before waiting "
-                                 "for quiet.", minimum=0)
-    max_scroll_steps: int = option(150, "--max-scroll-steps", "Stop scrolling after this many steps (bounds endless "
-                                   "infinite scroll).", minimum=0)
+    scroll_delay: float = option(
+        0.1, "--scroll-delay", "Seconds to pause after each scroll step, before waiting for quiet.", minimum=0
+    )
+    max_scroll_steps: int = option(
+        150, "--max-scroll-steps", "Stop scrolling after this many steps (bounds endless infinite scroll).", minimum=0
+    )
 
     # What to do
-    autofetch: bool = option(True, "--no-autofetch", "Do not fetch srcset/<picture>/data-src/noscript images the "
-                             "page did not load itself.")
-    allow_private: bool = option(False, "--allow-private", "Let a public page reach private, loopback and "
-                                 "link-local addresses (blocked by default).")
-    dedup: bool = option(True, "--no-dedup", "Store every response whole, even one byte-identical to the last "
-                         "capture of its URL in --output (by default such a response is a WARC revisit record "
-                         "pointing at it).")
+    autofetch: bool = option(
+        True, "--no-autofetch", "Do not fetch srcset/<picture>/data-src/noscript images the page did not load itself."
+    )
+    allow_private: bool = option(
+        False,
+        "--allow-private",
+        "Let a public page reach private, loopback and link-local addresses (blocked by default).",
+    )
+    dedup: bool = option(
+        True,
+        "--no-dedup",
+        "Store every response whole, even one byte-identical to the last "
+        "capture of its URL in --output (by default such a response is a WARC revisit record "
+        "pointing at it).",
+    )
 
     # Output
-    max_screenshot_height: int = option(16384, "--max-screenshot-height", "Cut full-page screenshots of taller "
-                                        "pages here (recorded as capped).", minimum=1)
-    warc_max_size: int = option(1 << 30, "--warc-max-size", "Start a new WARC file past this size (e.g. 500M, 1G).",
-                                minimum=1, size=True)
-    max_body_size: int = option(100 << 20, "--max-body-size", "Store larger response bodies cut here, marked "
-                                "WARC-Truncated (e.g. 50M, 1G).", minimum=0, size=True)
+    max_screenshot_height: int = option(
+        16384,
+        "--max-screenshot-height",
+        "Cut full-page screenshots of taller pages here (recorded as capped).",
+        minimum=1,
+    )
+    warc_max_size: int = option(
+        1 << 30, "--warc-max-size", "Start a new WARC file past this size (e.g. 500M, 1G).", minimum=1, size=True
+    )
+    max_body_size: int = option(
+        100 << 20,
+        "--max-body-size",
+        "Store larger response bodies cut here, marked WARC-Truncated (e.g. 50M, 1G).",
+        minimum=0,
+        size=True,
+    )
 
     def effective_scroll_step(self) -> int:
         return self.scroll_step or max(100, self.viewport_height // 2)
@@ -82,7 +120,7 @@ class CaptureOptions:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "CaptureOptions":
+    def from_dict(cls, data: dict[str, Any]) -> CaptureOptions:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -134,7 +172,7 @@ class CaptureJob:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "CaptureJob":
+    def from_dict(cls, data: dict[str, Any]) -> CaptureJob:
         return cls(
             url=data["url"],
             output_dir=Path(data["output_dir"]),

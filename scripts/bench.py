@@ -19,19 +19,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from playwright.async_api import async_playwright
+
+from archiver.browser.behaviours import run_behaviours
+from archiver.browser.launch import find_browser, launch
+from archiver.browser.network import NetworkActivity
+from archiver.options import CaptureOptions
+from archiver.run.batch import RunSettings, capture_urls
+from tests.support import hooks
+from tests.support.fixture_site import FixtureApp, ServerThread
+from tests.support.news_pages import PAGES
+from tests.support.warcs import read_records, records_of
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from playwright.async_api import async_playwright  # noqa: E402
-
-from archiver.browser.behaviours import run_behaviours  # noqa: E402
-from archiver.browser.launch import find_browser, launch  # noqa: E402
-from archiver.browser.network import NetworkActivity  # noqa: E402
-from archiver.options import CaptureOptions  # noqa: E402
-from archiver.run.batch import RunSettings, capture_urls  # noqa: E402
-from fixture_site import FixtureApp, ServerThread  # noqa: E402
-from news_pages import PAGES  # noqa: E402
-from warcs import read_records, records_of  # noqa: E402
+hooks.install()  # the bench's pages are on loopback: no name is resolved through DNS
 
 LOOPBACK_ONLY = '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"'
 OPTIONS = CaptureOptions(settle_after_load=1.0, network_quiet=0.3)
@@ -114,11 +115,25 @@ def wget(urls: list[str], workdir: Path) -> tuple[float, dict[str, int]]:
     started = time.monotonic()
     for index, url in enumerate(urls):
         prefix = workdir / f"wget-{index}"
-        subprocess.run(["wget", "--quiet", "--page-requisites", "--no-verbose", f"--warc-file={prefix}",
-                        "--no-warc-compression", "-e", "robots=off", "-P", str(workdir / f"files-{index}"), url],
-                       capture_output=True)
-        got[url] = len({r.uri for r in read_records(workdir / f"wget-{index}.warc")
-                        if r.type == "response" and r.status == 200})
+        subprocess.run(
+            [
+                "wget",
+                "--quiet",
+                "--page-requisites",
+                "--no-verbose",
+                f"--warc-file={prefix}",
+                "--no-warc-compression",
+                "-e",
+                "robots=off",
+                "-P",
+                str(workdir / f"files-{index}"),
+                url,
+            ],
+            capture_output=True,
+        )
+        got[url] = len(
+            {r.uri for r in read_records(workdir / f"wget-{index}.warc") if r.type == "response" and r.status == 200}
+        )
     return time.monotonic() - started, got
 
 
@@ -127,13 +142,14 @@ def our_counts(output: Path, urls: list[str]) -> dict[str, int]:
     for manifest_path in output.glob("*/manifest.json"):
         for page in json.loads(manifest_path.read_text())["pages"]:
             folder = manifest_path.parent / page["capture_id"]
-            counts[page["requested_url"]] = len({r.uri for r in records_of(folder) if r.type == "response"
-                                                 and r.status == 200})
+            counts[page["requested_url"]] = len(
+                {r.uri for r in records_of(folder) if r.type == "response" and r.status == 200}
+            )
     return {url: counts.get(url, 0) for url in urls}
 
 
 CLI_OPTIONS = ["--settle", str(OPTIONS.settle_after_load), "--network-quiet", str(OPTIONS.network_quiet)]
-ARCHIVER = str(Path(sys.executable).with_name("archiver"))
+ARCHIVER = [sys.executable, "-m", "tests.support.run_archiver"]  # with the hooks: no DNS, as above
 
 
 def capture_span(output: Path) -> float:
@@ -154,26 +170,47 @@ def capture_span(output: Path) -> float:
 def by_capture(urls: list[str], output: Path, concurrency: int) -> tuple[float, float]:
     """`archiver capture --concurrency N`, as a user runs it: wall time, and the capturing span."""
     started = time.monotonic()
-    subprocess.run([ARCHIVER, "capture", "--output", str(output), "--concurrency", str(concurrency), *CLI_OPTIONS,
-                    *urls], check=True, capture_output=True)
+    subprocess.run(
+        [*ARCHIVER, "capture", "--output", str(output), "--concurrency", str(concurrency), *CLI_OPTIONS, *urls],
+        check=True,
+        capture_output=True,
+    )
     return time.monotonic() - started, capture_span(output)
 
 
-def by_workers(urls: list[str], output: Path, workers: int, concurrency: int,
-               redis_folder: Path) -> tuple[float, float]:
+def by_workers(
+    urls: list[str], output: Path, workers: int, concurrency: int, redis_folder: Path
+) -> tuple[float, float]:
     """The same pages queued, then `workers` worker processes (`--concurrency` each) started with
     --until-empty: wall time from queueing to the last worker's exit, and the capturing span."""
-    from queue_support import RedisServer
+    from tests.support.queue_support import RedisServer
 
     redis_server = RedisServer(redis_folder).start()
     try:
         started = time.monotonic()
-        subprocess.run([ARCHIVER, "queue", "add", "--redis", redis_server.url, *CLI_OPTIONS, *urls], check=True,
-                       capture_output=True)
-        running = [subprocess.Popen([ARCHIVER, "worker", "--redis", redis_server.url, "--output", str(output),
-                                     "--concurrency", str(concurrency), "--until-empty"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                   for _ in range(workers)]
+        subprocess.run(
+            [*ARCHIVER, "queue", "add", "--redis", redis_server.url, *CLI_OPTIONS, *urls],
+            check=True,
+            capture_output=True,
+        )
+        running = [
+            subprocess.Popen(
+                [
+                    ARCHIVER,
+                    "worker",
+                    "--redis",
+                    redis_server.url,
+                    "--output",
+                    str(output),
+                    "--concurrency",
+                    str(concurrency),
+                    "--until-empty",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(workers)
+        ]
         assert [process.wait() for process in running] == [0] * workers
         return time.monotonic() - started, capture_span(output)
     finally:
@@ -184,24 +221,31 @@ def queue_section(urls: list[str], work: Path, say: Any, repeats: int = 3) -> No
     """Per N pages at once: capture -j N, one worker -j N (the queue's own cost: same browser, same
     concurrency) and N worker processes (the scale-out shape: N browsers, here on the same cores).
     Each is run `repeats` times, interleaved, and the median is reported: runs differ by about 5%."""
-    say("| pages at once | capture -j N | 1 worker -j N | N workers | 1 worker -j N vs capture "
-        "| N workers vs capture |")
+    say(
+        "| pages at once | capture -j N | 1 worker -j N | N workers | 1 worker -j N vs capture | N workers vs capture |"
+    )
     say("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in (1, 2, 3):
         runs: dict[str, list[tuple[float, float]]] = {"capture": [], "one": [], "many": []}
         for attempt in range(repeats):
             runs["capture"].append(by_capture(urls, work / f"capture-j{n}-{attempt}", n))
             runs["one"].append(by_workers(urls, work / f"one-j{n}-{attempt}", 1, n, work / f"redis-one-{n}-{attempt}"))
-            runs["many"].append(by_workers(urls, work / f"many-{n}-{attempt}", n, 1, work / f"redis-many-{n}-{attempt}"))
+            runs["many"].append(
+                by_workers(urls, work / f"many-{n}-{attempt}", n, 1, work / f"redis-many-{n}-{attempt}")
+            )
         total = {name: statistics.median(t for t, _ in timed) for name, timed in runs.items()}
         span = {name: statistics.median(s for _, s in timed) for name, timed in runs.items()}
         cell = {name: f"{len(urls) / total[name] * 60:.1f}/min, {span[name] / len(urls):.2f} s/page" for name in runs}
         added = {name: (span[name] / span["capture"] - 1) * 100 for name in ("one", "many")}
-        say(f"| {n} | {cell['capture']} | {cell['one']} | {cell['many']} | {added['one']:+.1f}% "
-            f"| {added['many']:+.1f}% |")
-    say(f"(median of {repeats} interleaved runs each. pages/min: wall time, with each process and browser starting; "
+        say(
+            f"| {n} | {cell['capture']} | {cell['one']} | {cell['many']} | {added['one']:+.1f}% "
+            f"| {added['many']:+.1f}% |"
+        )
+    say(
+        f"(median of {repeats} interleaved runs each. pages/min: wall time, with each process and browser starting; "
         f"s/page: from the first page's start to the last page's end, divided by the pages. Target: the queue adds "
-        f"< {TARGETS['queue_overhead_percent']}% to the time of a page at the same concurrency.)")
+        f"< {TARGETS['queue_overhead_percent']}% to the time of a page at the same concurrency.)"
+    )
 
 
 def main() -> None:
@@ -233,9 +277,11 @@ def main() -> None:
         ratio = sum(captured) / sum(plain)
         say("| page | plain visit (s) | archived (s) | ratio |")
         say("| --- | ---: | ---: | ---: |")
-        for url, p, c in zip(urls, plain, captured):
+        for url, p, c in zip(urls, plain, captured, strict=True):
             say(f"| {url.replace(site, '')} | {p:.2f} | {c:.2f} | {c / p:.2f} |")
-        say(f"| **all** | {sum(plain):.2f} | {sum(captured):.2f} | **{ratio:.2f}** (target <= {TARGETS['overhead_ratio']}) |")
+        say(
+            f"| **all** | {sum(plain):.2f} | {sum(captured):.2f} | **{ratio:.2f}** (target <= {TARGETS['overhead_ratio']}) |"
+        )
         say()
         rates = {1: len(urls) / total1 * 60}
         for n in (2, 4):

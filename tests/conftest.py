@@ -6,44 +6,32 @@ so nothing a test page does can reach beyond this machine.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from archiver.options import CaptureOptions  # noqa: E402
-from archiver.run.batch import RunOutcome, capture_urls  # noqa: E402
-from fixture_site import FixtureApp, ServerThread  # noqa: E402
-from tls_ca import ServerCertificate, make_server_certificate  # noqa: E402
-from tsa import LocalTsa, start_tsa  # noqa: E402
+from archiver.options import CaptureOptions
+from archiver.run.batch import RunOutcome
+from tests.support import hooks
+from tests.support.captures import TEST_OPTIONS, Site, run_capture
+from tests.support.fixture_site import FixtureApp, ServerThread
+from tests.support.tls_ca import ServerCertificate, make_server_certificate
+from tests.support.tsa import LocalTsa, start_tsa
 
 # public.test and rebind.test reach this machine too: the network-guard tests say what they "are".
-LOOPBACK_ONLY = ('--host-resolver-rules="MAP public.test 127.0.0.1, MAP rebind.test 127.0.0.1, '
-                 'MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"')
+LOOPBACK_ONLY = (
+    '--host-resolver-rules="MAP public.test 127.0.0.1, MAP rebind.test 127.0.0.1, '
+    'MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"'
+)
 os.environ["ARCHIVER_BROWSER_ARGS"] = (os.environ.get("ARCHIVER_BROWSER_ARGS", "") + " " + LOOPBACK_ONLY).strip()
 # The network guard's proxy resolves every name the browser asks for: here only the tests' own
-# names and literal addresses, never through DNS, so nothing a test page names leaves the machine.
-os.environ["ARCHIVER_RESOLVE_OVERRIDES_ONLY"] = "1"
-
-# Quick but faithful: the fixture's timer fires 1.5 s after load.
-TEST_OPTIONS = CaptureOptions(network_quiet=0.3, settle_after_load=2.0, navigation_timeout=15.0,
-                              behaviour_timeout=40.0)
-
-
-class Site:
-    def __init__(self, server: ServerThread, scheme: str) -> None:
-        self.server = server
-        self.app = server.app
-        self.scheme = scheme
-        self.port = server.port
-
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"{self.scheme}://{host}:{self.port}{path}"
+# names and literal addresses, never through DNS, so nothing a test page names leaves the machine
+# (tests/support/hooks.py); the archiver processes the tests start get the same hooks.
+hooks.install()
+ROOT = Path(__file__).resolve().parent.parent
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
 
 @pytest.fixture(scope="session")
@@ -68,10 +56,6 @@ def tls_site(server_certificate: ServerCertificate) -> Iterator[Site]:
     app.embed_origin = f"https://127.0.0.1:{server.port}"
     yield Site(server, "https")
     server.stop()
-
-
-def run_capture(urls: list[str], output: Path, options: CaptureOptions = TEST_OPTIONS) -> RunOutcome:
-    return asyncio.run(capture_urls(urls, output, options))
 
 
 @pytest.fixture(scope="session")

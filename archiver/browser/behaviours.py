@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
-from typing import Any, Collection
+from typing import Any
 
-from playwright.async_api import Error as PlaywrightError, Page
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
 
-from archiver.errors import first_line
-from archiver.options import CaptureOptions
 from archiver.browser.network import NetworkActivity
 from archiver.browser.pagejs import FRAME_SCRIPT_TIMEOUT, evaluate_in_frame, script
+from archiver.errors import first_line
+from archiver.options import CaptureOptions
 
 MAX_SCROLL_PASSES = 3  # a page that grew after settling gets scrolled again, this many times at most
 AUTOFETCH_CONCURRENCY = 6
@@ -81,8 +83,9 @@ class _Budget:
         return self.left() <= 0
 
 
-async def run_behaviours(page: Page, network: NetworkActivity, options: CaptureOptions, loaded_at: float,
-                         captured: Collection[str] = ()) -> BehaviourLog:
+async def run_behaviours(
+    page: Page, network: NetworkActivity, options: CaptureOptions, loaded_at: float, captured: Collection[str] = ()
+) -> BehaviourLog:
     """Run every behaviour on `page`; never raises for the page's own misbehaviour, logs it instead.
 
     `captured` holds the URLs already recorded, which autofetch need not load again.
@@ -100,8 +103,15 @@ async def run_behaviours(page: Page, network: NetworkActivity, options: CaptureO
     return log
 
 
-async def _run_all(page: Page, network: NetworkActivity, options: CaptureOptions, loaded_at: float,
-                   budget: _Budget, log: BehaviourLog, captured: Collection[str]) -> None:
+async def _run_all(
+    page: Page,
+    network: NetworkActivity,
+    options: CaptureOptions,
+    loaded_at: float,
+    budget: _Budget,
+    log: BehaviourLog,
+    captured: Collection[str],
+) -> None:
     log.ran.append("scroll")
     log.scroll.step_pixels = options.effective_scroll_step()
     log.scroll.initial_height = (await _state(page))["height"]
@@ -123,8 +133,9 @@ async def _run_all(page: Page, network: NetworkActivity, options: CaptureOptions
     await _quiet(network, options, budget, log.scroll)
 
 
-async def _scroll_pass(page: Page, network: NetworkActivity, options: CaptureOptions, budget: _Budget,
-                       log: ScrollLog) -> None:
+async def _scroll_pass(
+    page: Page, network: NetworkActivity, options: CaptureOptions, budget: _Budget, log: ScrollLog
+) -> None:
     log.passes += 1
     last_href = (await _state(page))["href"]
     while True:
@@ -173,8 +184,14 @@ async def _settle(network: NetworkActivity, options: CaptureOptions, loaded_at: 
     return round(max(0.0, wait), 3)
 
 
-async def _autofetch(page: Page, network: NetworkActivity, options: CaptureOptions, budget: _Budget,
-                     log: AutofetchLog, captured: Collection[str]) -> None:
+async def _autofetch(
+    page: Page,
+    network: NetworkActivity,
+    options: CaptureOptions,
+    budget: _Budget,
+    log: AutofetchLog,
+    captured: Collection[str],
+) -> None:
     """Load every image candidate not captured yet, in every frame of the page."""
     for frame in page.frames:
         if budget.spent():
@@ -187,8 +204,15 @@ async def _autofetch(page: Page, network: NetworkActivity, options: CaptureOptio
         if not missing:
             continue
         timeout_ms = int(min(AUTOFETCH_IMAGE_TIMEOUT_MS, budget.left() * 1000))
-        results = await evaluate_in_frame(frame, script("load_images"), [missing, timeout_ms, AUTOFETCH_CONCURRENCY],
-                                    timeout=timeout_ms / 1000 + FRAME_SCRIPT_TIMEOUT) or {}
+        results = (
+            await evaluate_in_frame(
+                frame,
+                script("load_images"),
+                [missing, timeout_ms, AUTOFETCH_CONCURRENCY],
+                timeout=timeout_ms / 1000 + FRAME_SCRIPT_TIMEOUT,
+            )
+            or {}
+        )
         for url in missing:
             (log.fetched if results.get(url) == "loaded" else log.failed).append(url)
     await network.wait_for_quiet(options.network_quiet, min(options.quiet_timeout, budget.left()))
@@ -203,4 +227,3 @@ async def _eager_count(page: Page) -> int:
     for frame in page.frames:
         total += await evaluate_in_frame(frame, "() => (window.__archiverEager || {switched: 0}).switched", None) or 0
     return total
-

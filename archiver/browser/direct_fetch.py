@@ -10,7 +10,7 @@ User-Agent the context sends.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from playwright.async_api import CDPSession
@@ -23,7 +23,7 @@ DIRECT_FETCH_RESOURCE_TYPE = "direct-fetch"
 
 async def fetch_download(devtools: CDPSession, url: str, user_agent: str, target: Path, cap: int) -> Exchange:
     """The file at `url` as an exchange whose body is on disk (raises LargeBodyError when it cannot be had)."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     streamed = await stream_resource(devtools, await main_frame_id(devtools), url, target, cap)
     response = RecordedResponse(status=streamed.status, reason="", headers=streamed.headers, body=streamed.body)
     request = RecordedRequest("GET", url, [("User-Agent", user_agent)])

@@ -49,7 +49,7 @@ class GuardProxy:
         assert self._server is not None
         return f"socks5://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
 
-    async def start(self) -> "GuardProxy":
+    async def start(self) -> GuardProxy:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         return self
 
@@ -67,7 +67,7 @@ class GuardProxy:
             target = await asyncio.wait_for(self._handshake(reader, writer), HANDSHAKE_TIMEOUT)
             if target is not None:
                 await self._connect_and_relay(reader, writer, *target)
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError, OSError):
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, OSError):
             pass
         finally:
             self._open.discard(writer)
@@ -97,8 +97,9 @@ class GuardProxy:
             return None
         return host, port
 
-    async def _connect_and_relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                                 host: str, port: int) -> None:
+    async def _connect_and_relay(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, port: int
+    ) -> None:
         decision = await self.guard.decide(host, port)
         if decision.address is None:
             self._failed(host, port, "ERR_NAME_NOT_RESOLVED" if not decision.addresses else "ERR_BLOCKED_BY_CLIENT")
@@ -106,14 +107,18 @@ class GuardProxy:
             return
         try:
             upstream_reader, upstream_writer = await asyncio.wait_for(
-                asyncio.open_connection(self.guard.connect_address(decision.address), port), CONNECT_TIMEOUT)
-        except asyncio.TimeoutError:
+                asyncio.open_connection(self.guard.connect_address(decision.address), port), CONNECT_TIMEOUT
+            )
+        except TimeoutError:
             self._failed(host, port, "ERR_CONNECTION_TIMED_OUT")
             await self._reply(writer, HOST_UNREACHABLE)
             return
         except OSError as exc:
-            self._failed(host, port, "ERR_CONNECTION_REFUSED" if isinstance(exc, ConnectionRefusedError)
-                         else "ERR_ADDRESS_UNREACHABLE")
+            self._failed(
+                host,
+                port,
+                "ERR_CONNECTION_REFUSED" if isinstance(exc, ConnectionRefusedError) else "ERR_ADDRESS_UNREACHABLE",
+            )
             await self._reply(writer, REFUSED)
             return
         self.connections += 1

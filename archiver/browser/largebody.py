@@ -12,7 +12,8 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.async_api import CDPSession, Error as PlaywrightError
+from playwright.async_api import CDPSession
+from playwright.async_api import Error as PlaywrightError
 
 from archiver.browser.exchange import StoredBody
 
@@ -43,13 +44,17 @@ async def stream_body(devtools: CDPSession, frame_id: str, url: str, target: Pat
 async def stream_resource(devtools: CDPSession, frame_id: str, url: str, target: Path, cap: int) -> StreamedResponse:
     """Load `url` in the page's frame (its cookies, TLS and proxy), streamed into `target`, cut at `cap`."""
     try:
-        loaded = await devtools.send("Network.loadNetworkResource", {
-            "frameId": frame_id, "url": url, "options": {"disableCache": False, "includeCredentials": True}})
+        loaded = await devtools.send(
+            "Network.loadNetworkResource",
+            {"frameId": frame_id, "url": url, "options": {"disableCache": False, "includeCredentials": True}},
+        )
     except PlaywrightError as exc:
         raise LargeBodyError(f"could not load it again: {exc}") from None
     resource = loaded.get("resource", {})
     if not resource.get("success") or "stream" not in resource:
-        raise LargeBodyError(f"loading it again failed: {resource.get('netErrorName') or resource.get('httpStatusCode')}")
+        raise LargeBodyError(
+            f"loading it again failed: {resource.get('netErrorName') or resource.get('httpStatusCode')}"
+        )
     handle = resource["stream"]
     headers = [(str(name), str(value)) for name, value in (resource.get("headers") or {}).items()]
     announced = _announced_length(resource.get("headers") or {})
@@ -72,8 +77,9 @@ async def stream_resource(devtools: CDPSession, frame_id: str, url: str, target:
             await devtools.send("IO.close", {"handle": handle})  # also stops a download cut at the cap
         except PlaywrightError:
             pass
-    return StreamedResponse(int(resource.get("httpStatusCode") or 200), headers,
-                            StoredBody(target, written, truncated, announced))
+    return StreamedResponse(
+        int(resource.get("httpStatusCode") or 200), headers, StoredBody(target, written, truncated, announced)
+    )
 
 
 def _announced_length(headers: dict[str, str]) -> int | None:

@@ -16,7 +16,10 @@ from archiver.errors import BrowserNotFound
 BROWSER_ENV = "ARCHIVER_BROWSER"
 EXTRA_ARGS_ENV = "ARCHIVER_BROWSER_ARGS"  # more Chromium flags, e.g. a proxy or host-resolver rules
 SYSTEM_BROWSERS = (
-    "chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
     "/Applications/Chromium.app/Contents/MacOS/Chromium",
     "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
 )
@@ -77,7 +80,7 @@ def find_browser(playwright: Playwright | SyncPlaywright, explicit: str | None =
 def _playwright_chromium(playwright: Playwright | SyncPlaywright) -> str | None:
     try:
         path = playwright.chromium.executable_path
-    except Exception:  # Playwright raises when its browsers were never installed
+    except Exception:  # noqa: BLE001 - Playwright raises when its browsers were never installed
         return None
     return path if path and Path(path).is_file() else None
 
@@ -90,8 +93,7 @@ async def launch(playwright: Playwright, executable: str) -> tuple[Browser, Brow
     await session.detach()
     # Many news sites refuse "HeadlessChrome"; the browser is the same Chromium either way.
     user_agent = version["userAgent"].replace("HeadlessChrome", "Chrome")
-    return browser, BrowserInfo(executable=executable, version=browser.version, user_agent=user_agent,
-                                args=tuple(args))
+    return browser, BrowserInfo(executable=executable, version=browser.version, user_agent=user_agent, args=tuple(args))
 
 
 def locate() -> str:

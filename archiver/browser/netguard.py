@@ -17,23 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 import socket
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from archiver.identity import host_and_port
 
-# For tests and split-horizon set-ups: "name=ip,name=ip" says what those names resolve to.
-RESOLVE_OVERRIDES_ENV = "ARCHIVER_RESOLVE_OVERRIDES"
-# Test hook: resolve only the names above (and literal addresses, localhost), never through DNS.
-OVERRIDES_ONLY_ENV = "ARCHIVER_RESOLVE_OVERRIDES_ONLY"
-# Test hook: "checked-ip=ip-to-connect,...": the tests' "public" addresses are served on loopback.
-# The policy still sees the checked address; only the socket goes elsewhere.
-TEST_CONNECT_ENV = "ARCHIVER_TEST_CONNECT_MAP"
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
-LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -60,8 +52,14 @@ def address_problem(ip: str) -> str | None:
         if inner is not None:
             problem = address_problem(str(inner))
             return f"{problem} (inside {address})" if problem else None
-    for flag, label in (("is_loopback", "loopback"), ("is_private", "private"), ("is_link_local", "link-local"),
-                        ("is_multicast", "multicast"), ("is_unspecified", "unspecified"), ("is_reserved", "reserved")):
+    for flag, label in (
+        ("is_loopback", "loopback"),
+        ("is_private", "private"),
+        ("is_link_local", "link-local"),
+        ("is_multicast", "multicast"),
+        ("is_unspecified", "unspecified"),
+        ("is_reserved", "reserved"),
+    ):
         if getattr(address, flag):
             return f"{label} address {address}"
     if not address.is_global:
@@ -84,14 +82,48 @@ def literal_address(host: str) -> str | None:
     return None
 
 
-def resolve_overrides() -> dict[str, str]:
-    pairs = [item.split("=", 1) for item in os.environ.get(RESOLVE_OVERRIDES_ENV, "").split(",") if "=" in item]
-    return {name.strip().lower(): ip.strip() for name, ip in pairs}
+Lookup = Callable[[str], Awaitable[list[str]]]  # a name -> every address it resolves to ([]: none)
 
 
-def _test_connect_map() -> dict[str, str]:
-    pairs = [item.split("=", 1) for item in os.environ.get(TEST_CONNECT_ENV, "").split(",") if "=" in item]
-    return {checked.strip(): target.strip() for checked, target in pairs}
+async def system_lookup(host: str) -> list[str]:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return []  # unresolvable: refused, like everything the guard cannot check
+    return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
+
+
+def connect_to_checked(address: str) -> str:
+    return address
+
+
+@dataclass(frozen=True)
+class NetworkAccess:
+    """How a capture's connections find their servers, given to the guard by whoever runs it (never
+    read from the environment). `overrides` answer for the names they list (a run's --resolve
+    NAME=IP, for split-horizon set-ups: an input to the same check); every other name is asked of
+    `lookup` (DNS); the connection goes to `connect_to(address)`, the address that was checked."""
+
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    lookup: Lookup = system_lookup
+    connect_to: Callable[[str], str] = connect_to_checked
+
+
+def network_access(overrides: Mapping[str, str]) -> NetworkAccess:
+    """The access a run's captures get: DNS, with the run's --resolve overrides. (The one place the
+    tests' launcher, tests/support/run_archiver.py, puts its loopback-only resolver instead.)"""
+    return NetworkAccess(dict(overrides))
+
+
+def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
+    """NAME=IP pairs (--resolve) as a mapping; ValueError naming the first that is not one."""
+    overrides = {}
+    for pair in pairs:
+        name, _, ip = pair.partition("=")
+        if not name.strip() or literal_address(ip.strip()) is None:
+            raise ValueError(f"{pair!r} is not NAME=IP")
+        overrides[name.strip().lower().rstrip(".")] = literal_address(ip.strip()) or ""
+    return overrides
 
 
 @dataclass(frozen=True)
@@ -106,6 +138,7 @@ class Decision:
 class NetworkGuard:
     seed: str
     allow_private: bool = False
+    access: NetworkAccess = field(default_factory=NetworkAccess)
     blocked: list[dict[str, Any]] = field(default_factory=list)
     active: bool = False  # decided by `start`
     seed_unresolved: bool = False
@@ -131,15 +164,13 @@ class NetworkGuard:
         return await asyncio.shield(self._lookups[host])
 
     async def _lookup(self, host: str) -> list[str]:
-        override = resolve_overrides().get(host)
+        override = self.access.overrides.get(host)
         literal = literal_address(host)
         if override:
             return [override]
         if literal:
             return [literal]
-        if os.environ.get(OVERRIDES_ONLY_ENV) and host not in LOCAL_NAMES:
-            return []
-        return await _system_lookup(host)
+        return await self.access.lookup(host)
 
     async def decide(self, host: str, port: int) -> Decision:
         """Where a connection to host:port may go, decided once per host and port for the capture."""
@@ -151,9 +182,16 @@ class NetworkGuard:
     async def _decide_once(self, key: tuple[str, int], host: str, port: int) -> Decision:
         decision = self._decisions[key] = await self._decide(host, port)
         if decision.blocked:
-            self.blocked.append({"url": f"{host}:{port}", "host": host, "port": port,
-                                 "addresses": list(decision.addresses), "reason": decision.reason or "",
-                                 "stage": "before connecting"})
+            self.blocked.append(
+                {
+                    "url": f"{host}:{port}",
+                    "host": host,
+                    "port": port,
+                    "addresses": list(decision.addresses),
+                    "reason": decision.reason or "",
+                    "stage": "before connecting",
+                }
+            )
         return decision
 
     async def _decide(self, host: str, port: int) -> Decision:
@@ -170,7 +208,7 @@ class NetworkGuard:
         return Decision(ordered[0], tuple(addresses))
 
     def connect_address(self, checked: str) -> str:
-        return _test_connect_map().get(checked, checked)
+        return self.access.connect_to(checked)
 
     def address_for(self, url: str) -> str | None:
         """The address the connection for `url` went to (for WARC-IP-Address: the browser only
@@ -183,20 +221,19 @@ class NetworkGuard:
         decision = self._decisions.get(host_and_port(url))
         return decision.reason if decision and decision.blocked else None
 
-    def summary(self, failed_urls: list[str] = ()) -> dict[str, Any]:
+    def summary(self, failed_urls: Sequence[str] = ()) -> dict[str, Any]:
         """What was refused: each refused host, with the requests of the page that it failed."""
         entries = []
         for entry in self.blocked:
-            urls = [url for url in failed_urls
-                    if entry.get("host") and host_and_port(url) == (entry["host"].lower(), entry["port"])]
+            urls = [
+                url
+                for url in failed_urls
+                if entry.get("host") and host_and_port(url) == (entry["host"].lower(), entry["port"])
+            ]
             entries += [{**entry, "url": url} for url in urls] or [entry]
-        return {"active": self.active, "allow_private": self.allow_private, "blocked": entries,
-                **({"seed_unresolved": True} if self.seed_unresolved else {})}
-
-
-async def _system_lookup(host: str) -> list[str]:
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return []  # unresolvable: refused, like everything the guard cannot check
-    return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
+        return {
+            "active": self.active,
+            "allow_private": self.allow_private,
+            "blocked": entries,
+            **({"seed_unresolved": True} if self.seed_unresolved else {}),
+        }

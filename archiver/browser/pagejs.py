@@ -7,7 +7,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from playwright.async_api import Error as PlaywrightError, Frame
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame
 
 FRAME_SCRIPT_TIMEOUT = 10.0  # seconds for one script in one frame
 
@@ -22,5 +23,5 @@ async def evaluate_in_frame(frame: Frame, source: str, arg: Any = None, timeout:
     (Playwright would wait for one forever)."""
     try:
         return await asyncio.wait_for(frame.evaluate(source, arg), timeout)
-    except (PlaywrightError, asyncio.TimeoutError):
+    except (TimeoutError, PlaywrightError):
         return None

@@ -8,17 +8,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
 
-from playwright.async_api import BrowserContext, Error as PlaywrightError, Request, Response
+from playwright.async_api import BrowserContext, Request, Response
+from playwright.async_api import Error as PlaywrightError
 
 from archiver.browser.exchange import Body, Exchange, RecordedRequest, RecordedResponse, StoredBody, body_sha256
 from archiver.browser.largebody import LargeBodyError
+from archiver.browser.network import HTTP_SCHEMES
 from archiver.errors import first_line
 from archiver.identity import strip_fragment
-from archiver.browser.network import HTTP_SCHEMES
 
 # Chromium shows these in its own viewer: the body Playwright returns for the document is the
 # viewer's wrapper page, not the file. Such documents are fetched again, directly.
@@ -40,8 +42,9 @@ LargeBodyReader = Callable[[str, int], Awaitable[StoredBody]]  # (url, announced
 
 
 class Recorder:
-    def __init__(self, sink: Callable[[Exchange], None], large_body: LargeBodyReader | None = None,
-                 stream_above: int = 8 << 20) -> None:
+    def __init__(
+        self, sink: Callable[[Exchange], None], large_body: LargeBodyReader | None = None, stream_above: int = 8 << 20
+    ) -> None:
         self._sink = sink
         self._large_body = large_body
         self._stream_above = stream_above
@@ -152,8 +155,9 @@ class Recorder:
         except LargeBodyError as exc:
             self._fail(request, f"large response body ({size} bytes) not recorded: {exc}")
             return None
-        self.large_bodies.append({"url": request.url, "size": body.full_length or size, "stored": body.length,
-                                  "truncated": body.truncated})
+        self.large_bodies.append(
+            {"url": request.url, "size": body.full_length or size, "stored": body.length, "truncated": body.truncated}
+        )
         return body
 
     def accept(self, exchange: Exchange) -> None:
@@ -199,6 +203,5 @@ async def _body_size(request: Request, response: Response) -> int:
 def _started_at(request: Request) -> datetime:
     start_ms = request.timing.get("startTime", -1) if request.timing else -1
     if start_ms and start_ms > 0:
-        return datetime.fromtimestamp(start_ms / 1000, tz=timezone.utc)
-    return datetime.now(timezone.utc)
-
+        return datetime.fromtimestamp(start_ms / 1000, tz=UTC)
+    return datetime.now(UTC)

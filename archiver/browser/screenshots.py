@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-import asyncio
-import base64
-
 from PIL import Image
-from playwright.async_api import CDPSession, Page, TimeoutError as PlaywrightTimeoutError
+from playwright.async_api import CDPSession, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from archiver.browser.pagejs import script
 

@@ -8,13 +8,14 @@ of the same connection, not from a second connection made later that might reach
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from playwright.async_api import CDPSession, Error as PlaywrightError
+from playwright.async_api import CDPSession
+from playwright.async_api import Error as PlaywrightError
 
 from archiver.identity import strip_fragment
 
@@ -28,7 +29,7 @@ class TlsWatcher:
         session.on("Network.responseReceived", self._on_response)
 
     @classmethod
-    async def attach(cls, session: CDPSession) -> "TlsWatcher":
+    async def attach(cls, session: CDPSession) -> TlsWatcher:
         # A small buffer: this session only reads headers; Playwright's own session keeps the bodies.
         await session.send("Network.enable", {"maxTotalBufferSize": 1024, "maxResourceBufferSize": 1024})
         return cls(session)
@@ -95,4 +96,4 @@ def describe_certificate(pem: str) -> dict[str, Any]:
 def _iso(epoch_seconds: float | None) -> str | None:
     if epoch_seconds is None:
         return None
-    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(epoch_seconds, tz=UTC).isoformat()

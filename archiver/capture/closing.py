@@ -7,7 +7,7 @@ browser is closed and launched again for the next page, so the batch goes on.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from archiver.capture.result import ArtifactFile
 from archiver.capture.session import CaptureSession
@@ -24,8 +24,9 @@ def has_context(session: CaptureSession) -> bool:
 
 async def let_the_network_settle(session: CaptureSession) -> None:
     """What is still arriving gets a moment; what is still loading then is noted, not stored."""
-    await session.network.wait_for_quiet(session.options.network_quiet,
-                                         min(CLOSE_QUIET_WAIT, session.options.quiet_timeout))
+    await session.network.wait_for_quiet(
+        session.options.network_quiet, min(CLOSE_QUIET_WAIT, session.options.quiet_timeout)
+    )
     await session.recorder.drain()
     session.still_loading = session.network.in_flight()
 
@@ -75,4 +76,4 @@ def tally(session: CaptureSession) -> None:
     session.result.counts["records_written"] = session.writer.records_written
     session.result.counts["warc_files"] = len(session.writer.files)
     session.result.dedup = session.dedup.to_dict()
-    session.result.ended_at = datetime.now(timezone.utc)
+    session.result.ended_at = datetime.now(UTC)

@@ -3,9 +3,9 @@ document was stored at all (a page whose document could not be recorded is `part
 
 from __future__ import annotations
 
-from archiver.terms import FAILED, PARTIAL
 from archiver.capture.session import CaptureSession
 from archiver.identity import sha256_bytes
+from archiver.terms import FAILED, PARTIAL
 
 
 def conclude(session: CaptureSession) -> None:
@@ -35,12 +35,16 @@ def conclude(session: CaptureSession) -> None:
     result.large_bodies = recorder.large_bodies
     lost = [f for f in recorder.failed if "body" in f.error and ("unavailable" in f.error or "not recorded" in f.error)]
     if lost:
-        result.warnings.append(f"{len(lost)} response(s) arrived but their bodies could not be stored "
-                               f"(see failed_requests), e.g. {lost[0].url}")
+        result.warnings.append(
+            f"{len(lost)} response(s) arrived but their bodies could not be stored "
+            f"(see failed_requests), e.g. {lost[0].url}"
+        )
     for body in recorder.large_bodies:
         if body["truncated"]:
-            result.warnings.append(f"{body['url']} stored cut at {body['stored']} bytes (--max-body-size); it was "
-                                   f"longer ({body['size']} bytes announced, before any decoding)")
+            result.warnings.append(
+                f"{body['url']} stored cut at {body['stored']} bytes (--max-body-size); it was "
+                f"longer ({body['size']} bytes announced, before any decoding)"
+            )
 
 
 def _note_what_is_missing(session: CaptureSession) -> None:
@@ -50,12 +54,21 @@ def _note_what_is_missing(session: CaptureSession) -> None:
     result = session.result
     if session.still_loading:
         result.counts["unfinished_requests"] = len(session.still_loading)
-        result.warnings.append(f"{len(session.still_loading)} request(s) were still loading when the capture ended "
-                               f"and are not stored, e.g. {session.still_loading[0]}")
-    rendered_missing = [what for what, had in (("rendered DOM", session.dom is not None),
-                                               ("full-page screenshot", session.full_page is not None)) if not had]
+        result.warnings.append(
+            f"{len(session.still_loading)} request(s) were still loading when the capture ended "
+            f"and are not stored, e.g. {session.still_loading[0]}"
+        )
+    rendered_missing = [
+        what
+        for what, had in (
+            ("rendered DOM", session.dom is not None),
+            ("full-page screenshot", session.full_page is not None),
+        )
+        if not had
+    ]
     if session.is_html() and not session.download and result.final_url and rendered_missing and result.state != FAILED:
         result.mark(PARTIAL, f"no {' and no '.join(rendered_missing)} could be taken of the page")
     if session.dialogs_dismissed > len(result.dialogs):
-        result.warnings.append(f"{session.dialogs_dismissed} dialogs were dismissed; the first "
-                               f"{len(result.dialogs)} are recorded")
+        result.warnings.append(
+            f"{session.dialogs_dismissed} dialogs were dismissed; the first {len(result.dialogs)} are recorded"
+        )

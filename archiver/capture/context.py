@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+
 from playwright.async_api import Response
 
 from archiver.browser.guard_proxy import GuardProxy
 from archiver.browser.pagejs import script
-from archiver.capture.session import CaptureSession
 from archiver.browser.tls import TlsWatcher
+from archiver.capture.session import CaptureSession
 
 # zstd is left out: pywb, wabac.js and older WARC readers cannot decode it.
 ACCEPT_ENCODING = "gzip, deflate, br"

@@ -21,7 +21,6 @@ from archiver.capture.session import CaptureSession
 from archiver.errors import explain_net_error, first_line
 from archiver.terms import FAILED, PARTIAL, FileRole
 
-
 FAILED_AT = re.compile(r" at (\S+)$")  # Playwright: "net::ERR_... at http://host/path"
 
 
@@ -99,8 +98,9 @@ async def behave(session: CaptureSession) -> None:
     if not session.is_html():
         result.notes.append(f"not an HTML page ({result.content_type}): behaviours skipped")
         return
-    result.behaviours = await run_behaviours(session.page, session.network, options, session.loaded_at,
-                                             session.recorder.complete_urls)
+    result.behaviours = await run_behaviours(
+        session.page, session.network, options, session.loaded_at, session.recorder.complete_urls
+    )
     result.behaviours.ran.insert(0, "eager-loading")  # the init script the context step installed
     if result.behaviours.timed_out:
         result.mark(PARTIAL, f"behaviours ran out of time after {options.behaviour_timeout:g}s")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from playwright.async_api import Browser
 
 from archiver.browser.launch import BrowserInfo
+from archiver.browser.netguard import NetworkAccess
 from archiver.capture import article, closing, load, rendered, wholefiles
 from archiver.capture.conclude import conclude
 from archiver.capture.context import open_context
@@ -53,32 +54,78 @@ LOADING = (
     Step("navigate", load.navigate, page_time=True, expected=()),
     Step("note_http_error", load.note_http_error, when=_working),
     Step("note_download", load.note_download, when=_took_a_download),
-    Step("viewport_screenshot", load.screenshot_viewport, when=_working_on_a_page, page_time=True,
-         timeout=rendered.screenshot_timeout, failure="viewport screenshot failed"),
+    Step(
+        "viewport_screenshot",
+        load.screenshot_viewport,
+        when=_working_on_a_page,
+        page_time=True,
+        timeout=rendered.screenshot_timeout,
+        failure="viewport screenshot failed",
+    ),
     Step("behaviours", load.behave, when=_working, page_time=True, expected=()),
     Step("find_missing_files", wholefiles.find_missing_files, when=_working, page_time=True, expected=()),
-    Step("fetch_in_page", wholefiles.fetch_in_page, when=_has_whole_files_to_fetch, page_time=True,
-         failure="direct fetch failed"),
-    Step("fetch_download", wholefiles.fetch_download, when=_has_its_download_to_fetch, page_time=True,
-         timeout=wholefiles.DOWNLOAD_TIMEOUT, failure="could not fetch the file itself",
-         timed_out="it did not finish in time"),
+    Step(
+        "fetch_in_page",
+        wholefiles.fetch_in_page,
+        when=_has_whole_files_to_fetch,
+        page_time=True,
+        failure="direct fetch failed",
+    ),
+    Step(
+        "fetch_download",
+        wholefiles.fetch_download,
+        when=_has_its_download_to_fetch,
+        page_time=True,
+        timeout=wholefiles.DOWNLOAD_TIMEOUT,
+        failure="could not fetch the file itself",
+        timed_out="it did not finish in time",
+    ),
 )
 
 FINISHING = (
-    Step("title", rendered.read_title, when=CaptureSession.rendered, timeout=rendered.READ_TIMEOUT,
-         on_timeout=rendered.stopped_answering),
+    Step(
+        "title",
+        rendered.read_title,
+        when=CaptureSession.rendered,
+        timeout=rendered.READ_TIMEOUT,
+        on_timeout=rendered.stopped_answering,
+    ),
     Step("where_it_went", rendered.check_where_it_went, when=CaptureSession.responsive),
-    Step("dom", rendered.capture_dom, when=rendered.has_html_to_read, timeout=2 * rendered.READ_TIMEOUT,
-         failure="could not read the rendered DOM"),
-    Step("full_page_screenshot", rendered.screenshot_full_page, when=CaptureSession.shows_the_page,
-         timeout=rendered.full_page_timeout, failure="full-page screenshot failed"),
-    Step("tls", rendered.read_tls, when=CaptureSession.responsive, timeout=rendered.READ_TIMEOUT,
-         on_timeout=rendered.tls_not_in_time),
+    Step(
+        "dom",
+        rendered.capture_dom,
+        when=rendered.has_html_to_read,
+        timeout=2 * rendered.READ_TIMEOUT,
+        failure="could not read the rendered DOM",
+    ),
+    Step(
+        "full_page_screenshot",
+        rendered.screenshot_full_page,
+        when=CaptureSession.shows_the_page,
+        timeout=rendered.full_page_timeout,
+        failure="full-page screenshot failed",
+    ),
+    Step(
+        "tls",
+        rendered.read_tls,
+        when=CaptureSession.responsive,
+        timeout=rendered.READ_TIMEOUT,
+        on_timeout=rendered.tls_not_in_time,
+    ),
     Step("server", rendered.describe_server, when=rendered.has_response, timeout=rendered.READ_TIMEOUT),
-    Step("settle_network", closing.let_the_network_settle, when=closing.has_context,
-         timeout=closing.CLOSE_QUIET_WAIT + closing.CLOSE_TIMEOUT),
-    Step("close_context", closing.close_context, when=closing.has_context, timeout=closing.CLOSE_TIMEOUT,
-         on_timeout=closing.would_not_close),
+    Step(
+        "settle_network",
+        closing.let_the_network_settle,
+        when=closing.has_context,
+        timeout=closing.CLOSE_QUIET_WAIT + closing.CLOSE_TIMEOUT,
+    ),
+    Step(
+        "close_context",
+        closing.close_context,
+        when=closing.has_context,
+        timeout=closing.CLOSE_TIMEOUT,
+        on_timeout=closing.would_not_close,
+    ),
     Step("close_browser", closing.close_browser, when=closing.stuck, timeout=closing.CLOSE_TIMEOUT),
     Step("drain_recorder", closing.drain_recorder),
     Step("close_proxy", closing.close_proxy, when=closing.has_proxy),
@@ -86,18 +133,29 @@ FINISHING = (
     Step("conclude", conclude),
     Step("capture_records", write_capture_records),
     Step("close_warc", closing.close_warc),
-    Step("article", article.read_article, when=article.has_an_article, failure="metadata extraction failed",
-         expected=EXTRACTION_FAILURES),
+    Step(
+        "article",
+        article.read_article,
+        when=article.has_an_article,
+        failure="metadata extraction failed",
+        expected=EXTRACTION_FAILURES,
+    ),
     Step("tally", closing.tally),
 )
 
 
-async def capture_page(browser: Browser, browser_info: BrowserInfo, job: CaptureJob,
-                       dedup: OriginalsIndex | None = None) -> PageResult:
+async def capture_page(
+    browser: Browser,
+    browser_info: BrowserInfo,
+    job: CaptureJob,
+    dedup: OriginalsIndex | None = None,
+    access: NetworkAccess | None = None,
+) -> PageResult:
     """Capture `job.url` into `job.output_dir`; never raises for the page's own failures.
     With `dedup` (the output folder's index), responses identical to the last capture of their
-    URL are written as revisits of it."""
-    session = CaptureSession.start(browser, browser_info, job, dedup)
+    URL are written as revisits of it. `access`: how names are resolved and connections made
+    (default: DNS; the network guard checks every address either way)."""
+    session = CaptureSession.start(browser, browser_info, job, dedup, access)
     attach_recorder(session)
     try:
         await run_steps(session, LOADING, PageClock(session.options.page_timeout, _out_of_time))

@@ -35,8 +35,11 @@ def save_screenshot(session: CaptureSession, shot: Screenshot, name: str, role: 
     path.write_bytes(shot.png)
     urn = urn_prefix + session.final_url()
     session.result.files.append(ArtifactFile(path, role))
-    session.result.screenshots[shot.kind] = {"path": path.relative_to(session.job.output_dir).as_posix(),
-                                             **shot.describe(), "urn": urn}
+    session.result.screenshots[shot.kind] = {
+        "path": path.relative_to(session.job.output_dir).as_posix(),
+        **shot.describe(),
+        "urn": urn,
+    }
     session.pending_resources.append(PendingResource(urn, "image/png", shot.png))
 
 
@@ -51,8 +54,11 @@ async def read_title(session: CaptureSession) -> None:
 def stopped_answering(session: CaptureSession) -> None:
     """A script that never yields: every later question would time out too."""
     session.unresponsive = True
-    session.result.mark(PARTIAL, "the page stopped answering (a script that never yields); what was "
-                                 "captured before is kept, the rendered DOM and full-page screenshot are not")
+    session.result.mark(
+        PARTIAL,
+        "the page stopped answering (a script that never yields); what was "
+        "captured before is kept, the rendered DOM and full-page screenshot are not",
+    )
     session.result.warnings.append("the page stopped answering: no rendered DOM or full-page screenshot")
 
 
@@ -64,15 +70,20 @@ def check_where_it_went(session: CaptureSession) -> None:
     if not session.page.url.startswith(CHROMIUM_ERROR_PAGE):
         moved = session.loaded_response is not None and session.main_response is not session.loaded_response
         if moved and session.main_response is not None and session.loaded_response is not None:
-            session.result.warnings.append(f"after loading, the page navigated itself from {session.loaded_response.url} "
-                                           f"to {session.main_response.url}: what is stored as rendered is the latter")
+            session.result.warnings.append(
+                f"after loading, the page navigated itself from {session.loaded_response.url} "
+                f"to {session.main_response.url}: what is stored as rendered is the latter"
+            )
         return
     session.navigated_to_error = True
     refused = session.guard.blocked[-1]["reason"] if session.guard.blocked else None
     why = f"refused by the network guard: {refused}" if refused else "Chromium showed its error page"
-    session.result.mark(PARTIAL, f"after loading, the page navigated itself to an address that failed ({why}); "
-                                 "the rendered DOM and full-page screenshot were not taken, the records of the "
-                                 "page as loaded are kept")
+    session.result.mark(
+        PARTIAL,
+        f"after loading, the page navigated itself to an address that failed ({why}); "
+        "the rendered DOM and full-page screenshot were not taken, the records of the "
+        "page as loaded are kept",
+    )
     session.result.warnings.append("the page navigated itself away after loading, to an address that failed")
 
 
@@ -86,25 +97,32 @@ async def capture_dom(session: CaptureSession) -> None:
     dom = await session.page.content()
     text = await session.page.evaluate("() => document.body ? document.body.innerText : ''")
     session.dom, session.text = dom, text
-    for name, role, content_type, content in (("dom.html", FileRole.DOM, "text/html", dom),
-                                              ("text.txt", FileRole.TEXT, "text/plain", text)):
+    for name, role, content_type, content in (
+        ("dom.html", FileRole.DOM, "text/html", dom),
+        ("text.txt", FileRole.TEXT, "text/plain", text),
+    ):
         path = session.page_dir / name
         path.write_text(content, encoding="utf-8")
         session.result.files.append(ArtifactFile(path, role))
-        session.pending_resources.append(PendingResource(f"urn:{role}:{session.final_url()}",
-                                                         f"{content_type}; charset=utf-8", content.encode("utf-8")))
+        session.pending_resources.append(
+            PendingResource(
+                f"urn:{role}:{session.final_url()}", f"{content_type}; charset=utf-8", content.encode("utf-8")
+            )
+        )
 
 
 async def screenshot_full_page(session: CaptureSession) -> None:
     assert session.page is not None
     options = session.options
-    shot = await full_page_screenshot(session.page, session.devtools, options.max_screenshot_height,
-                                      screenshot_timeout(session))
+    shot = await full_page_screenshot(
+        session.page, session.devtools, options.max_screenshot_height, screenshot_timeout(session)
+    )
     session.full_page = shot
     save_screenshot(session, shot, "fullpage.png", FileRole.FULL_PAGE, "urn:fullPage:")
     if shot.capped:
-        session.result.warnings.append(f"full-page screenshot capped at {options.max_screenshot_height}px "
-                                       f"(page is {shot.page_height}px tall)")
+        session.result.warnings.append(
+            f"full-page screenshot capped at {options.max_screenshot_height}px (page is {shot.page_height}px tall)"
+        )
 
 
 async def read_tls(session: CaptureSession) -> None:

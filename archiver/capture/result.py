@@ -10,11 +10,8 @@ from typing import Any
 from archiver.browser.behaviours import BehaviourLog
 from archiver.capture.steps import StepRecord
 from archiver.identity import sha256_file
-from archiver.terms import COMPLETE, FAILED, PARTIAL, FileRole, PageState
+from archiver.terms import COMPLETE, FileRole, PageState
 from archiver.times import utc_iso
-
-
-
 
 
 @dataclass

@@ -9,19 +9,19 @@ from __future__ import annotations
 import itertools
 import platform
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, CDPSession, Page, Response
 
-from archiver.browser.launch import BrowserInfo
-from archiver.browser.network import NetworkActivity
 from archiver.browser.guard_proxy import GuardProxy
-from archiver.browser.netguard import NetworkGuard
+from archiver.browser.launch import BrowserInfo
+from archiver.browser.netguard import NetworkAccess, NetworkGuard
+from archiver.browser.network import NetworkActivity
 from archiver.browser.recorder import Recorder
-from archiver.capture.result import PageResult
 from archiver.browser.screenshots import Screenshot
 from archiver.browser.tls import TlsWatcher
+from archiver.capture.result import PageResult
 from archiver.identity import capture_id, page_id, strip_fragment
 from archiver.options import CaptureJob, CaptureOptions
 from archiver.versions import software_line
@@ -80,19 +80,33 @@ class CaptureSession:
     text: str | None = None
 
     @classmethod
-    def start(cls, browser: Browser, browser_info: BrowserInfo, job: CaptureJob,
-              dedup: OriginalsIndex | None = None) -> "CaptureSession":
+    def start(
+        cls,
+        browser: Browser,
+        browser_info: BrowserInfo,
+        job: CaptureJob,
+        dedup: OriginalsIndex | None = None,
+        access: NetworkAccess | None = None,
+    ) -> CaptureSession:
         options = job.options
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         cap_id = capture_id(job.url, started)
         result = PageResult(requested_url=job.url, page_id=page_id(job.url), capture_id=cap_id, started_at=started)
         page_dir = job.output_dir / cap_id
-        writer = RollingWarcWriter(page_dir, cap_id, warcinfo_fields(job, browser_info, cap_id),
-                                   options.warc_max_size, page_id=cap_id)
-        return cls(browser, browser_info, job, result, page_dir, writer,
-                   guard=NetworkGuard(job.url, options.allow_private),
-                   network=NetworkActivity(stale_after=options.quiet_timeout),
-                   dedup=DedupTally(dedup if options.dedup else None))
+        writer = RollingWarcWriter(
+            page_dir, cap_id, warcinfo_fields(job, browser_info, cap_id), options.warc_max_size, page_id=cap_id
+        )
+        return cls(
+            browser,
+            browser_info,
+            job,
+            result,
+            page_dir,
+            writer,
+            guard=NetworkGuard(job.url, options.allow_private, access or NetworkAccess()),
+            network=NetworkActivity(stale_after=options.quiet_timeout),
+            dedup=DedupTally(dedup if options.dedup else None),
+        )
 
     @property
     def options(self) -> CaptureOptions:

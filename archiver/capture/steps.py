@@ -19,9 +19,10 @@ import asyncio
 import inspect
 import logging
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
@@ -63,7 +64,7 @@ class Step:
     failure: str | None = None  # an expected failure becomes the warning "<failure>: <why>"; None: noted only here
     expected: tuple[type[BaseException], ...] = (PlaywrightError, LargeBodyError, asyncio.TimeoutError)
     timed_out: str = NOT_IN_TIME  # what the warning says when its own bound ran out
-    on_timeout: Callable[["CaptureSession"], None] | None = None  # what its own timeout means, instead of a warning
+    on_timeout: Callable[[CaptureSession], None] | None = None  # what its own timeout means, instead of a warning
 
 
 @dataclass
@@ -83,7 +84,7 @@ class StepRecord:
 class PageClock:
     """The deadline the loading steps share (--page-timeout), and whether the page has stopped."""
 
-    def __init__(self, seconds: float, on_out_of_time: Callable[["CaptureSession"], None]) -> None:
+    def __init__(self, seconds: float, on_out_of_time: Callable[[CaptureSession], None]) -> None:
         self.deadline = time.monotonic() + seconds
         self.on_out_of_time = on_out_of_time
         self.stopped: str | None = None  # why the steps that share the deadline no longer run
@@ -106,8 +107,15 @@ async def run_steps(session: CaptureSession, steps: Sequence[Step], clock: PageC
         record = await _run_step(session, step, clock)
         session.result.steps.append(record)
         level = logging.INFO if record.outcome in (Outcome.OK, Outcome.SKIPPED) else logging.WARNING
-        log.log(level, "%s %s: %s in %.3f s%s", session.result.capture_id, step.name, record.outcome,
-                record.seconds, f" ({record.detail})" if record.detail else "")
+        log.log(
+            level,
+            "%s %s: %s in %.3f s%s",
+            session.result.capture_id,
+            step.name,
+            record.outcome,
+            record.seconds,
+            f" ({record.detail})" if record.detail else "",
+        )
 
 
 async def _run_step(session: CaptureSession, step: Step, clock: PageClock | None) -> StepRecord:
@@ -126,7 +134,7 @@ async def _run_step(session: CaptureSession, step: Step, clock: PageClock | None
 
     try:
         await asyncio.wait_for(_call(step.run, session), bound)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         if by_page and clock is not None and clock.left() < 0.01:
             clock.stopped = "the page ran out of time"
             clock.on_out_of_time(session)
@@ -148,8 +156,9 @@ async def _run_step(session: CaptureSession, step: Step, clock: PageClock | None
     return record(Outcome.OK)
 
 
-def _expected_failure(session: CaptureSession, step: Step, exc: BaseException,
-                      record: Callable[[Outcome, str | None], StepRecord]) -> StepRecord:
+def _expected_failure(
+    session: CaptureSession, step: Step, exc: BaseException, record: Callable[[Outcome, str | None], StepRecord]
+) -> StepRecord:
     if not isinstance(exc, step.expected):
         raise exc
     reason = describe_failure(exc)

@@ -9,6 +9,7 @@ capture's facts a `metadata` record, all pointing at the page's own response rec
 from __future__ import annotations
 
 import json
+
 from archiver.browser.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE
 from archiver.browser.exchange import Exchange, StoredBody, body_length, body_sha256
 from archiver.browser.largebody import main_frame_id, stream_body
@@ -70,8 +71,13 @@ def _same_as_before(session: CaptureSession, exchange: Exchange, normalized: Nor
 async def read_large_body(session: CaptureSession, url: str, size: int) -> StoredBody:
     """A body too large for memory: the browser loads it again, streamed to a file, cut at the cap."""
     assert session.devtools is not None and session.page is not None
-    return await stream_body(session.devtools, await main_frame_id(session.devtools), url, session.new_body_file(),
-                             session.options.max_body_size)
+    return await stream_body(
+        session.devtools,
+        await main_frame_id(session.devtools),
+        url,
+        session.new_body_file(),
+        session.options.max_body_size,
+    )
 
 
 def write_capture_records(session: CaptureSession) -> None:
@@ -82,8 +88,12 @@ def write_capture_records(session: CaptureSession) -> None:
         writer.write_resource(resource.uri, resource.content_type, resource.payload, concurrent_to=main_id)
     tls = session.result.tls or {}
     if tls.get("chain_pem"):
-        writer.write_resource("urn:certificates:" + final, "application/x-pem-file",
-                              "".join(tls["chain_pem"]).encode("ascii"), concurrent_to=main_id)
+        writer.write_resource(
+            "urn:certificates:" + final,
+            "application/x-pem-file",
+            "".join(tls["chain_pem"]).encode("ascii"),
+            concurrent_to=main_id,
+        )
     writer.write_metadata(final, metadata_fields(session), refers_to=main_id)
 
 

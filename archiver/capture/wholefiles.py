@@ -49,23 +49,30 @@ async def fetch_in_page(session: CaptureSession) -> None:
 def page_file_still_missing(session: CaptureSession) -> bool:
     """The page's own file (a download) has no complete copy, and the guard did not refuse it."""
     final = session.final_url()
-    return (final in session.whole_file_targets and final not in session.recorder.complete_urls
-            and not session.guard.problem(final))
+    return (
+        final in session.whole_file_targets
+        and final not in session.recorder.complete_urls
+        and not session.guard.problem(final)
+    )
 
 
 async def fetch_download(session: CaptureSession) -> None:
     """A download never reaches a page: the page's frame loads it again, streamed and capped."""
     assert session.devtools is not None
     url = session.final_url()
-    exchange = await direct_fetch.fetch_download(session.devtools, url, session.user_agent, session.new_body_file(),
-                                                 session.options.max_body_size)
+    exchange = await direct_fetch.fetch_download(
+        session.devtools, url, session.user_agent, session.new_body_file(), session.options.max_body_size
+    )
     body = exchange.response.body
     assert isinstance(body, StoredBody)
-    session.recorder.large_bodies.append({"url": url, "size": body.full_length or body.length, "stored": body.length,
-                                          "truncated": body.truncated})
+    session.recorder.large_bodies.append(
+        {"url": url, "size": body.full_length or body.length, "stored": body.length, "truncated": body.truncated}
+    )
     session.recorder.accept(exchange)
-    session.result.notes.append("the file itself was loaded again by the browser (DevTools), streamed to disk; "
-                                "its request record holds the request line, Host and User-Agent")
+    session.result.notes.append(
+        "the file itself was loaded again by the browser (DevTools), streamed to disk; "
+        "its request record holds the request line, Host and User-Agent"
+    )
 
 
 def keep_pieces_without_whole_copy(session: CaptureSession) -> None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from archiver.terms import FileRole
 from archiver.changes.photos import PhotoChange, compare_photos
 from archiver.changes.screens import ScreenshotDiff, compare_screenshots
 from archiver.changes.snapshot import FIELDS, Snapshot
 from archiver.changes.text import TextDiff, article_text, diff_words
+from archiver.terms import FileRole
 
 
 @dataclass
@@ -46,8 +46,9 @@ class Comparison:
         """One short phrase per edit, in reading order: what `history` prints for a pair."""
         phrases = [f"{change.label} changed" for change in self.fields]
         if self.text.changed:
-            phrases.append(f"text: {len(self.text.changes)} change(s), -{self.text.words_removed} "
-                           f"+{self.text.words_added} words")
+            phrases.append(
+                f"text: {len(self.text.changes)} change(s), -{self.text.words_removed} +{self.text.words_added} words"
+            )
         phrases += [_photo_phrase(change) for change in self.photos if change.is_edit]
         return phrases
 
@@ -71,13 +72,20 @@ class Comparison:
 def _photo_phrase(change: PhotoChange) -> str:
     photo = change.new or change.old
     assert photo is not None
-    return f"{'lead photo' if photo.is_lead else 'photo'} {change.kind}" if change.kind not in ("caption", "credit") \
+    return (
+        f"{'lead photo' if photo.is_lead else 'photo'} {change.kind}"
+        if change.kind not in ("caption", "credit")
         else f"{change.kind} changed"
+    )
 
 
 def _capture_dict(snapshot: Snapshot) -> dict[str, Any]:
-    return {"capture_id": snapshot.capture_id, "captured_at": snapshot.captured_at, "url": snapshot.url,
-            "folder": str(snapshot.folder)}
+    return {
+        "capture_id": snapshot.capture_id,
+        "captured_at": snapshot.captured_at,
+        "url": snapshot.url,
+        "folder": str(snapshot.folder),
+    }
 
 
 def compare(old: Snapshot, new: Snapshot, screenshots: bool = True) -> Comparison:
@@ -94,8 +102,9 @@ def compare(old: Snapshot, new: Snapshot, screenshots: bool = True) -> Compariso
 
 def _body(snapshot: Snapshot) -> list[str]:
     captions = [photo.caption for photo in snapshot.photos]  # compared with the photos
-    return article_text(snapshot.html, snapshot.url,
-                        [snapshot.fields.get("headline"), snapshot.fields.get("description"), *captions])
+    return article_text(
+        snapshot.html, snapshot.url, [snapshot.fields.get("headline"), snapshot.fields.get("description"), *captions]
+    )
 
 
 def _normalized(value: Any) -> Any:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from archiver.terms import PageState
 from archiver.changes.compare import Comparison, compare
 from archiver.changes.snapshot import snapshot_of
 from archiver.identity import page_id
 from archiver.output.runs import scan_runs
 from archiver.output.stored import StoredPage
+from archiver.terms import PageState
 
 
 @dataclass
@@ -23,17 +24,26 @@ class HistoryStep:
     comparison: Comparison | None  # with the capture before it; None for the first
 
     def to_dict(self) -> dict[str, Any]:
-        return {"capture_id": self.capture_id, "captured_at": self.captured_at, "folder": str(self.folder),
-                "state": str(self.state), "changed": self.comparison.changed if self.comparison else None,
-                "summary": self.comparison.edits if self.comparison else []}
+        return {
+            "capture_id": self.capture_id,
+            "captured_at": self.captured_at,
+            "folder": str(self.folder),
+            "state": str(self.state),
+            "changed": self.comparison.changed if self.comparison else None,
+            "summary": self.comparison.edits if self.comparison else [],
+        }
 
 
 def captures_of(url: str, output: Path) -> list[StoredPage]:
     """Every capture of `url` that was not failed, oldest first. A capture is of `url` when it was
     asked for it or landed on it (same canonical URL)."""
     wanted = page_id(url)
-    found = [page for page in scan_runs([output]).pages if page.state != PageState.FAILED
-             and any(u and page_id(u) == wanted for u in (page.requested_url, page.final_url))]
+    found = [
+        page
+        for page in scan_runs([output]).pages
+        if page.state != PageState.FAILED
+        and any(u and page_id(u) == wanted for u in (page.requested_url, page.final_url))
+    ]
     return sorted(found, key=lambda page: page.started_at)
 
 

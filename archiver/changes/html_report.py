@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
 from PIL import Image
 
 from archiver import __version__
-from archiver.terms import FileRole
 from archiver.changes.compare import Comparison
 from archiver.changes.photos import Photo, PhotoChange
 from archiver.changes.snapshot import FIELDS, Snapshot
+from archiver.terms import FileRole
 from archiver.times import utc_iso
 
 SCREENSHOT_WIDTH = 600  # screenshots are embedded scaled to this width, to keep the file small
@@ -29,7 +29,8 @@ STYLE = """
 body{font:16px/1.5 Georgia,serif;margin:0 auto;max-width:1280px;padding:24px;color:#111}
 h1{font-size:1.6em;margin:.2em 0}h2{border-bottom:2px solid #111;margin-top:2em}
 .meta{color:#555;font:14px/1.4 sans-serif}.summary li{margin:.2em 0}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:6px 8px;vertical-align:top;text-align:left}
+table{border-collapse:collapse;width:100%}
+td,th{border:1px solid #ccc;padding:6px 8px;vertical-align:top;text-align:left}
 th{background:#f3f3f3;font:600 14px sans-serif}tr.changed td{background:#fff8e1}
 del{background:#ffd6d6;color:#900}ins{background:#d6f5d6;color:#060;text-decoration:none}
 .text p{margin:.6em 0}.pair{display:flex;gap:16px;flex-wrap:wrap}.pair figure{margin:0;flex:1;min-width:280px}
@@ -54,16 +55,20 @@ def render_html(comparison: Comparison) -> str:
         _photos(comparison.photos),
         _screenshots(comparison),
         _noise(comparison),
-        f"<p class='meta'>Made by archiver {escape(__version__)} on {escape(utc_iso(datetime.now(timezone.utc)))} "
-        "from the two stored captures only (their manifests, WARC files, DOM and screenshots), never the live page.</p>",
+        f"<p class='meta'>Made by archiver {escape(__version__)} on {escape(utc_iso(datetime.now(UTC)))} "
+        "from the two stored captures only (their manifests, WARC files, DOM and screenshots), "
+        "never the live page.</p>",
         "</body></html>",
     ]
     return "\n".join(parts)
 
 
 def _captures_table(old: Snapshot, new: Snapshot) -> str:
-    rows = "".join(f"<tr><th>{label}</th><td>{escape(s.capture_id)}</td><td>{escape(s.captured_at)}</td>"
-                   f"<td>{escape(str(s.folder))}</td></tr>" for label, s in (("before", old), ("after", new)))
+    rows = "".join(
+        f"<tr><th>{label}</th><td>{escape(s.capture_id)}</td><td>{escape(s.captured_at)}</td>"
+        f"<td>{escape(str(s.folder))}</td></tr>"
+        for label, s in (("before", old), ("after", new))
+    )
     return f"<table class='meta'><tr><th></th><th>capture</th><th>captured at</th><th>folder</th></tr>{rows}</table>"
 
 
@@ -80,9 +85,11 @@ def _fields(comparison: Comparison) -> str:
     for name, label in FIELDS.items():
         old, new = comparison.old.fields.get(name), comparison.new.fields.get(name)
         mark = "<span class='tag edit'>changed</span>" if name in changed else ""
-        rows.append(f"<tr class='{'changed' if name in changed else ''}'><th>{escape(label)} {mark}</th>"
-                    f"<td>{_value(old)}</td><td>{_value(new)}</td></tr>")
-    return ("<h2>Fields</h2><table><tr><th></th><th>before</th><th>after</th></tr>" + "".join(rows) + "</table>")
+        rows.append(
+            f"<tr class='{'changed' if name in changed else ''}'><th>{escape(label)} {mark}</th>"
+            f"<td>{_value(old)}</td><td>{_value(new)}</td></tr>"
+        )
+    return "<h2>Fields</h2><table><tr><th></th><th>before</th><th>after</th></tr>" + "".join(rows) + "</table>"
 
 
 def _value(value: Any) -> str:
@@ -93,10 +100,13 @@ def _value(value: Any) -> str:
 
 def _text(comparison: Comparison) -> str:
     diff = comparison.text
-    heading = (f"<h2>Text</h2><p class='meta'>{len(diff.changes)} change(s): {diff.words_removed} word(s) "
-               f"removed, {diff.words_added} added. Removed words are <del>struck</del>, added ones "
-               "<ins>marked</ins>.</p>")
-    html, paragraph = [], []
+    heading = (
+        f"<h2>Text</h2><p class='meta'>{len(diff.changes)} change(s): {diff.words_removed} word(s) "
+        f"removed, {diff.words_added} added. Removed words are <del>struck</del>, added ones "
+        "<ins>marked</ins>.</p>"
+    )
+    html: list[str] = []
+    paragraph: list[str] = []
     for op, chunk in diff.segments:
         pieces = chunk.split("\n")
         for index, piece in enumerate(pieces):
@@ -120,8 +130,9 @@ def _photos(changes: list[PhotoChange]) -> str:
         blocks.append(f"<h3>{escape(change.describe())} {tag}</h3>")
         pair = (id(change.old), id(change.new))
         if pair not in shown:  # a photo replaced and re-credited is shown once
-            blocks.append(f"<div class='pair'>{_photo_figure('before', change.old)}"
-                          f"{_photo_figure('after', change.new)}</div>")
+            blocks.append(
+                f"<div class='pair'>{_photo_figure('before', change.old)}{_photo_figure('after', change.new)}</div>"
+            )
             shown.add(pair)
     return "<h2>Photos</h2>" + "".join(blocks)
 
@@ -132,9 +143,11 @@ def _photo_figure(label: str, photo: Photo | None) -> str:
     image = _data_uri(photo.data, PHOTO_WIDTH) if photo.data else None
     shown = f"<img src='{image}' alt='{escape(label)}'>" if image else "<p class='noise'>(bytes not stored)</p>"
     credits = "; ".join(photo.credits) or "(none)"
-    return (f"<figure>{shown}<figcaption><b>{label}:</b> {escape(photo.caption or '(no caption)')}<br>"
-            f"<b>credit:</b> {escape(credits)}<br><span class='noise'>{escape(photo.url)}<br>"
-            f"SHA-256 {escape(photo.sha256 or '-')}</span></figcaption></figure>")
+    return (
+        f"<figure>{shown}<figcaption><b>{label}:</b> {escape(photo.caption or '(no caption)')}<br>"
+        f"<b>credit:</b> {escape(credits)}<br><span class='noise'>{escape(photo.url)}<br>"
+        f"SHA-256 {escape(photo.sha256 or '-')}</span></figcaption></figure>"
+    )
 
 
 def _screenshots(comparison: Comparison) -> str:
@@ -148,19 +161,24 @@ def _screenshots(comparison: Comparison) -> str:
         if uri:
             figures.append(f"<figure><img src='{uri}' alt='{label}'><figcaption>{label}</figcaption></figure>")
     diff_uri = _data_uri(shot.image_png, SCREENSHOT_WIDTH)
-    figures.append(f"<figure><img src='{diff_uri}' alt='difference'><figcaption>difference: "
-                   f"{shot.changed_fraction:.1%} of the pixels changed (red)</figcaption></figure>")
-    return ("<h2>Screenshots</h2><p class='meta'>Full-page screenshots. Page furniture (most-read boxes, "
-            "footers) changes them too: the edits are the ones listed above.</p>"
-            f"<div class='pair'>{''.join(figures)}</div>")
+    figures.append(
+        f"<figure><img src='{diff_uri}' alt='difference'><figcaption>difference: "
+        f"{shot.changed_fraction:.1%} of the pixels changed (red)</figcaption></figure>"
+    )
+    return (
+        "<h2>Screenshots</h2><p class='meta'>Full-page screenshots. Page furniture (most-read boxes, "
+        "footers) changes them too: the edits are the ones listed above.</p>"
+        f"<div class='pair'>{''.join(figures)}</div>"
+    )
 
 
 def _noise(comparison: Comparison) -> str:
     noise = comparison.text.noise
     if not noise:
         return ""
-    items = "".join(f"<li>{escape(item['kind'])}: {escape(item['old'])} &rarr; {escape(item['new'])}</li>"
-                    for item in noise)
+    items = "".join(
+        f"<li>{escape(item['kind'])}: {escape(item['old'])} &rarr; {escape(item['new'])}</li>" for item in noise
+    )
     return f"<h2>Left out as noise</h2><ul class='noise'>{items}</ul>"
 
 
@@ -169,12 +187,12 @@ def _data_uri(data: bytes | None, width: int) -> str | None:
     if not data:
         return None
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image = image.convert("RGB")
-            if image.width > width:
-                image = image.resize((width, max(1, image.height * width // image.width)))
-            out = io.BytesIO()
-            image.save(out, "JPEG", quality=82)
+        with Image.open(io.BytesIO(data)) as opened:
+            image = opened.convert("RGB")
+        if image.width > width:
+            image = image.resize((width, max(1, image.height * width // image.width)))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=82)
     except (OSError, ValueError):
         return None
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")

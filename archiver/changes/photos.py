@@ -68,8 +68,13 @@ class PhotoChange:
         return f"{where} {self.kind}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "is_edit": self.is_edit, "distance": self.distance,
-                "old": _photo_dict(self.old), "new": _photo_dict(self.new)}
+        return {
+            "kind": self.kind,
+            "is_edit": self.is_edit,
+            "distance": self.distance,
+            "old": _photo_dict(self.old),
+            "new": _photo_dict(self.new),
+        }
 
 
 def _credits(photo: Photo | None) -> str:
@@ -79,8 +84,14 @@ def _credits(photo: Photo | None) -> str:
 def _photo_dict(photo: Photo | None) -> dict[str, Any] | None:
     if photo is None:
         return None
-    return {"url": photo.url, "is_lead": photo.is_lead, "caption": photo.caption, "credits": photo.credits,
-            "sha256": photo.sha256, "phash": str(photo.phash) if photo.phash is not None else None}
+    return {
+        "url": photo.url,
+        "is_lead": photo.is_lead,
+        "caption": photo.caption,
+        "credits": photo.credits,
+        "sha256": photo.sha256,
+        "phash": str(photo.phash) if photo.phash is not None else None,
+    }
 
 
 def perceptual_hash(data: bytes | None) -> imagehash.ImageHash | None:

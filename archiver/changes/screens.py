@@ -25,8 +25,11 @@ class ScreenshotDiff:
     image_png: bytes  # the new screenshot, faded, with changed pixels in red
 
     def to_dict(self) -> dict[str, object]:
-        return {"changed_fraction": round(self.changed_fraction, 4), "old_size": list(self.old_size),
-                "new_size": list(self.new_size)}
+        return {
+            "changed_fraction": round(self.changed_fraction, 4),
+            "old_size": list(self.old_size),
+            "new_size": list(self.new_size),
+        }
 
 
 def compare_screenshots(old_path: Path | None, new_path: Path | None) -> ScreenshotDiff | None:

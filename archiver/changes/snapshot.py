@@ -13,17 +13,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archiver.terms import FileRole, PageState
 from archiver.changes.photos import Photo
 from archiver.errors import ArchiverError
 from archiver.metadata.extract import stored_html
 from archiver.output.runs import scan_runs
 from archiver.output.stored import MANIFEST_NAME, StoredImage, StoredPage, StoredRun
+from archiver.terms import FileRole, PageState
 from archiver.warc.lookup import WarcLookup
 
 # The article's fields a reader would see changed, by the manifest's name for them.
-FIELDS = {"headline": "headline", "description": "standfirst", "authors": "authors", "published": "published",
-          "modified": "modified", "canonical_url": "canonical URL"}
+FIELDS = {
+    "headline": "headline",
+    "description": "standfirst",
+    "authors": "authors",
+    "published": "published",
+    "modified": "modified",
+    "canonical_url": "canonical URL",
+}
 
 
 class CaptureNotFound(ArchiverError):
@@ -70,8 +76,10 @@ def find_capture(reference: str, output: Path) -> StoredPage:
     if found is not None:
         return found
     scan.raise_if_unreadable()  # it may be in the manifest that could not be read
-    raise CaptureNotFound(f"no capture {reference!r}: give a capture folder (<output>/<run>/<capture id>) "
-                          f"or the id of a capture under {output}")
+    raise CaptureNotFound(
+        f"no capture {reference!r}: give a capture folder (<output>/<run>/<capture id>) "
+        f"or the id of a capture under {output}"
+    )
 
 
 def load_snapshot(reference: str, output: Path) -> Snapshot:
@@ -97,5 +105,10 @@ def _html(snapshot: Snapshot, lookup: WarcLookup) -> str:
 
 
 def _photo(image: StoredImage, lookup: WarcLookup) -> Photo:
-    return Photo(url=image.url, is_lead=image.is_lead, caption=image.caption or "",
-                 credits=[credit.value for credit in image.credits], data=lookup.payload(image.url))
+    return Photo(
+        url=image.url,
+        is_lead=image.is_lead,
+        caption=image.caption or "",
+        credits=[credit.value for credit in image.credits],
+        data=lookup.payload(image.url),
+    )

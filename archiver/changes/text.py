@@ -11,15 +11,19 @@ cannot show up as an edit; such differences are still counted and listed as supp
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import trafilatura
 from diff_match_patch import diff_match_patch
 
 # Lines that are page furniture even when the extractor keeps them.
-FURNITURE_LINE = re.compile(r"^(most (popular|read|viewed)|related( stories| articles)?|read more|advertisement"
-                            r"|share( this( article| story)?)?|sign up for .*newsletter.*)\W*$", re.I)
+FURNITURE_LINE = re.compile(
+    r"^(most (popular|read|viewed)|related( stories| articles)?|read more|advertisement"
+    r"|share( this( article| story)?)?|sign up for .*newsletter.*)\W*$",
+    re.I,
+)
 NOISE = [  # (what it is, pattern) folded to one placeholder each
     ("clock time", re.compile(r"^\d{1,2}:\d{2}(:\d{2})?(am|pm)?[.,;]?$", re.I)),
     ("ISO timestamp", re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?[.,;]?$")),
@@ -56,19 +60,31 @@ class TextDiff:
         return bool(self.changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"changed": self.changed, "words_removed": self.words_removed, "words_added": self.words_added,
-                "changes": [change.to_dict() for change in self.changes], "noise_suppressed": self.noise}
+        return {
+            "changed": self.changed,
+            "words_removed": self.words_removed,
+            "words_added": self.words_added,
+            "changes": [change.to_dict() for change in self.changes],
+            "noise_suppressed": self.noise,
+        }
 
 
 def article_text(html: str, url: str, leave_out: Iterable[str | None] = ()) -> list[str]:
     """The article's paragraphs, without page furniture and without `leave_out` (headline, standfirst)."""
     if not html:
         return []
-    text = trafilatura.extract(html, url=url, favor_precision=True, include_comments=False,
-                               include_tables=True, deduplicate=False) or ""
+    text = (
+        trafilatura.extract(
+            html, url=url, favor_precision=True, include_comments=False, include_tables=True, deduplicate=False
+        )
+        or ""
+    )
     skip = {_squash(value) for value in leave_out if value}
-    return [line.strip() for line in text.splitlines()
-            if line.strip() and _squash(line) not in skip and not FURNITURE_LINE.match(line.strip())]
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and _squash(line) not in skip and not FURNITURE_LINE.match(line.strip())
+    ]
 
 
 def _squash(text: str) -> str:
@@ -111,9 +127,14 @@ def diff_words(old_paragraphs: list[str], new_paragraphs: list[str], context: in
 
     def flush() -> None:
         if pending_old or pending_new:
-            result.changes.append(TextChange(_join(pending_old), _join(pending_new),
-                                             _join(new[max(0, j - len(pending_new) - context):j - len(pending_new)]),
-                                             _join(new[j:j + context])))
+            result.changes.append(
+                TextChange(
+                    _join(pending_old),
+                    _join(pending_new),
+                    _join(new[max(0, j - len(pending_new) - context) : j - len(pending_new)]),
+                    _join(new[j : j + context]),
+                )
+            )
             result.words_removed += sum(1 for w in pending_old if w != "\n")
             result.words_added += sum(1 for w in pending_new if w != "\n")
             pending_old.clear()
@@ -126,15 +147,15 @@ def diff_words(old_paragraphs: list[str], new_paragraphs: list[str], context: in
             for k in range(count):
                 if old[i + k] != new[j + k]:  # equal once folded: noise, kept visible as such
                     result.noise.append({"kind": old_key[i + k].lstrip("\x00"), "old": old[i + k], "new": new[j + k]})
-            result.segments.append((0, _join(new[j:j + count])))
+            result.segments.append((0, _join(new[j : j + count])))
             i, j = i + count, j + count
         elif op == -1:
-            pending_old.extend(old[i:i + count])
-            result.segments.append((-1, _join(old[i:i + count])))
+            pending_old.extend(old[i : i + count])
+            result.segments.append((-1, _join(old[i : i + count])))
             i += count
         else:
-            pending_new.extend(new[j:j + count])
-            result.segments.append((1, _join(new[j:j + count])))
+            pending_new.extend(new[j : j + count])
+            result.segments.append((1, _join(new[j : j + count])))
             j += count
     flush()
     result.changes = [c for c in result.changes if c.old.strip() or c.new.strip()]  # a moved paragraph break only

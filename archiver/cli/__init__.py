@@ -1,11 +1,11 @@
 """The command line: one thin command per task, each over a function others can import.
 
-    capture, serve-sample     archiver.cli.capture    -> archiver.run.batch, archiver.sample
-    lint, show                archiver.cli.inspect    -> archiver.warc.lint, archiver.run.summary
-    replay, qa                archiver.cli.replay     -> archiver.replay
-    keygen, bundle, verify    archiver.cli.evidence   -> archiver.evidence
-    diff, history             archiver.cli.changes    -> archiver.changes
-    queue add|status, worker  archiver.cli.queue      -> archiver.queue
+capture, serve-sample     archiver.cli.capture    -> archiver.run.batch, archiver.sample
+lint, show                archiver.cli.inspect    -> archiver.warc.lint, archiver.run.summary
+replay, qa                archiver.cli.replay     -> archiver.replay
+keygen, bundle, verify    archiver.cli.evidence   -> archiver.evidence
+diff, history             archiver.cli.changes    -> archiver.changes
+queue add|status, worker  archiver.cli.queue      -> archiver.queue
 """
 
 from __future__ import annotations
@@ -25,7 +25,19 @@ def main() -> None:
     manifest of checksums."""
 
 
-for command in (capture.capture, inspect.lint, capture.serve_sample_command, replay.replay, replay.qa,
-                inspect.show, evidence.keygen, evidence.bundle, evidence.verify, changes.diff, changes.history,
-                queue.queue, queue.worker):
+for command in (
+    capture.capture,
+    inspect.lint,
+    capture.serve_sample_command,
+    replay.replay,
+    replay.qa,
+    inspect.show,
+    evidence.keygen,
+    evidence.bundle,
+    evidence.verify,
+    changes.diff,
+    changes.history,
+    queue.queue,
+    queue.worker,
+):
     main.add_command(command)

@@ -11,30 +11,76 @@ from typing import Any
 import click
 
 from archiver.cli.capture_options import capture_flags, pop_capture_options
-from archiver.cli.common import DEFAULT_OUTPUT
+from archiver.cli.common import DEFAULT_OUTPUT, resolve_option
 
 
 @click.command()
 @click.argument("urls", nargs=-1)
-@click.option("--input", "-i", "inputs", multiple=True, metavar="FILE",
-              help="Read URLs from FILE: one a line, # starts a comment, - reads stdin. Repeatable.")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
-              show_default=True, help="Folder for the run folders (each run gets <output>/<run id>/).")
+@click.option(
+    "--input",
+    "-i",
+    "inputs",
+    multiple=True,
+    metavar="FILE",
+    help="Read URLs from FILE: one a line, # starts a comment, - reads stdin. Repeatable.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="Folder for the run folders (each run gets <output>/<run id>/).",
+)
 @click.option("--sample", is_flag=True, help="Also capture the bundled sample news article, served on 127.0.0.1.")
-@click.option("--concurrency", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
-              help="Pages captured at once, each in its own browser context.")
-@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
-              help="More attempts, with backoff (2 s, 4 s...), for a page that failed on a network error.")
-@click.option("--recapture", is_flag=True,
-              help="Capture every URL again, even when an earlier run in --output captured it completely. "
-                   "What has not changed since is stored as revisit records (see --no-dedup).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print a machine-readable summary on stdout at the end (the per-page lines go to stderr).")
-@click.option("--browser", "browser_path", metavar="PATH",
-              help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.")
+@click.option(
+    "--concurrency",
+    "-j",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="Pages captured at once, each in its own browser context.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=2,
+    show_default=True,
+    help="More attempts, with backoff (2 s, 4 s...), for a page that failed on a network error.",
+)
+@click.option(
+    "--recapture",
+    is_flag=True,
+    help="Capture every URL again, even when an earlier run in --output captured it completely. "
+    "What has not changed since is stored as revisit records (see --no-dedup).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a machine-readable summary on stdout at the end (the per-page lines go to stderr).",
+)
+@click.option(
+    "--browser",
+    "browser_path",
+    metavar="PATH",
+    help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.",
+)
+@resolve_option
 @capture_flags
-def capture(urls: tuple[str, ...], inputs: tuple[str, ...], output: Path, sample: bool, concurrency: int,
-            retries: int, recapture: bool, as_json: bool, browser_path: str | None, **flags: Any) -> None:
+def capture(
+    urls: tuple[str, ...],
+    inputs: tuple[str, ...],
+    output: Path,
+    sample: bool,
+    concurrency: int,
+    retries: int,
+    recapture: bool,
+    as_json: bool,
+    browser_path: str | None,
+    resolve: tuple[tuple[str, str], ...],
+    **flags: Any,
+) -> None:
     """Capture each URL: WARC files, screenshots and the DOM, and a manifest.json for the run.
 
     Pages an earlier run in the same --output captured completely are skipped (see --recapture);
@@ -51,7 +97,7 @@ def capture(urls: tuple[str, ...], inputs: tuple[str, ...], output: Path, sample
     from archiver.run.seeds import read_seeds
 
     reporter = Reporter(as_json)
-    settings = RunSettings(concurrency=concurrency, retries=retries, resume=not recapture)
+    settings = RunSettings(concurrency=concurrency, retries=retries, resume=not recapture, resolve=resolve)
     with ExitStack() as stack:
         seeds = read_seeds(urls, inputs)
         if sample:

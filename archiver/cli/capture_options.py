@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import Field
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -29,11 +30,13 @@ def _number_type(declared: Field[Any]) -> click.ParamType:
 
 def _flag(declared: Field[Any]) -> Callable[[F], F]:
     """The click option for one declared capture option."""
-    meta, kind, default = declared.metadata, option_types()[declared.name], declared.default
+    meta, kind = declared.metadata, option_types()[declared.name]
+    default = getattr(DEFAULTS, declared.name)
     flag, text = meta["flag"], meta["help"]
     if declared.name == "viewport_width":
-        return click.option(flag, default=f"{DEFAULTS.viewport_width}x{DEFAULTS.viewport_height}",
-                            show_default=True, help=text)
+        return click.option(
+            flag, default=f"{DEFAULTS.viewport_width}x{DEFAULTS.viewport_height}", show_default=True, help=text
+        )
     if kind is bool:
         return click.option(flag, is_flag=True, help=text)  # --x turns on what is off, --no-x off what is on
     if meta["size"]:

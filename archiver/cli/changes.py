@@ -18,11 +18,24 @@ EXIT_SAME, EXIT_CHANGED = 0, 1
 @click.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
-              show_default=True, help="Where to look up OLD and NEW when they are capture ids.")
-@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON (old and new value of each change).")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Also write a self-contained HTML report (fields, marked text, photos, screenshot diff).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="Where to look up OLD and NEW when they are capture ids.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the comparison as JSON (old and new value of each change)."
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write a self-contained HTML report (fields, marked text, photos, screenshot diff).",
+)
 def diff(old: str, new: str, output: Path, as_json: bool, html_path: Path | None) -> None:
     """Compare two captures of an article, from what they stored (never the live page).
 
@@ -64,12 +77,14 @@ def _print_comparison(comparison: Any) -> None:
         click.echo(f"  + {_shown(change.new)}")
     text = comparison.text
     if text.changed:
-        click.echo(f"text: {len(text.changes)} change(s), {text.words_removed} word(s) removed, "
-                   f"{text.words_added} added:")
+        click.echo(
+            f"text: {len(text.changes)} change(s), {text.words_removed} word(s) removed, {text.words_added} added:"
+        )
         for change in text.changes:
             before, after = " ".join(change.context_before.split()), " ".join(change.context_after.split())
-            click.echo(f"  ...{before} [-{' '.join(change.old.split())}-]{{+{' '.join(change.new.split())}+}} "
-                       f"{after}...")
+            click.echo(
+                f"  ...{before} [-{' '.join(change.old.split())}-]{{+{' '.join(change.new.split())}+}} {after}..."
+            )
     for change in comparison.photos:
         click.echo(("" if change.is_edit else "(not an edit) ") + change.describe())
     if text.noise:
@@ -87,8 +102,14 @@ def _shown(value: Any) -> str:
 
 @click.command()
 @click.argument("url")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
-              show_default=True, help="The output folder whose captures are listed.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="The output folder whose captures are listed.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
 def history(url: str, output: Path, as_json: bool) -> None:
     """List the captures of URL under --output, oldest first, each with what changed since the one before.
@@ -105,8 +126,9 @@ def history(url: str, output: Path, as_json: bool) -> None:
     if not steps:
         raise SetupError(f"no capture of {url} under {output}")
     if as_json:
-        click.echo(json.dumps({"url": url, "captures": [step.to_dict() for step in steps]}, indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps({"url": url, "captures": [step.to_dict() for step in steps]}, indent=2, ensure_ascii=False)
+        )
 
 
 def _history_line(step: Any) -> str:

@@ -49,8 +49,9 @@ class ArchiverGroup(click.Group):
 def describe_os_error(exc: OSError, command: str | None) -> str:
     where = f" ({exc.filename})" if exc.filename else ""
     hint = WRITE_FAILURE_HINTS.get(command or "")
-    return f"cannot write the capture: {exc.strerror or exc}{where}; {hint}" if hint else \
-        f"{exc.strerror or exc}{where}"
+    return (
+        f"cannot write the capture: {exc.strerror or exc}{where}; {hint}" if hint else f"{exc.strerror or exc}{where}"
+    )
 
 
 def add_verbosity(command: click.Command) -> None:
@@ -60,9 +61,16 @@ def add_verbosity(command: click.Command) -> None:
             add_verbosity(sub)
         return
     if not any(param.name == "verbose" for param in command.params):
-        command.params.append(click.Option(["-v", "--verbose"], count=True, expose_value=False, is_eager=True,
-                                           callback=_set_verbosity,
-                                           help="Say what is being done on stderr (-v: each step; -vv: more)."))
+        command.params.append(
+            click.Option(
+                ["-v", "--verbose"],
+                count=True,
+                expose_value=False,
+                is_eager=True,
+                callback=_set_verbosity,
+                help="Say what is being done on stderr (-v: each step; -vv: more).",
+            )
+        )
 
 
 def _set_verbosity(ctx: click.Context, param: click.Parameter, count: int) -> None:
@@ -73,6 +81,26 @@ def _set_verbosity(ctx: click.Context, param: click.Parameter, count: int) -> No
     logger = logging.getLogger("archiver")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if count == 1 else logging.DEBUG)
+
+
+def _resolve_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    from archiver.browser.netguard import parse_overrides
+
+    try:
+        return tuple(sorted(parse_overrides(values).items()))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+resolve_option = click.option(
+    "--resolve",
+    "resolve",
+    multiple=True,
+    metavar="NAME=IP",
+    callback=_resolve_pairs,
+    help="Resolve NAME to IP for every capture of the run (split-horizon set-ups); repeatable. The network "
+    "guard checks IP as it checks any address, and the manifest records the pairs.",
+)
 
 
 def parse_size(value: str) -> int:

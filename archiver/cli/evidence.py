@@ -24,20 +24,43 @@ def keygen(key_file: Path) -> None:
 
 @click.command()
 @click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="The .wacz file to write (default: beside a single run folder, named after it).")
-@click.option("--sign-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Sign with this private key (from `archiver keygen`): an anonymous wacz-auth signature.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The .wacz file to write (default: beside a single run folder, named after it).",
+)
+@click.option(
+    "--sign-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Sign with this private key (from `archiver keygen`): an anonymous wacz-auth signature.",
+)
 @click.option("--sign-url", help="Sign with an authsign server instead (POST {hash, created}).")
-@click.option("--tsa", "tsa_urls", multiple=True, metavar="URL",
-              help="An RFC 3161 time-stamping authority; repeat for several.")
-@click.option("--tsa-ca", "tsa_cas", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CA certificate(s) (PEM) of the TSAs, kept in the bundle so timestamps verify offline.")
-@click.option("--require-timestamp", is_flag=True,
-              help="Fail, writing nothing, unless every --tsa gives a timestamp (default: bundle without the "
-                   "missing ones, say so, and record the failure in the bundle).")
-def bundle(dirs: tuple[Path, ...], output: Path | None, sign_key: Path | None, sign_url: str | None,
-           tsa_urls: tuple[str, ...], tsa_cas: tuple[Path, ...], require_timestamp: bool) -> None:
+@click.option(
+    "--tsa", "tsa_urls", multiple=True, metavar="URL", help="An RFC 3161 time-stamping authority; repeat for several."
+)
+@click.option(
+    "--tsa-ca",
+    "tsa_cas",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CA certificate(s) (PEM) of the TSAs, kept in the bundle so timestamps verify offline.",
+)
+@click.option(
+    "--require-timestamp",
+    is_flag=True,
+    help="Fail, writing nothing, unless every --tsa gives a timestamp (default: bundle without the "
+    "missing ones, say so, and record the failure in the bundle).",
+)
+def bundle(
+    dirs: tuple[Path, ...],
+    output: Path | None,
+    sign_key: Path | None,
+    sign_url: str | None,
+    tsa_urls: tuple[str, ...],
+    tsa_cas: tuple[Path, ...],
+    require_timestamp: bool,
+) -> None:
     """Pack the captures under DIRS into one WACZ evidence bundle: WARCs, index, pages, manifests,
     screenshots and a report, with datapackage.json hashes, an optional signature and RFC 3161
     timestamps. Check it with `archiver verify`."""
@@ -53,8 +76,9 @@ def bundle(dirs: tuple[Path, ...], output: Path | None, sign_key: Path | None, s
     try:
         cas = [cert for path in tsa_cas for cert in load_certificates(path.read_bytes())]
         options = BundleOptions(sign_key, sign_url, list(tsa_urls), cas, require_timestamp)
-        outcome = build_bundle(list(dirs), output, options,
-                               warn=lambda message: click.echo(f"archiver: warning: {message}", err=True))
+        outcome = build_bundle(
+            list(dirs), output, options, warn=lambda message: click.echo(f"archiver: warning: {message}", err=True)
+        )
     except ArchiverError as exc:  # the bundle could not be made: exit status 1, not a set-up error
         raise click.ClickException(str(exc)) from None
     click.echo(f"bundle: {outcome.path} ({outcome.pages} page(s))")
@@ -70,12 +94,21 @@ def bundle(dirs: tuple[Path, ...], output: Path | None, sign_key: Path | None, s
 @click.argument("wacz", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--require-signature", is_flag=True, help="Fail when the bundle is unsigned.")
 @click.option("--require-timestamp", is_flag=True, help="Fail when the bundle has no trusted timestamp.")
-@click.option("--public-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The signer's public key (.pub from `archiver keygen`): the signature must be by it.")
-@click.option("--tsa-ca", "tsa_cas", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Trusted TSA CA certificate(s): timestamps must chain to one of them.")
-def verify(wacz: Path, require_signature: bool, require_timestamp: bool, public_key: Path | None,
-           tsa_cas: tuple[Path, ...]) -> None:
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The signer's public key (.pub from `archiver keygen`): the signature must be by it.",
+)
+@click.option(
+    "--tsa-ca",
+    "tsa_cas",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Trusted TSA CA certificate(s): timestamps must chain to one of them.",
+)
+def verify(
+    wacz: Path, require_signature: bool, require_timestamp: bool, public_key: Path | None, tsa_cas: tuple[Path, ...]
+) -> None:
     """Check a bundle offline: every file's SHA-256, the datapackage digest, every WARC record's
     digests, the manifests against their files, the member names, the signature and each
     timestamp. One line per check, then the verdict.
@@ -90,9 +123,11 @@ def verify(wacz: Path, require_signature: bool, require_timestamp: bool, public_
     from archiver.evidence.verify import EXIT_FAILED, VerifyOptions, verdict, verify_bundle
 
     options = VerifyOptions(
-        require_signature, require_timestamp,
+        require_signature,
+        require_timestamp,
         load_public_key_b64(public_key) if public_key else None,
-        [cert for path in tsa_cas for cert in load_certificates(path.read_bytes())] if tsa_cas else None)
+        [cert for path in tsa_cas for cert in load_certificates(path.read_bytes())] if tsa_cas else None,
+    )
     checks = verify_bundle(wacz, options)
     for check in checks:
         click.echo(str(check))

@@ -49,5 +49,3 @@ def show(paths: tuple[Path, ...]) -> None:
         click.echo(f"archiver: left out: {unreadable.reason}", err=True)
     if scan.unreadable:
         sys.exit(1)
-
-

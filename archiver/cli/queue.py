@@ -11,11 +11,16 @@ from typing import Any
 import click
 
 from archiver.cli.capture_options import capture_flags, pop_capture_options
-from archiver.cli.common import DEFAULT_OUTPUT, SetupError
+from archiver.cli.common import DEFAULT_OUTPUT, SetupError, resolve_option
 
-redis_option = click.option("--redis", "redis_url", envvar="ARCHIVER_REDIS", required=True, metavar="URL",
-                            help="The queue's Redis, e.g. redis://queue-host:6379/0 (6.2 or newer). "
-                                 "Env: ARCHIVER_REDIS.")
+redis_option = click.option(
+    "--redis",
+    "redis_url",
+    envvar="ARCHIVER_REDIS",
+    required=True,
+    metavar="URL",
+    help="The queue's Redis, e.g. redis://queue-host:6379/0 (6.2 or newer). Env: ARCHIVER_REDIS.",
+)
 
 
 def _connect(redis_url: str) -> Any:
@@ -31,15 +36,23 @@ def queue() -> None:
 
 @queue.command("add")
 @click.argument("urls", nargs=-1)
-@click.option("--input", "-i", "inputs", multiple=True, metavar="FILE",
-              help="Read URLs from FILE: one a line, # starts a comment, - reads stdin. Repeatable.")
-@click.option("--recapture", is_flag=True,
-              help="Capture even pages the worker's --output already holds a complete capture of.")
+@click.option(
+    "--input",
+    "-i",
+    "inputs",
+    multiple=True,
+    metavar="FILE",
+    help="Read URLs from FILE: one a line, # starts a comment, - reads stdin. Repeatable.",
+)
+@click.option(
+    "--recapture", is_flag=True, help="Capture even pages the worker's --output already holds a complete capture of."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was queued as JSON.")
 @redis_option
 @capture_flags
-def queue_add(urls: tuple[str, ...], inputs: tuple[str, ...], recapture: bool, as_json: bool, redis_url: str,
-              **flags: Any) -> None:
+def queue_add(
+    urls: tuple[str, ...], inputs: tuple[str, ...], recapture: bool, as_json: bool, redis_url: str, **flags: Any
+) -> None:
     """Queue each URL with these capture options; a page already pending is not queued twice.
 
     Exit status: 0 when every URL was queued (or was pending already); 1 when a line was not a URL
@@ -57,8 +70,10 @@ def queue_add(urls: tuple[str, ...], inputs: tuple[str, ...], recapture: bool, a
     try:
         report = enqueue(broker, seeds, options, recapture)
     except REDIS_DOWN as exc:
-        raise SetupError(f"Redis stopped answering while queueing: {exc}; run the same command again "
-                         "(pages already queued are not queued twice)") from None
+        raise SetupError(
+            f"Redis stopped answering while queueing: {exc}; run the same command again "
+            "(pages already queued are not queued twice)"
+        ) from None
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     for item in report.rejected:
@@ -66,8 +81,10 @@ def queue_add(urls: tuple[str, ...], inputs: tuple[str, ...], recapture: bool, a
     if not as_json:
         for item in report.already_pending:
             click.echo(f"pending  {item['url']} (already queued as job {item['job_id']})")
-        click.echo(f"queued {len(report.queued)} page(s); {len(report.already_pending)} already pending; "
-                   f"{len(report.rejected)} rejected")
+        click.echo(
+            f"queued {len(report.queued)} page(s); {len(report.already_pending)} already pending; "
+            f"{len(report.rejected)} rejected"
+        )
     sys.exit(1 if report.rejected else 0)
 
 
@@ -93,23 +110,65 @@ def queue_status(as_json: bool, redis_url: str) -> None:
 
 @click.command()
 @redis_option
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
-              show_default=True, help="Folder for this worker's run folder(s); other workers may share it.")
-@click.option("--concurrency", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
-              help="Pages captured at once, each in its own browser context.")
-@click.option("--until-empty", is_flag=True,
-              help="Exit once nothing is queued or running anywhere (otherwise wait for work).")
-@click.option("--lease", type=click.FloatRange(2, None), default=60.0, show_default=True,
-              help="Seconds without this worker's heartbeat (every lease/4) after which another worker takes "
-                   "over its page. Give every worker of a queue the same value.")
-@click.option("--max-attempts", type=click.IntRange(1, 100), default=3, show_default=True,
-              help="Times a page is handed to a worker that then dies or freezes, before it is recorded as failed.")
-@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
-              help="More attempts, with backoff, for a page that failed on a network error (as capture).")
-@click.option("--browser", "browser_path", metavar="PATH",
-              help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.")
-def worker(redis_url: str, output: Path, concurrency: int, until_empty: bool, lease: float, max_attempts: int,
-           retries: int, browser_path: str | None) -> None:
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="Folder for this worker's run folder(s); other workers may share it.",
+)
+@click.option(
+    "--concurrency",
+    "-j",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="Pages captured at once, each in its own browser context.",
+)
+@click.option(
+    "--until-empty", is_flag=True, help="Exit once nothing is queued or running anywhere (otherwise wait for work)."
+)
+@click.option(
+    "--lease",
+    type=click.FloatRange(2, None),
+    default=60.0,
+    show_default=True,
+    help="Seconds without this worker's heartbeat (every lease/4) after which another worker takes "
+    "over its page. Give every worker of a queue the same value.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(1, 100),
+    default=3,
+    show_default=True,
+    help="Times a page is handed to a worker that then dies or freezes, before it is recorded as failed.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=2,
+    show_default=True,
+    help="More attempts, with backoff, for a page that failed on a network error (as capture).",
+)
+@click.option(
+    "--browser",
+    "browser_path",
+    metavar="PATH",
+    help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.",
+)
+@resolve_option
+def worker(
+    redis_url: str,
+    output: Path,
+    concurrency: int,
+    until_empty: bool,
+    lease: float,
+    max_attempts: int,
+    retries: int,
+    browser_path: str | None,
+    resolve: tuple[tuple[str, str], ...],
+) -> None:
     """Capture queued pages, exactly as `archiver capture` would, into a run folder of its own in --output.
 
     Each page is recorded once: if two attempts finish (a worker froze past its lease and another
@@ -123,12 +182,22 @@ def worker(redis_url: str, output: Path, concurrency: int, until_empty: bool, le
     from archiver.queue.worker import Worker, WorkerSettings
 
     broker = _connect(redis_url)
-    settings = WorkerSettings(output=output, concurrency=concurrency, until_empty=until_empty, lease=lease,
-                              max_attempts=max_attempts, retries=retries, browser_path=browser_path)
+    settings = WorkerSettings(
+        output=output,
+        concurrency=concurrency,
+        until_empty=until_empty,
+        lease=lease,
+        max_attempts=max_attempts,
+        retries=retries,
+        browser_path=browser_path,
+        resolve=resolve,
+    )
     agent = Worker(broker, settings, say=lambda line: click.echo(line, err=True))
     click.echo(f"archiver worker {agent.id}: output {output}, queue {display_url(broker.url)}", err=True)
     tally = asyncio.run(agent.run())  # a failure to write ends it with one line (cli.common)
-    click.echo(f"archiver worker {agent.id}: stopped: {tally.kept} kept, {tally.skipped} skipped, "
-               f"{tally.failed} failed, {tally.set_aside} set aside; runs: "
-               f"{', '.join(str(p) for p in tally.run_dirs) or 'none'}", err=True)
-
+    click.echo(
+        f"archiver worker {agent.id}: stopped: {tally.kept} kept, {tally.skipped} skipped, "
+        f"{tally.failed} failed, {tally.set_aside} set aside; runs: "
+        f"{', '.join(str(p) for p in tally.run_dirs) or 'none'}",
+        err=True,
+    )

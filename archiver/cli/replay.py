@@ -10,7 +10,6 @@ import click
 
 from archiver.cli.common import folders_or_default
 
-
 ARCHIVE_SUFFIXES = (".wacz", ".warc.gz", ".warc")
 
 
@@ -37,8 +36,8 @@ def replay(paths: tuple[Path, ...], port: int) -> None:
 def _replay_folders(folders: list[Path], port: int) -> None:
     import tempfile
 
-    from archiver.replay.pywb import PywbServer, build_collection, ensure_pywb
     from archiver.output.runs import replayable_pages
+    from archiver.replay.pywb import PywbServer, build_collection, ensure_pywb
 
     pages = [page for _, page in replayable_pages(folders)]
     env = ensure_pywb(lambda message: click.echo(message, err=True))
@@ -77,18 +76,50 @@ def _replay_files(files: list[Path], port: int) -> None:
 @click.command()
 @click.argument("dirs", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--browser", "browser_path", metavar="PATH", help="Chromium executable (as for capture).")
-@click.option("--max-misses", type=int, default=0, show_default=True,
-              help="Resources pywb could not serve, allowed per page and screen size.")
-@click.option("--max-left-archive", type=int, default=0, show_default=True,
-              help="Requests that tried to reach the live web, allowed per page and screen size.")
-@click.option("--max-broken", type=int, default=0, show_default=True,
-              help="Images and media that did not render, allowed per page and screen size.")
-@click.option("--min-screenshot-similarity", type=float, default=0.9, show_default=True,
-              help="Desktop replay against the capture's full-page screenshot, 0 to 1.")
-@click.option("--min-text-similarity", type=float, default=0.9, show_default=True,
-              help="Replayed text against the captured text, 0 to 1.")
-def qa(dirs: tuple[Path, ...], browser_path: str | None, max_misses: int, max_left_archive: int, max_broken: int,
-       min_screenshot_similarity: float, min_text_similarity: float) -> None:
+@click.option(
+    "--max-misses",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Resources pywb could not serve, allowed per page and screen size.",
+)
+@click.option(
+    "--max-left-archive",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Requests that tried to reach the live web, allowed per page and screen size.",
+)
+@click.option(
+    "--max-broken",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Images and media that did not render, allowed per page and screen size.",
+)
+@click.option(
+    "--min-screenshot-similarity",
+    type=float,
+    default=0.9,
+    show_default=True,
+    help="Desktop replay against the capture's full-page screenshot, 0 to 1.",
+)
+@click.option(
+    "--min-text-similarity",
+    type=float,
+    default=0.9,
+    show_default=True,
+    help="Replayed text against the captured text, 0 to 1.",
+)
+def qa(
+    dirs: tuple[Path, ...],
+    browser_path: str | None,
+    max_misses: int,
+    max_left_archive: int,
+    max_broken: int,
+    min_screenshot_similarity: float,
+    min_text_similarity: float,
+) -> None:
     """Replay every capture under DIRS (default warcs/) in pywb and check it, at desktop and phone size.
 
     Writes qa.json beside each run's manifest (which lists it with its checksum), prints a table,
@@ -98,9 +129,15 @@ def qa(dirs: tuple[Path, ...], browser_path: str | None, max_misses: int, max_le
 
     limits = Thresholds(max_misses, max_left_archive, max_broken, min_screenshot_similarity, min_text_similarity)
     click.echo(f"{'result':<6} {'size':<7} {'misses':>6} {'left':>4} {'broken':>6} {'shot':>6} {'text':>6}  page")
-    outcome = asyncio.run(run_qa(folders_or_default(dirs), limits, browser_path,
-                                 on_page=lambda page: _report_qa(page, limits),
-                                 log=lambda message: click.echo(message, err=True)))
+    outcome = asyncio.run(
+        run_qa(
+            folders_or_default(dirs),
+            limits,
+            browser_path,
+            on_page=lambda page: _report_qa(page, limits),
+            log=lambda message: click.echo(message, err=True),
+        )
+    )
     for report in outcome.reports:
         click.echo(f"qa report: {report}")
     sys.exit(0 if outcome.passed(limits) else 1)
@@ -115,9 +152,9 @@ def _report_qa(page: object, limits: object) -> None:
         shot = "-" if result.screenshot_similarity is None else f"{result.screenshot_similarity:.3f}"
         text = "-" if result.text_similarity is None else f"{result.text_similarity:.3f}"
         broken = len(result.broken_images) + len(result.broken_media)
-        click.echo(f"{'fail' if problems else 'pass':<6} {result.profile:<7} {len(result.misses):>6} "
-                   f"{len(result.left_archive):>4} {broken:>6} {shot:>6} {text:>6}  {page.page.url}")
+        click.echo(
+            f"{'fail' if problems else 'pass':<6} {result.profile:<7} {len(result.misses):>6} "
+            f"{len(result.left_archive):>4} {broken:>6} {shot:>6} {text:>6}  {page.page.url}"
+        )
         for problem in problems:
             click.echo(f"archiver: qa: {page.page.url} ({result.profile}): {problem}", err=True)
-
-

@@ -21,10 +21,11 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from cdxj_indexer.main import CDXJIndexer
 from cryptography import x509
@@ -44,9 +45,12 @@ WACZ_VERSION = "1.1.1"
 SOFTWARE = f"archiver {__version__}"
 INDEX_LINES = 1024  # CDXJ lines per compressed block
 SAFE_MEMBER = re.compile(r"^[a-z]+/[A-Za-z0-9][A-Za-z0-9._-]*$")  # one folder deep, a plain file name
-ROLE_FOLDERS = {"screenshot_viewport": ("screenshots", "-viewport.png"),
-                "screenshot_full_page": ("screenshots", "-fullpage.png"),
-                "dom": ("dom", ".html"), "text": ("text", ".txt")}
+ROLE_FOLDERS = {
+    "screenshot_viewport": ("screenshots", "-viewport.png"),
+    "screenshot_full_page": ("screenshots", "-fullpage.png"),
+    "dom": ("dom", ".html"),
+    "text": ("text", ".txt"),
+}
 
 
 class BundleError(ArchiverError):
@@ -101,8 +105,14 @@ def _pages_jsonl(runs: list[_Run]) -> bytes:
     lines: list[dict[str, Any]] = [{"format": "json-pages-1.0", "id": "pages", "title": "Captured pages"}]
     for page in _kept_pages(runs):
         if page.final_url:
-            lines.append({"id": page.capture_id, "url": page.final_url, "ts": page.started_at,
-                          "title": page.headline or page.title or page.final_url})
+            lines.append(
+                {
+                    "id": page.capture_id,
+                    "url": page.final_url,
+                    "ts": page.started_at,
+                    "title": page.headline or page.title or page.final_url,
+                }
+            )
     return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
 
 
@@ -112,17 +122,26 @@ def _write_index(bundle: WaczZip, warcs: list[Path], scratch: Path) -> None:
     idx_text = io.TextIOWrapper(idx, "utf-8", write_through=True)
     blocks = scratch / "index.cdx.gz"
     with blocks.open("wb") as out:  # on disk first: the zip entry's size must be known before it is written
-        CDXJIndexer(idx_text, [str(w) for w in warcs], sort=True, post_append=True, compress=out,
-                    lines=INDEX_LINES, data_out_name="index.cdx.gz", digest_records=True,
-                    fields="referrer").process_all()
+        CDXJIndexer(
+            idx_text,
+            [str(w) for w in warcs],
+            sort=True,
+            post_append=True,
+            compress=out,
+            lines=INDEX_LINES,
+            data_out_name="index.cdx.gz",
+            digest_records=True,
+            fields="referrer",
+        ).process_all()
     bundle.add_file("indexes/index.cdx.gz", blocks)
     bundle.add_bytes("indexes/index.idx", idx.getvalue())
 
 
-def build_bundle(paths: list[Path], output: Path, options: BundleOptions,
-                 warn: Callable[[str], None] = lambda message: None) -> BundleOutcome:
+def build_bundle(
+    paths: list[Path], output: Path, options: BundleOptions, warn: Callable[[str], None] = lambda message: None
+) -> BundleOutcome:
     runs = _load_runs(paths)
-    created = datetime.now(timezone.utc).replace(microsecond=0)
+    created = datetime.now(UTC).replace(microsecond=0)
     created_iso = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     key = load_private_key(options.sign_key) if options.sign_key else None
     partial = output.with_name(output.name + ".partial")
@@ -130,8 +149,9 @@ def build_bundle(paths: list[Path], output: Path, options: BundleOptions,
     try:
         placed = _add_capture_files(bundle, runs)
         with tempfile.TemporaryDirectory(prefix="archiver-bundle-") as scratch:
-            _write_index(bundle, [source for source, name in placed.values() if name.startswith("archive/")],
-                         Path(scratch))
+            _write_index(
+                bundle, [source for source, name in placed.values() if name.startswith("archive/")], Path(scratch)
+            )
         bundle.add_bytes("pages/pages.jsonl", _pages_jsonl(runs))
         for run in runs:
             run_id = run.stored.run_id
@@ -160,8 +180,9 @@ def build_bundle(paths: list[Path], output: Path, options: BundleOptions,
     os.replace(partial, output)
     signed_by = key_fingerprint(sealed["signedData"]["publicKey"]) if key else options.sign_url
     pages = len(_kept_pages(runs))
-    return BundleOutcome(output, digest, signed_by, sealed.get("timestamps", []),
-                         sealed.get("timestamp_failures", []), pages)
+    return BundleOutcome(
+        output, digest, signed_by, sealed.get("timestamps", []), sealed.get("timestamp_failures", []), pages
+    )
 
 
 def _add_capture_files(bundle: WaczZip, runs: list[_Run]) -> dict[str, tuple[Path, str]]:
@@ -173,8 +194,10 @@ def _add_capture_files(bundle: WaczZip, runs: list[_Run]) -> dict[str, tuple[Pat
             for entry in page.files:
                 name = _member_name(page.capture_id, entry)
                 if not SAFE_MEMBER.match(name):
-                    raise BundleError(f"{run.stored.path} lists a file that would be named {name!r} in the bundle; "
-                                      "refusing it (not a capture's own file name)")
+                    raise BundleError(
+                        f"{run.stored.path} lists a file that would be named {name!r} in the bundle; "
+                        "refusing it (not a capture's own file name)"
+                    )
                 if name in taken:
                     raise BundleError(f"two files would both be {name} in the bundle")
                 source = _source_inside(run.stored, entry.path)
@@ -188,8 +211,9 @@ def _add_capture_files(bundle: WaczZip, runs: list[_Run]) -> dict[str, tuple[Pat
     return placed
 
 
-def _add_original(bundle: WaczZip, run: StoredRun, requirement: Requirement,
-                  placed: dict[str, tuple[Path, str]], taken: set[str]) -> None:
+def _add_original(
+    bundle: WaczZip, run: StoredRun, requirement: Requirement, placed: dict[str, tuple[Path, str]], taken: set[str]
+) -> None:
     """An earlier capture's WARC that holds originals this run's revisits point at: packed too, so
     the bundle replays and verifies on its own. It must still be the file the manifest names."""
     key = f"{requirement.run_id}/{requirement.path}"
@@ -197,12 +221,16 @@ def _add_original(bundle: WaczZip, run: StoredRun, requirement: Requirement,
         return
     name = "archive/" + Path(requirement.path).name
     if not SAFE_MEMBER.match(name) or name in taken:
-        raise BundleError(f"{run.path} names an original WARC {key!r} that cannot be packed "
-                          "(not a capture's own file name, or one already taken)")
+        raise BundleError(
+            f"{run.path} names an original WARC {key!r} that cannot be packed "
+            "(not a capture's own file name, or one already taken)"
+        )
     source = _source_inside(run, requirement.path, run.run_dir.parent / requirement.run_id)
     if sha256_file(source) != requirement.sha256:
-        raise BundleError(f"{source} holds originals this capture's revisits point at, but it is no longer "
-                          "the file the manifest names (its SHA-256 differs)")
+        raise BundleError(
+            f"{source} holds originals this capture's revisits point at, but it is no longer "
+            "the file the manifest names (its SHA-256 differs)"
+        )
     bundle.add_file(name, source)
     taken.add(name)
     placed[key] = (source, name)
@@ -240,22 +268,28 @@ def _datapackage(resources: list[dict[str, Any]], runs: list[_Run], created: str
 def _sealing_lines(key: Any, options: BundleOptions) -> list[str]:
     lines = []
     if key is not None:
-        lines.append("Signed (anonymous ECDSA P-384, wacz-auth) by the key with fingerprint "
-                     f"{key_fingerprint(public_key_b64(key.public_key()))}; the signature is in datapackage-digest.json.")
+        lines.append(
+            "Signed (anonymous ECDSA P-384, wacz-auth) by the key with fingerprint "
+            f"{key_fingerprint(public_key_b64(key.public_key()))}; the signature is in datapackage-digest.json."
+        )
     elif options.sign_url:
         lines.append(f"Signed by the signing server {options.sign_url}; the signature is in datapackage-digest.json.")
     else:
         lines.append("Not signed.")
     if options.tsa_urls:
-        lines.append("RFC 3161 timestamps over datapackage.json requested from: " + ", ".join(options.tsa_urls)
-                     + ". What each TSA answered is in datapackage-digest.json.")
+        lines.append(
+            "RFC 3161 timestamps over datapackage.json requested from: "
+            + ", ".join(options.tsa_urls)
+            + ". What each TSA answered is in datapackage-digest.json."
+        )
     else:
         lines.append("No trusted timestamp requested.")
     return lines
 
 
-def _seal(datapackage: bytes, digest: str, created: str, key: Any, options: BundleOptions,
-          warn: Callable[[str], None]) -> dict[str, Any]:
+def _seal(
+    datapackage: bytes, digest: str, created: str, key: Any, options: BundleOptions, warn: Callable[[str], None]
+) -> dict[str, Any]:
     sealed: dict[str, Any] = {"path": "datapackage.json", "hash": digest}
     if key is not None:
         sealed["signedData"] = sign_hash(key, digest, created, "archiver", __version__)
@@ -267,8 +301,10 @@ def _seal(datapackage: bytes, digest: str, created: str, key: Any, options: Bund
             stamp = request_timestamp(url, datapackage, options.tsa_ca_certificates)
             timestamps.append(stamp)
             if not stamp["chain_checked"]:
-                warn(f"the timestamp from {url} is kept, but without the TSA's CA certificate (--tsa-ca) "
-                     "nobody can check its signature offline")
+                warn(
+                    f"the timestamp from {url} is kept, but without the TSA's CA certificate (--tsa-ca) "
+                    "nobody can check its signature offline"
+                )
         except TimestampError as exc:
             failures.append({"tsa": url, "error": str(exc)})
             warn(f"NO TIMESTAMP from {url}: {exc}")

@@ -35,14 +35,14 @@ def generate_key(private_path: Path) -> Path:
     if private_path.exists():
         raise SigningError(f"{private_path} exists already; refusing to overwrite a key")
     key = ec.generate_private_key(ec.SECP384R1())
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as fh:
         fh.write(pem)
     public_path = private_path.with_name(private_path.name + ".pub")
-    public_path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                          serialization.PublicFormat.SubjectPublicKeyInfo))
+    public_path.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     return public_path
 
 
@@ -57,8 +57,9 @@ def load_private_key(path: Path) -> ec.EllipticCurvePrivateKey:
 
 
 def public_key_b64(key: ec.EllipticCurvePublicKey) -> str:
-    return base64.b64encode(key.public_bytes(serialization.Encoding.DER,
-                                             serialization.PublicFormat.SubjectPublicKeyInfo)).decode("ascii")
+    return base64.b64encode(
+        key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    ).decode("ascii")
 
 
 def load_public_key_b64(path: Path) -> str:
@@ -75,7 +76,9 @@ def key_fingerprint(public_key_b64_der: str) -> str:
     return labelled_sha256(base64.b64decode(public_key_b64_der))
 
 
-def sign_hash(key: ec.EllipticCurvePrivateKey, digest: str, created: str, software: str, version: str) -> dict[str, Any]:
+def sign_hash(
+    key: ec.EllipticCurvePrivateKey, digest: str, created: str, software: str, version: str
+) -> dict[str, Any]:
     """The anonymous `signedData` for `digest` ("sha256:<hex>" of datapackage.json)."""
     der = key.sign(digest.encode("utf-8"), ec.ECDSA(hashes.SHA256()))
     r, s = decode_dss_signature(der)

@@ -16,8 +16,13 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from rfc3161_client import (HashAlgorithm, TimestampRequestBuilder, VerificationError, VerifierBuilder,
-                            decode_timestamp_response)
+from rfc3161_client import (
+    HashAlgorithm,
+    TimestampRequestBuilder,
+    VerificationError,
+    VerifierBuilder,
+    decode_timestamp_response,
+)
 
 from archiver.errors import ArchiverError
 
@@ -28,8 +33,9 @@ class TimestampError(ArchiverError):
     pass
 
 
-def request_timestamp(url: str, data: bytes, ca_certificates: list[x509.Certificate],
-                      timeout: float = 30.0) -> dict[str, Any]:
+def request_timestamp(
+    url: str, data: bytes, ca_certificates: list[x509.Certificate], timeout: float = 30.0
+) -> dict[str, Any]:
     """A timestamp over sha256(`data`) from the TSA at `url`, checked before it is kept."""
     request = TimestampRequestBuilder().data(data).hash_algorithm(HashAlgorithm.SHA256).build()
     http = urllib.request.Request(url, data=request.as_bytes(), headers={"Content-Type": TIMESTAMP_QUERY})
@@ -75,8 +81,9 @@ class TimestampCheck:
     unanchored: bool = False  # imprint checked, signature not: no CA certificate to chain it to
 
 
-def verify_timestamp(entry: dict[str, Any], data: bytes, nonce: int | None = None,
-                     trusted_roots: list[x509.Certificate] | None = None) -> TimestampCheck:
+def verify_timestamp(
+    entry: dict[str, Any], data: bytes, nonce: int | None = None, trusted_roots: list[x509.Certificate] | None = None
+) -> TimestampCheck:
     """Check a kept timestamp: its imprint is sha256(`data`), and it is signed by a TSA whose chain
     ends at a root among the kept certificates (or among `trusted_roots`, when given)."""
     try:
@@ -91,9 +98,13 @@ def verify_timestamp(entry: dict[str, Any], data: bytes, nonce: int | None = Non
     leaf = _leaf(decoded, certificates)
     roots = trusted_roots if trusted_roots is not None else [c for c in certificates if _self_signed(c)]
     if not roots:
-        return TimestampCheck(False, "the imprint matches, but the TSA's signature cannot be checked: no CA "
-                                     "certificate in the bundle (give the TSA's with --tsa-ca)", gen_time,
-                              unanchored=True)
+        return TimestampCheck(
+            False,
+            "the imprint matches, but the TSA's signature cannot be checked: no CA "
+            "certificate in the bundle (give the TSA's with --tsa-ca)",
+            gen_time,
+            unanchored=True,
+        )
     builder = VerifierBuilder()
     for root in roots:
         builder = builder.add_root_certificate(root)
@@ -108,8 +119,13 @@ def verify_timestamp(entry: dict[str, Any], data: bytes, nonce: int | None = Non
         return TimestampCheck(False, f"the TSA's signature does not verify: {exc}", gen_time)
     anchor = roots[0] if len(roots) == 1 else None
     detail = f"valid, chained to {anchor.subject.rfc4514_string()}" if anchor else "valid, chained to a given CA"
-    return TimestampCheck(True, detail, gen_time, leaf.subject.rfc4514_string() if leaf else None,
-                          anchor.fingerprint(hashes.SHA256()).hex() if anchor else None)
+    return TimestampCheck(
+        True,
+        detail,
+        gen_time,
+        leaf.subject.rfc4514_string() if leaf else None,
+        anchor.fingerprint(hashes.SHA256()).hex() if anchor else None,
+    )
 
 
 def _self_signed(certificate: x509.Certificate) -> bool:

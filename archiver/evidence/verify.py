@@ -7,9 +7,10 @@ import hashlib
 import json
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from cryptography import x509
 from warcio.archiveiterator import ArchiveIterator
@@ -92,12 +93,18 @@ def verdict(checks: list[Check]) -> Verdict:
         return Verdict(EXIT_FAILED, f"NOT VERIFIED: {len(failures)} check(s) failed")
     signature = next((check for check in checks if check.what.startswith("signature: ")), None)
     if signature is None:
-        return Verdict(EXIT_UNSIGNED, "self-consistent, NOT signed: every hash holds, but nothing says who made it "
-                                      "(anyone could have edited and re-hashed it)")
+        return Verdict(
+            EXIT_UNSIGNED,
+            "self-consistent, NOT signed: every hash holds, but nothing says who made it "
+            "(anyone could have edited and re-hashed it)",
+        )
     if "the expected key" not in signature.what:
         signer = signature.what.split(" by ", 1)[-1].split(" (")[0]
-        return Verdict(EXIT_UNTRUSTED_KEY, f"self-consistent and signed by key {signer}, NOT checked against a "
-                                           "trusted key (give --public-key to check it)")
+        return Verdict(
+            EXIT_UNTRUSTED_KEY,
+            f"self-consistent and signed by key {signer}, NOT checked against a "
+            "trusted key (give --public-key to check it)",
+        )
     return Verdict(EXIT_VERIFIED, "verified")
 
 
@@ -122,8 +129,11 @@ def verify_bundle(path: Path, options: VerifyOptions) -> list[Check]:
         return [Check(FAIL, f"datapackage JSON malformed: {shape}")]
     checks = list(_check_resources(bundle, datapackage))
     digest = labelled_sha256(datapackage_bytes)
-    checks.append(Check(OK, f"datapackage.json matches datapackage-digest.json ({digest})") if sealed.get("hash") == digest
-                  else Check(FAIL, f"datapackage.json is {digest}, datapackage-digest.json says {sealed.get('hash')}"))
+    checks.append(
+        Check(OK, f"datapackage.json matches datapackage-digest.json ({digest})")
+        if sealed.get("hash") == digest
+        else Check(FAIL, f"datapackage.json is {digest}, datapackage-digest.json says {sealed.get('hash')}")
+    )
     checks += _check_warcs(bundle, datapackage)
     checks += _check_manifests(bundle)
     checks += _check_signature(sealed, digest, datapackage, options)
@@ -149,8 +159,12 @@ def _shape_problem(datapackage: Any, sealed: Any) -> str | None:
     if not isinstance(resources, list):
         return "datapackage.json has no list of resources"
     for resource in resources:
-        if not (isinstance(resource, dict) and isinstance(resource.get("path"), str)
-                and isinstance(resource.get("hash"), str) and isinstance(resource.get("bytes"), int)):
+        if not (
+            isinstance(resource, dict)
+            and isinstance(resource.get("path"), str)
+            and isinstance(resource.get("hash"), str)
+            and isinstance(resource.get("bytes"), int)
+        ):
             return f"a resource is not {{path, hash, bytes}}: {str(resource)[:120]}"
     if "signedData" in sealed and not isinstance(sealed["signedData"], dict):
         return "signedData is not an object"
@@ -170,8 +184,11 @@ def _check_resources(bundle: _Bundle, datapackage: dict[str, Any]) -> Iterator[C
         actual, size = bundle.hash(name)
         if (actual, size) != (resource.get("hash"), resource.get("bytes")):
             bad += 1
-            yield Check(FAIL, f"{name} has changed: {actual}, {size} bytes; datapackage.json says "
-                              f"{resource.get('hash')}, {resource.get('bytes')} bytes")
+            yield Check(
+                FAIL,
+                f"{name} has changed: {actual}, {size} bytes; datapackage.json says "
+                f"{resource.get('hash')}, {resource.get('bytes')} bytes",
+            )
     for name in sorted(bundle.names - set(listed) - set(DIGEST_FILES)):
         if not name.endswith("/"):
             bad += 1
@@ -211,8 +228,9 @@ def _check_warcs(bundle: _Bundle, datapackage: dict[str, Any]) -> Iterator[Check
     yield from _check_revisits(originals, revisits, datapackage)
 
 
-def _note_dedup_record(record: Any, warc: str, originals: dict[str, tuple[str, str]],
-                       revisits: list[tuple[str, str, str, str]]) -> None:
+def _note_dedup_record(
+    record: Any, warc: str, originals: dict[str, tuple[str, str]], revisits: list[tuple[str, str, str, str]]
+) -> None:
     headers = record.rec_headers
     uri, digest = headers.get_header("WARC-Target-URI") or "", headers.get_header("WARC-Payload-Digest") or ""
     if record.rec_type == "response":
@@ -221,8 +239,9 @@ def _note_dedup_record(record: Any, warc: str, originals: dict[str, tuple[str, s
         revisits.append((warc, headers.get_header("WARC-Refers-To") or "", uri, digest))
 
 
-def _check_revisits(originals: dict[str, tuple[str, str]], revisits: list[tuple[str, str, str, str]],
-                    datapackage: dict[str, Any]) -> Iterator[Check]:
+def _check_revisits(
+    originals: dict[str, tuple[str, str]], revisits: list[tuple[str, str, str, str]], datapackage: dict[str, Any]
+) -> Iterator[Check]:
     """Every revisit (a deduplicated response) must find its original, with the same URL and
     payload digest, in the bundle; or the bundle must name the bundles it depends on."""
     if not revisits:
@@ -235,11 +254,17 @@ def _check_revisits(originals: dict[str, tuple[str, str]], revisits: list[tuple[
     requires = relation.get("requires") if isinstance(relation, dict) else None
     first = f"{missing[0][1]} in {missing[0][0]}"
     if requires:
-        yield Check(NOTE, f"{len(missing)} revisit record(s) point at originals in the bundles this one depends on "
-                          f"({', '.join(map(str, requires))}), not checked here; first: {first}")
+        yield Check(
+            NOTE,
+            f"{len(missing)} revisit record(s) point at originals in the bundles this one depends on "
+            f"({', '.join(map(str, requires))}), not checked here; first: {first}",
+        )
     else:
-        yield Check(FAIL, f"{len(missing)} revisit record(s) point at an original response that is not in the "
-                          f"bundle (it would not replay); first: {first}")
+        yield Check(
+            FAIL,
+            f"{len(missing)} revisit record(s) point at an original response that is not in the "
+            f"bundle (it would not replay); first: {first}",
+        )
 
 
 def _check_manifests(bundle: _Bundle) -> Iterator[Check]:
@@ -254,8 +279,14 @@ def _check_manifests(bundle: _Bundle) -> Iterator[Check]:
     if not isinstance(placed, dict) or not all(isinstance(v, str) for v in placed.values()):
         yield Check(FAIL, "manifests/files.json is not an object of file names")
         return
-    for name in sorted(n for n in bundle.names if n.startswith("manifests/") and n.endswith(".json")
-                       and n != "manifests/files.json" and not n.endswith("-qa.json")):
+    for name in sorted(
+        n
+        for n in bundle.names
+        if n.startswith("manifests/")
+        and n.endswith(".json")
+        and n != "manifests/files.json"
+        and not n.endswith("-qa.json")
+    ):
         try:
             run = StoredRun.from_bytes(bundle.read(name), Path("."), Path(name))
         except (UnreadableManifest, ValueError, zipfile.BadZipFile, OSError) as exc:
@@ -287,12 +318,15 @@ def _check_manifest(bundle: _Bundle, run: StoredRun, placed: dict[str, str]) -> 
     if run.qa and qa_member in bundle.names and bundle.hash(qa_member)[0] != "sha256:" + run.qa.sha256:
         wrong.append("the QA report does not match the manifest's SHA-256 for it")
     if wrong:
-        return Check(FAIL, f"manifest {run.run_id}: {wrong[0]}" + (f" (+{len(wrong) - 1} more)" if len(wrong) > 1 else ""))
+        return Check(
+            FAIL, f"manifest {run.run_id}: {wrong[0]}" + (f" (+{len(wrong) - 1} more)" if len(wrong) > 1 else "")
+        )
     return Check(OK, f"manifest {run.run_id}: all {len(entries)} files it lists match their SHA-256")
 
 
-def _check_signature(sealed: dict[str, Any], digest: str, datapackage: dict[str, Any],
-                     options: VerifyOptions) -> Iterator[Check]:
+def _check_signature(
+    sealed: dict[str, Any], digest: str, datapackage: dict[str, Any], options: VerifyOptions
+) -> Iterator[Check]:
     signed = sealed.get("signedData")
     if not signed:
         yield Check(FAIL if options.require_signature else NOTE, "unsigned: no signature in datapackage-digest.json")
@@ -322,7 +356,10 @@ def _check_timestamps(sealed: dict[str, Any], datapackage_bytes: bytes, options:
         check = verify_timestamp(entry, datapackage_bytes, trusted_roots=options.tsa_roots)
         source = entry.get("tsa", "?")
         if check.valid:
-            yield Check(OK, f"timestamp from {source}: {check.gen_time}, imprint is this datapackage, "
-                            f"signed by {check.tsa}; {check.detail} (sha256:{check.root_fingerprint})")
+            yield Check(
+                OK,
+                f"timestamp from {source}: {check.gen_time}, imprint is this datapackage, "
+                f"signed by {check.tsa}; {check.detail} (sha256:{check.root_fingerprint})",
+            )
         else:
             yield Check(FAIL, f"timestamp from {source}: {check.detail}")

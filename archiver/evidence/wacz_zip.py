@@ -29,7 +29,7 @@ class _SizedZipInfo(zipfile.ZipInfo):
     """An entry of known size whose local header has a ZIP64 extra field only when it is over 4 GiB,
     as its central directory record will (zipfile decides that from the size alone)."""
 
-    def FileHeader(self, zip64: bool | None = None) -> bytes:  # noqa: N802 - zipfile's name
+    def FileHeader(self, zip64: bool | None = None) -> bytes:
         needs_zip64 = self.file_size > zipfile.ZIP64_LIMIT or self.compress_size > zipfile.ZIP64_LIMIT
         return super().FileHeader(needs_zip64)
 
@@ -68,8 +68,14 @@ class WaczZip:
         return info
 
     def _listed(self, name: str, writer: HashingWriter) -> None:
-        self.resources.append({"name": os.path.basename(name).lower(), "path": name,
-                               "hash": "sha256:" + writer.digest.hexdigest(), "bytes": writer.size})
+        self.resources.append(
+            {
+                "name": os.path.basename(name).lower(),
+                "path": name,
+                "hash": "sha256:" + writer.digest.hexdigest(),
+                "bytes": writer.size,
+            }
+        )
 
     def add_file(self, name: str, source: Path) -> None:
         size = source.stat().st_size

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import html as html_module
 import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import extruct
@@ -24,15 +25,35 @@ from archiver.metadata.structure import ArticleRegion, article_region, find_head
 logging.getLogger("htmldate").setLevel(logging.ERROR)  # it logs every unparsable date candidate
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
-ARTICLE_TYPES = ("NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
-                 "OpinionNewsArticle", "LiveBlogPosting", "WebPage")
+ARTICLE_TYPES = (
+    "NewsArticle",
+    "Article",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "BlogPosting",
+    "OpinionNewsArticle",
+    "LiveBlogPosting",
+    "WebPage",
+)
 SYNTAXES = ["json-ld", "opengraph", "microdata"]
 
 Value = dict[str, Any]  # {"value": ..., "source": ...}
 # Meta tags that state the publication date, most common first (og:article:*, parsely, Dublin Core...)
-PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished", "pubdate",
-                  "parsely-pub-date", "dc.date.issued", "dcterms.created", "dc.date", "publish-date",
-                  "publication_date", "date", "pdate", "sailthru.date")
+PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "pubdate",
+    "parsely-pub-date",
+    "dc.date.issued",
+    "dcterms.created",
+    "dc.date",
+    "publish-date",
+    "publication_date",
+    "date",
+    "pdate",
+    "sailthru.date",
+)
 FIRST_YEAR = 1990  # no news page was published before the web
 # Headlines a CMS writes when nobody set one: never chosen over anything else.
 PLACEHOLDERS = {"escenic", "undefined", "null", "none", "headline", "title", "untitled", "home", "article"}
@@ -42,7 +63,7 @@ def structured_data(html: str, url: str) -> dict[str, list[Any]]:
     """JSON-LD, OpenGraph and microdata as found (OpenGraph and microdata in extruct's uniform shape)."""
     try:
         return extruct.extract(html, base_url=url, syntaxes=SYNTAXES, uniform=True, errors="ignore")
-    except Exception:  # extruct raises on markup it cannot parse; the page still has other evidence
+    except Exception:  # noqa: BLE001 - extruct raises on markup it cannot parse; the page still has other evidence
         return {syntax: [] for syntax in SYNTAXES}
 
 
@@ -53,6 +74,7 @@ def _types(node: dict[str, Any]) -> list[str]:
 
 def json_ld_nodes(data: dict[str, list[Any]]) -> Iterator[dict[str, Any]]:
     """Every object in the JSON-LD, `@graph` members included."""
+
     def walk(node: Any) -> Iterator[dict[str, Any]]:
         if isinstance(node, list):
             for item in node:
@@ -62,6 +84,7 @@ def json_ld_nodes(data: dict[str, list[Any]]) -> Iterator[dict[str, Any]]:
             for value in node.values():
                 if isinstance(value, (dict, list)):
                     yield from walk(value)
+
     yield from walk(data.get("json-ld", []))
 
 
@@ -181,28 +204,45 @@ def read_article(html: str, url: str, data: dict[str, list[Any]] | None = None) 
     def date(candidate: tuple[Any, str] | None) -> tuple[Any, str] | None:
         return (iso_date(candidate[0]), candidate[1]) if candidate and iso_date(candidate[0]) else None
 
-    stated_titles = [ld("headline"), ld("name"), meta_first("og:title", "twitter:title"),
-                     (inferred.get("title"), "trafilatura"), (meta.title, "title")]
+    stated_titles = [
+        ld("headline"),
+        ld("name"),
+        meta_first("og:title", "twitter:title"),
+        (inferred.get("title"), "trafilatura"),
+        (meta.title, "title"),
+    ]
     headline = find_headline(meta.tree, [c[0] for c in stated_titles if c]) if meta.tree is not None else None
     region = article_region(meta.tree, headline) if meta.tree is not None else None
     headlines = _candidates([(headline.text, headline.source) if headline else None, *stated_titles])
     authors = _author_candidates(node, kind, meta, inferred, region)
     fields: dict[str, Any] = {
         "headline": _headline_choice(headlines),
-        "description": _pick(ld("description"), meta_first("og:description", "description", "twitter:description"),
-                             (inferred.get("description"), "trafilatura")),
+        "description": _pick(
+            ld("description"),
+            meta_first("og:description", "description", "twitter:description"),
+            (inferred.get("description"), "trafilatura"),
+        ),
         "authors": _authors_choice(authors),
-        "published": _pick(date(ld("datePublished")), date(meta_first(*PUBLISHED_META)),
-                           (inferred.get("published"), "htmldate")),
-        "modified": _pick(date(ld("dateModified")), date(meta_first("article:modified_time", "og:updated_time",
-                                                                     "datemodified")),
-                          (inferred.get("modified"), "htmldate")),
+        "published": _pick(
+            date(ld("datePublished")), date(meta_first(*PUBLISHED_META)), (inferred.get("published"), "htmldate")
+        ),
+        "modified": _pick(
+            date(ld("dateModified")),
+            date(meta_first("article:modified_time", "og:updated_time", "datemodified")),
+            (inferred.get("modified"), "htmldate"),
+        ),
         "canonical_url": _pick((meta.canonical, "link rel=canonical"), meta_first("og:url"), ld("url")),
-        "site_name": _pick(meta_first("og:site_name", "application-name"),
-                           (_text(_names(node.get("publisher"))), f"{kind}.publisher.name"),
-                           (inferred.get("sitename"), "trafilatura")),
-        "language": _pick((meta.lang, "html lang"), ld("inLanguage"), meta_first("og:locale", "content-language"),
-                          (inferred.get("language"), "trafilatura")),
+        "site_name": _pick(
+            meta_first("og:site_name", "application-name"),
+            (_text(_names(node.get("publisher"))), f"{kind}.publisher.name"),
+            (inferred.get("sitename"), "trafilatura"),
+        ),
+        "language": _pick(
+            (meta.lang, "html lang"),
+            ld("inLanguage"),
+            meta_first("og:locale", "content-language"),
+            (inferred.get("language"), "trafilatura"),
+        ),
         "section": _pick(ld("articleSection"), meta_first("article:section")),
         "keywords": _keywords(node, kind, meta),
     }
@@ -222,16 +262,18 @@ def _headline_choice(candidates: list[Value]) -> Value | None:
     if not usable:
         return None
     shown = _title_key(usable[0]["value"])
-    return next((c for c in usable[1:] if c["source"].startswith("json-ld") and _title_key(c["value"]) == shown),
-                usable[0])
+    return next(
+        (c for c in usable[1:] if c["source"].startswith("json-ld") and _title_key(c["value"]) == shown), usable[0]
+    )
 
 
 def _title_key(title: Any) -> str:
     return " ".join(str(title).casefold().replace("\u2019", "'").split())
 
 
-def _author_candidates(node: dict[str, Any], kind: str, meta: _Meta, inferred: dict[str, Any],
-                       region: ArticleRegion | None) -> list[list[Value]]:
+def _author_candidates(
+    node: dict[str, Any], kind: str, meta: _Meta, inferred: dict[str, Any], region: ArticleRegion | None
+) -> list[list[Value]]:
     """Every group of author names the page gives, best evidence first: its visible byline, the
     structured data, meta tags, trafilatura. A name that is the site's own (an Organization as
     author, a meta author of "DER SPIEGEL") is an outlet, not an author; a URL is no name."""
@@ -245,9 +287,14 @@ def _author_candidates(node: dict[str, Any], kind: str, meta: _Meta, inferred: d
         [(a.strip(), "trafilatura") for a in (inferred.get("author") or "").split(";") if a.strip()],
     ]
     outlet_keys = {_name_key(name) for name in outlets}
-    return [[{"value": name, "source": source} for name, source in dict.fromkeys(group)
-             if "://" not in name and (index == 0 or _name_key(name) not in outlet_keys)]
-            for index, group in enumerate(groups)]
+    return [
+        [
+            {"value": name, "source": source}
+            for name, source in dict.fromkeys(group)
+            if "://" not in name and (index == 0 or _name_key(name) not in outlet_keys)
+        ]
+        for index, group in enumerate(groups)
+    ]
 
 
 def _authors_choice(groups: list[list[Value]]) -> list[Value]:
@@ -293,7 +340,7 @@ def _inferred(html: str, url: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     try:
         metadata = extract_metadata(html, default_url=url)
-    except Exception:  # trafilatura gives up on some markup: nothing inferred then
+    except Exception:  # noqa: BLE001 - trafilatura gives up on some markup: nothing inferred then
         metadata = None
     if metadata is not None:
         host = urlsplit(url).netloc.lower()
@@ -304,7 +351,7 @@ def _inferred(html: str, url: str) -> dict[str, Any]:
     try:
         published = find_date(html, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S", extensive_search=False)
         modified = find_date(html, original_date=False, outputformat="%Y-%m-%dT%H:%M:%S", extensive_search=False)
-    except Exception:
+    except Exception:  # noqa: BLE001 - htmldate gives up on some markup: no date inferred then
         published = modified = None
     if published:
         found["published"] = published

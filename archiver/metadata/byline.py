@@ -10,22 +10,31 @@ split at "and", commas and the like, without "By"/"Von"/"Par", places, dates and
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Collection, Iterator
 
 from lxml.html import HtmlElement
 
 from archiver.metadata.structure import ArticleRegion, classes, clean_text, element_text
 
-BYLINE_CLASS = re.compile(r"byline|(?:^|[\s_-])(?:author|authors|autor|autoren|auteur|writer|contributors?|"
-                          r"verfasser|article-origins)(?:$|[\s_-])", re.I)
+BYLINE_CLASS = re.compile(
+    r"byline|(?:^|[\s_-])(?:author|authors|autor|autoren|auteur|writer|contributors?|"
+    r"verfasser|article-origins)(?:$|[\s_-])",
+    re.I,
+)
 NOT_BYLINE = re.compile(r"bio|avatar|image|photo|img|follow|more-by|other|social|share", re.I)
-AUTHOR_LINK = re.compile(r"/(?:authors?|autor(?:en)?|auteur|autore|people|profiles?|staff|journalists?|"
-                         r"reporters?|by|contributors?|writers?|redaktion|team)/", re.I)
+AUTHOR_LINK = re.compile(
+    r"/(?:authors?|autor(?:en)?|auteur|autore|people|profiles?|staff|journalists?|"
+    r"reporters?|by|contributors?|writers?|redaktion|team)/",
+    re.I,
+)
 LEAD_IN = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af|de|written by|words by|text:?|quelle:)\s+", re.I)
 SPLIT = re.compile(r"\s*(?:,|;|\||·|•|\band\b|\bund\b|\bet\b|\by\b|&)\s*", re.I)
-ROLE_WORDS = re.compile(r"\b(?:editor|writer|correspondent|reporter|staff|columnist|contributor|producer|"
-                        r"redakteur\w*|korrespondent\w*|chief|senior|political|politics|washington|bureau|"
-                        r"view|all|more|follow|email|contact|updated|published|share|read|min|reporting|copy|link|url)\b", re.I)
+ROLE_WORDS = re.compile(
+    r"\b(?:editor|writer|correspondent|reporter|staff|columnist|contributor|producer|"
+    r"redakteur\w*|korrespondent\w*|chief|senior|political|politics|washington|bureau|"
+    r"view|all|more|follow|email|contact|updated|published|share|read|min|reporting|copy|link|url)\b",
+    re.I,
+)
 PROMO = re.compile(r"\b(?:watch|video|listen|subscribe|newsletter|podcast|photos)\b", re.I)  # a chunk to skip whole
 OUTLET_END = re.compile(r"\s(?:news|online|media|magazine|zeitung|times|post|tribune|herald|journal|daily)$", re.I)
 NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w.'’-]*|de|da|van|von|der|den|le|la|del|di|du|bin|al|y|e)$")
@@ -36,14 +45,15 @@ CLIMB = 3  # levels above a byline element looked at for the whole block
 MAX_BYLINES = 8
 
 
-def byline_names(region: ArticleRegion, not_names: set[str] = frozenset()) -> list[tuple[str, str]]:
+def byline_names(region: ArticleRegion, not_names: Collection[str] = frozenset()) -> list[tuple[str, str]]:
     """(name, source) for each name in the article's visible byline, in order, without repeats.
     `not_names` (the site's own names) are outlets, not authors. The bylines above the body's
     first paragraph are read together (a byline is often split over several elements); a byline
     further down counts only when there is none above."""
     excluded = {name.casefold() for name in not_names}
     body_starts = _first_paragraph(region)
-    before, after = [], []
+    before: list[list[tuple[str, str]]] = []
+    after: list[list[tuple[str, str]]] = []
     for block in _blocks(region):
         names = [(n, s) for n, s in _names_in(block) if n.casefold() not in excluded]
         (before if region.order.get(block, 0) < body_starts else after).append(names)
@@ -79,9 +89,13 @@ def _marked(region: ArticleRegion) -> Iterator[HtmlElement]:
     for element in tree.iter():
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link"):
             continue
-        marked = (element.get("rel") == "author" or element.get("itemprop") == "author" or element.tag == "address"
-                  or (BYLINE_CLASS.search(classes(element)) and not NOT_BYLINE.search(classes(element)))
-                  or (element.tag == "a" and AUTHOR_LINK.search(element.get("href") or "")))
+        marked = (
+            element.get("rel") == "author"
+            or element.get("itemprop") == "author"
+            or element.tag == "address"
+            or (BYLINE_CLASS.search(classes(element)) and not NOT_BYLINE.search(classes(element)))
+            or (element.tag == "a" and AUTHOR_LINK.search(element.get("href") or ""))
+        )
         if marked and _in_article(element, region):
             yield element
 
@@ -111,8 +125,11 @@ def _in_article(element: HtmlElement, region: ArticleRegion) -> bool:
     around = next((a for a in headline.element.iterancestors() if a.tag in ("article", "header", "main")), None)
     if around is None or not any(a is around for a in element.iterancestors()):
         return False
-    return not any(a.tag in ("nav", "footer") or (a.tag == "article" and a is not around)
-                   for a in element.iterancestors() if a is not around and any(b is around for b in a.iterancestors()))
+    return not any(
+        a.tag in ("nav", "footer") or (a.tag == "article" and a is not around)
+        for a in element.iterancestors()
+        if a is not around and any(b is around for b in a.iterancestors())
+    )
 
 
 def _names_in(block: HtmlElement) -> list[tuple[str, str]]:
@@ -122,8 +139,11 @@ def _names_in(block: HtmlElement) -> list[tuple[str, str]]:
     named = [n for n in named if _is_name(n)]
     if named:
         return [(n, "byline [itemprop=name]") for n in named]
-    links = [a for a in ([block] if block.tag == "a" else []) + list(block.iter("a"))
-             if a.get("rel") == "author" or AUTHOR_LINK.search(a.get("href") or "")]
+    links = [
+        a
+        for a in ([block] if block.tag == "a" else []) + list(block.iter("a"))
+        if a.get("rel") == "author" or AUTHOR_LINK.search(a.get("href") or "")
+    ]
     linked = [(_strip(element_text(a)), "byline author link") for a in links]
     linked = [(n, s) for n, s in linked if _is_name(n)]
     written = [(n, "byline text") for n in _text_names(block) if _is_name(n)]

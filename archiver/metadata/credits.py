@@ -7,27 +7,33 @@ metadata (IPTC, XMP, EXIF) is read with Pillow from the bytes stored in the WARC
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from io import BytesIO
-from typing import Any, Iterable
+from typing import Any
 
 from defusedxml import ElementTree
 from PIL import Image, ImageFile, IptcImagePlugin, UnidentifiedImageError
 
-AGENCIES = (r"Getty Images|AFP via Getty Images|AFP|AP|Associated Press|Reuters|REUTERS|EPA|EPA-EFE|Bloomberg|"
-            r"Shutterstock|Alamy|Anadolu Agency|Anadolu|Xinhua|dpa|DPA|PA|PA Wire|NurPhoto|SOPA Images|Sipa|"
-            r"Sipa USA|Imago|IMAGO|picture alliance|picture-alliance|Keystone|ANP|ANSA|EFE|KEYSTONE|Redux|"
-            r"The New York Times|Bloomberg via Getty Images|Zuma Press|ZUMA Press|Polaris|iStock|Corbis")
+AGENCIES = (
+    r"Getty Images|AFP via Getty Images|AFP|AP|Associated Press|Reuters|REUTERS|EPA|EPA-EFE|Bloomberg|"
+    r"Shutterstock|Alamy|Anadolu Agency|Anadolu|Xinhua|dpa|DPA|PA|PA Wire|NurPhoto|SOPA Images|Sipa|"
+    r"Sipa USA|Imago|IMAGO|picture alliance|picture-alliance|Keystone|ANP|ANSA|EFE|KEYSTONE|Redux|"
+    r"The New York Times|Bloomberg via Getty Images|Zuma Press|ZUMA Press|Polaris|iStock|Corbis"
+)
 # The words that introduce a credit in a caption, in the languages of the corpus
-LABELS = (r"Photo(?:graph)?s?|Pictures?|Images?|Fotos?|Bild(?:er)?|Illustration|Grafik|Symbolfoto|Symbolbild|"
-          r"Archivfoto|Archivbild|Quelle|Source|Fotografía|Foto de")
+LABELS = (
+    r"Photo(?:graph)?s?|Pictures?|Images?|Fotos?|Bild(?:er)?|Illustration|Grafik|Symbolfoto|Symbolbild|"
+    r"Archivfoto|Archivbild|Quelle|Source|Fotografía|Foto de"
+)
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
 
 @dataclass(frozen=True)
 class Credit:
     value: str
-    source: str  # e.g. "caption (Photo Credit: ...)", "figure .credit", "json-ld ImageObject.creditText", "iptc 2:110 Credit"
+    # e.g. "caption (Photo Credit: ...)", "figure .credit", "json-ld ImageObject.creditText", "iptc 2:110 Credit"
+    source: str
     origin: str | None = None  # where the evidence sits: the rendition URL for file metadata
     text: str | None = None  # the text it was read from (the caption, the credit element), for a reader to check
 
@@ -42,28 +48,54 @@ CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("(Image credit: ...)", re.compile(r"\(\s*Image\s+credits?\s*:\s*(?P<credit>[^)]+?)\s*\)", re.I)),
     ("(Photo: ...)", re.compile(rf"[(\[]\s*(?:{LABELS})\s*:\s*(?P<credit>[^)\]]+?)\s*[)\]]", re.I)),
     ("(Photo ...)", re.compile(r"\(\s*(?:Photos?|Fotos?)\s+(?P<credit>[A-Z][^)]+?)\s*\)\s*\.?$")),
-    ("© ...", re.compile(r"(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?(?P<credit>[^;\n()\[\]]+?)"
-                         r"\s*(?=[;)\]]|\.\s+[A-Z]|\.?$)", re.I)),
+    (
+        "© ...",
+        re.compile(
+            r"(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?(?P<credit>[^;\n()\[\]]+?)"
+            r"\s*(?=[;)\]]|\.\s+[A-Z]|\.?$)",
+            re.I,
+        ),
+    ),
     ("AP Photo/...", re.compile(r"(?P<credit>\bAP\s+Photo\s*/\s*[^),\n]+?)\s*(?:,\s*File\s*)?(?:\)|$)")),
     ("REUTERS/...", re.compile(r"(?P<credit>\bREUTERS\s*/\s*[A-Z][^)\n/]*?)(?:\s*/\s*File Photo)?\s*(?:\)|$)")),
-    ("Photo by ...", re.compile(r"(?:^|[.\s(|])(?:Photo(?:graph)?|Image|Illustration|Picture)s?\s+by\s+"
-                                r"(?P<credit>[^()\n]+?)\s*\)?\s*\.?$", re.I)),
-    ("Photo: ...", re.compile(rf"(?:^|[.\s|(])(?:{LABELS})\s*(?:credit)?\s*:\s*(?P<credit>[^():\n]+?)\s*\)?\s*\.?$",
-                              re.I)),
+    (
+        "Photo by ...",
+        re.compile(
+            r"(?:^|[.\s(|])(?:Photo(?:graph)?|Image|Illustration|Picture)s?\s+by\s+"
+            r"(?P<credit>[^()\n]+?)\s*\)?\s*\.?$",
+            re.I,
+        ),
+    ),
+    (
+        "Photo: ...",
+        re.compile(rf"(?:^|[.\s|(])(?:{LABELS})\s*(?:credit)?\s*:\s*(?P<credit>[^():\n]+?)\s*\)?\s*\.?$", re.I),
+    ),
     ("Credit: ...", re.compile(r"(?:^|[.\s(|])Credits?\s*:\s*(?P<credit>[^()\n]+?)\s*\)?\s*\.?$", re.I)),
     ("[... via ...]", re.compile(r"\[\s*(?P<credit>[^\[\]]+?\bvia\b[^\[\]]+?)\s*\]")),
-    (".../agency", re.compile(rf"(?P<credit>(?:[A-Z](?:[\w'’-]*|\.)\s?){{1,4}}\s?[/—–]\s*(?:{AGENCIES})"
-                              rf"(?:\s*[-–—/]\s*(?:{AGENCIES})|\s+via\s+(?:{AGENCIES}))*)\s*(?:\)|$)")),
+    (
+        ".../agency",
+        re.compile(
+            rf"(?P<credit>(?:[A-Z](?:[\w'’-]*|\.)\s?){{1,4}}\s?[/—–]\s*(?:{AGENCIES})"
+            rf"(?:\s*[-–—/]\s*(?:{AGENCIES})|\s+via\s+(?:{AGENCIES}))*)\s*(?:\)|$)"
+        ),
+    ),
     ("(Name/Outlet)", re.compile(r"\(\s*(?P<credit>(?=[^()]*[A-Z])[^()]{2,80}?\s*/\s*[^()]{2,60}?)\s*\)\s*\.?$")),
     ("(agency)", re.compile(rf"\(\s*(?P<credit>{AGENCIES})\s*\)\s*\.?$")),
     ("| credit", re.compile(rf"\|\s*(?P<credit>(?:{AGENCIES})|[^|/]{{2,60}}/[^|]{{2,60}})\s*$")),
     ("Name/Outlet", re.compile(r"^\s*(?P<credit>(?:[A-Z](?:[\w'’-]*|\.)\s?){1,4}\s?/\s?[A-Z][\w.'’& -]{1,40})\s*$")),
-    ("... for The Outlet", re.compile(r"(?P<credit>(?:[A-Z][\w.'’-]+\s+){1,4}for\s+(?:the\s+|The\s+)?[A-Z][\w.'’&-]*"
-                                      r"(?:\s+[A-Z][\w.'’&-]*){0,3})\s*\)?\s*\.?$")),
+    (
+        "... for The Outlet",
+        re.compile(
+            r"(?P<credit>(?:[A-Z][\w.'’-]+\s+){1,4}for\s+(?:the\s+|The\s+)?[A-Z][\w.'’&-]*"
+            r"(?:\s+[A-Z][\w.'’&-]*){0,3})\s*\)?\s*\.?$"
+        ),
+    ),
 ]
 
 # Captions that mark an archive photo: "ARCHIVE – ...", "FILE PHOTO: ...", "FILE - ...".
-ARCHIVE_CAPTION = re.compile(r"^\s*(?:ARCHIVE|FILE\s+PHOTO|FILE)\s*[-–—:]|\(\s*(?:file|archive)\s+photo\s*\)|/\s*File Photo\b")
+ARCHIVE_CAPTION = re.compile(
+    r"^\s*(?:ARCHIVE|FILE\s+PHOTO|FILE)\s*[-–—:]|\(\s*(?:file|archive)\s+photo\s*\)|/\s*File Photo\b"
+)
 
 
 def caption_credits(caption: str | None) -> list[Credit]:
@@ -91,8 +123,12 @@ def is_archive_photo(caption: str | None) -> bool:
 
 # -- the file itself --------------------------------------------------------------------------
 
-IPTC_FIELDS = {(2, 110): "iptc 2:110 Credit", (2, 80): "iptc 2:80 By-line", (2, 116): "iptc 2:116 Copyright Notice",
-               (2, 115): "iptc 2:115 Source"}
+IPTC_FIELDS = {
+    (2, 110): "iptc 2:110 Credit",
+    (2, 80): "iptc 2:80 By-line",
+    (2, 116): "iptc 2:116 Copyright Notice",
+    (2, 115): "iptc 2:115 Source",
+}
 EXIF_FIELDS = {0x013B: "exif Artist", 0x8298: "exif Copyright"}
 XMP_FIELDS = {
     "{http://ns.adobe.com/photoshop/1.0/}Credit": "xmp photoshop:Credit",
@@ -139,7 +175,7 @@ def _xmp(image: Image.Image) -> list[tuple[str, str]]:
         return []
     try:
         root = ElementTree.fromstring(packet if isinstance(packet, bytes) else packet.encode("utf-8"))
-    except Exception:  # malformed XMP, or a parser bomb defusedxml refused
+    except Exception:  # noqa: BLE001 - malformed XMP, or a parser bomb defusedxml refused
         return []
     found: list[tuple[str, str]] = []
     for element in root.iter():
@@ -158,7 +194,7 @@ def _xmp(image: Image.Image) -> list[tuple[str, str]]:
 def _exif(image: Image.Image) -> list[tuple[str, str]]:
     try:
         exif = image.getexif()
-    except Exception:  # broken EXIF blocks are common; they hold nothing we can trust
+    except Exception:  # noqa: BLE001 - broken EXIF blocks are common; they hold nothing we can trust
         return []
     found = []
     for tag, source in EXIF_FIELDS.items():

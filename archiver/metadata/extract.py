@@ -84,8 +84,7 @@ def extract(warcs: list[Path], url: str, dom: str | None, originals: list[Path] 
     original = original_reading.fields if original_reading else {}
     rendered = rendered_reading.fields if rendered_reading else {}
     html_for_images = dom or original_html
-    images, left_out = article_images(html_for_images, url, rendered_data if dom else original_data,
-                                      lookup.payload)
+    images, left_out = article_images(html_for_images, url, rendered_data if dom else original_data, lookup.payload)
     return {
         "article": {
             "fields": _merge(original, rendered),

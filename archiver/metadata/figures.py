@@ -16,12 +16,18 @@ from lxml.html import HtmlElement
 from archiver.metadata.credits import Credit
 from archiver.metadata.structure import classes, clean_text
 
-CREDIT_CLASS = re.compile(r"credit|copyright|photographer|attribution|(?:^|[\s_-])source(?:$|[\s_-])|"
-                          r"bildnachweis|urheber|quelle|fotograf", re.I)
+CREDIT_CLASS = re.compile(
+    r"credit|copyright|photographer|attribution|(?:^|[\s_-])source(?:$|[\s_-])|"
+    r"bildnachweis|urheber|quelle|fotograf",
+    re.I,
+)
 CAPTION_CLASS = re.compile(r"caption|legend|bildunterschrift|desc(?:ription)?(?:$|[\s_-])|subtitle", re.I)
-CREDIT_LABEL = re.compile(r"^\s*(?:(?:photo(?:graph)?s?|image|picture|foto|bild|illustration|grafik|credits?|source|"
-                          r"quelle|symbolfoto|symbolbild)\s*(?:credit|by)?\s*[:|]?\s*|©\s*|\(c\)\s*|"
-                          r"(?:photo(?:graph)?|image|illustration|picture)s?\s+by\s+)", re.I)
+CREDIT_LABEL = re.compile(
+    r"^\s*(?:(?:photo(?:graph)?s?|image|picture|foto|bild|illustration|grafik|credits?|source|"
+    r"quelle|symbolfoto|symbolbild)\s*(?:credit|by)?\s*[:|]?\s*|©\s*|\(c\)\s*|"
+    r"(?:photo(?:graph)?|image|illustration|picture)s?\s+by\s+)",
+    re.I,
+)
 CREDIT_ITEMPROPS = ("copyrightHolder", "creator", "author", "creditText", "copyrightNotice")
 IMAGE_CAPTION_ATTRIBUTES = ("data-caption", "title")
 CONTAINER_LEVELS = 4  # blocks above a picture without <figure> where its caption may be
@@ -55,8 +61,14 @@ def _captioned_block(img: HtmlElement, root: HtmlElement, start: HtmlElement) ->
         if _pictures(block) > 1:
             return None
         holders = set(img.iterancestors())  # the picture's own wrappers ("span.source") are no caption
-        if any(_is_caption(e) or CREDIT_CLASS.search(classes(e)) for e in block.iter() if isinstance(e.tag, str)
-               and e is not block and e not in holders and e.tag not in ("img", "picture", "source")):
+        if any(
+            _is_caption(e) or CREDIT_CLASS.search(classes(e))
+            for e in block.iter()
+            if isinstance(e.tag, str)
+            and e is not block
+            and e not in holders
+            and e.tag not in ("img", "picture", "source")
+        ):
             return block
     return None
 
@@ -66,8 +78,9 @@ def _pictures(block: HtmlElement) -> int:
 
 
 def _is_caption(element: HtmlElement) -> bool:
-    return element.tag == "figcaption" or bool(CAPTION_CLASS.search(element.get("class") or "")
-                                               and not CREDIT_CLASS.search(classes(element)))
+    return element.tag == "figcaption" or bool(
+        CAPTION_CLASS.search(element.get("class") or "") and not CREDIT_CLASS.search(classes(element))
+    )
 
 
 def caption_elements(figure: HtmlElement) -> list[HtmlElement]:
@@ -85,7 +98,9 @@ def caption_text(figure: HtmlElement | None, img: HtmlElement | None = None) -> 
         if text and not any(text in other for other in texts):
             texts = [other for other in texts if other not in text] + [text]
     if not texts and img is not None:
-        texts = [clean_text(img.get(name) or "") for name in IMAGE_CAPTION_ATTRIBUTES if clean_text(img.get(name) or "")][:1]
+        texts = [
+            clean_text(img.get(name) or "") for name in IMAGE_CAPTION_ATTRIBUTES if clean_text(img.get(name) or "")
+        ][:1]
     return " ".join(texts) or None
 
 
@@ -102,8 +117,12 @@ def markup_credits(img: HtmlElement, figure: HtmlElement | None) -> list[Credit]
             if isinstance(element.tag, str) and element is not figure and element is not img:
                 found += _element_credit(element, "figure")
         for sibling in _following(figure):
-            found += [c for e in sibling.iter() if isinstance(e.tag, str) for c in _element_credit(e, "after the figure",
-                                                                                                   loose=False)]
+            found += [
+                c
+                for e in sibling.iter()
+                if isinstance(e.tag, str)
+                for c in _element_credit(e, "after the figure", loose=False)
+            ]
     else:
         for sibling in _following(img):
             found += _element_credit(sibling, "beside the image", loose=False)
@@ -141,11 +160,13 @@ def _in_picture_scope(element: HtmlElement) -> bool:
 
 def _following(element: HtmlElement) -> list[HtmlElement]:
     """The next elements after `element` (and after its figure's caption), a credit's usual place."""
-    found = []
+    found: list[HtmlElement] = []
     sibling = element.getnext()
     while sibling is not None and len(found) < SIBLINGS_LOOKED_AT:
         if isinstance(sibling.tag, str):
-            if sibling.tag in ("figure", "img", "picture", "p", "blockquote", "q") and not CREDIT_CLASS.search(classes(sibling)):
+            if sibling.tag in ("figure", "img", "picture", "p", "blockquote", "q") and not CREDIT_CLASS.search(
+                classes(sibling)
+            ):
                 break  # the next picture, paragraph or quote: its credits (and attributions) are its own
             if QUOTE.search(classes(sibling)):
                 break

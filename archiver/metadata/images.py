@@ -10,8 +10,9 @@ a hero block above the headline.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -118,8 +119,9 @@ def _lead_candidates(structured: dict[str, list[Any]], base: str) -> list[str]:
     return urls
 
 
-def article_images(html: str, base: str, structured: dict[str, list[Any]],
-                   read_file: Callable[[str], bytes | None]) -> tuple[list[ArticleImage], int]:
+def article_images(
+    html: str, base: str, structured: dict[str, list[Any]], read_file: Callable[[str], bytes | None]
+) -> tuple[list[ArticleImage], int]:
     """The article's images with their credits, and how many images on the page were left out as not its own."""
     tree = parse_html(html)
     if tree is None:
@@ -157,8 +159,13 @@ def article_images(html: str, base: str, structured: dict[str, list[Any]],
 def _describe(img: HtmlElement, shown: str, renditions: list[str], root: HtmlElement) -> ArticleImage:
     figure = figure_of(img, root)
     caption = caption_text(figure, img)
-    image = ArticleImage(shown, renditions, alt=(img.get("alt") or "").strip() or None, caption=caption,
-                         archive_photo=is_archive_photo(caption))
+    image = ArticleImage(
+        shown,
+        renditions,
+        alt=(img.get("alt") or "").strip() or None,
+        caption=caption,
+        archive_photo=is_archive_photo(caption),
+    )
     image.credits = caption_credits(caption) + markup_credits(img, figure)
     return image
 

@@ -11,9 +11,9 @@ cards and teasers, wherever they sit.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterable, Iterator
 
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
@@ -25,24 +25,35 @@ OUTSIDE_TAGS = {"nav", "footer", "aside"}
 # their class ("c-teaser", "related-links") or an ad container's class ("ad-slot", "ads"). Layout
 # wrappers borrow such words ("l-sidebar-fixed", "is-below-header-ad", "ad-portal"): a container
 # that holds an h1 is not furniture whatever its class says.
-FURNITURE = re.compile(r"(?:^|[\s_-])(?:related|recommend\w*|teaser\w*|promo\w*|newsletter|sidebar|breadcrumbs?|"
-                       r"most-?popular|more-?stories|outbrain|taboola|share\w*|social)(?:$|[\s_-])|"
-                       r"(?:^|\s)(?:ad|ads|advert|advertisement|ad-slot|ad-container|ad-unit|ad-wrapper|adslot|"
-                       r"adunit)(?:$|\s)", re.I)
+FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:related|recommend\w*|teaser\w*|promo\w*|newsletter|sidebar|breadcrumbs?|"
+    r"most-?popular|more-?stories|outbrain|taboola|share\w*|social)(?:$|[\s_-])|"
+    r"(?:^|\s)(?:ad|ads|advert|advertisement|ad-slot|ad-container|ad-unit|ad-wrapper|adslot|"
+    r"adunit)(?:$|\s)",
+    re.I,
+)
 KICKER = re.compile(r"kicker|topline|dachzeile|overline|eyebrow|roofline|supertitle|pre-?title|spitzmarke", re.I)
 HIDDEN = re.compile(r"visually-?hidden|sr-only|screen-?reader|u-hidden|hide-text", re.I)
 TITLE_PART = re.compile(r"(?:^|[\s_-])(?:title|headline)(?:$|[\s_-])", re.I)
-BODY_CLASS = re.compile(r"article[-_]?body|article__body|story[-_]?body|entry[-_]?content|post[-_]?content|"
-                        r"article[-_]?text|articlebody|content[-_]?body|body[-_]?text|article-content|"
-                        r"story-content|rich-?text", re.I)
+BODY_CLASS = re.compile(
+    r"article[-_]?body|article__body|story[-_]?body|entry[-_]?content|post[-_]?content|"
+    r"article[-_]?text|articlebody|content[-_]?body|body[-_]?text|article-content|"
+    r"story-content|rich-?text",
+    re.I,
+)
 SITE_SUFFIX = re.compile(r"\s+[|\-–—:]\s+[^|\-–—:]{2,60}$")
 TITLE_AGREEMENT = 0.6
-HERO = re.compile(r"hero|lede|feature[-_]?image|featureimage|featured[-_]?(?:image|media)|main[-_]?media|"
-                  r"top[-_]?media|lead[-_]?(?:image|media|art|asset)|opener", re.I)
+HERO = re.compile(
+    r"hero|lede|feature[-_]?image|featureimage|featured[-_]?(?:image|media)|main[-_]?media|"
+    r"top[-_]?media|lead[-_]?(?:image|media|art|asset)|opener",
+    re.I,
+)
 HERO_REACH = 200  # elements before the headline where its hero block may start
 # libxml2 parses HTML 4: it does not know <source> and <track> are void, and nests what follows them
 # inside them (a <figcaption> ends up outside its <figure>). Each is closed where it opens.
-VOID_HTML5 = re.compile(r"(<(source|track)\b[^>]*>)(?!\s*</(?:source|track)>)", re.I)  # share of a heading's words that a page title must hold for them to agree
+VOID_HTML5 = re.compile(
+    r"(<(source|track)\b[^>]*>)(?!\s*</(?:source|track)>)", re.I
+)  # share of a heading's words that a page title must hold for them to agree
 
 
 def parse_html(html: str) -> HtmlElement | None:
@@ -71,8 +82,12 @@ def is_furniture(element: HtmlElement) -> bool:
     if element.tag in OUTSIDE_TAGS or element.get("role") in ("navigation", "banner", "contentinfo", "complementary"):
         return True
     names = classes(element)
-    return (element.tag not in ("body", "html", "main") and bool(FURNITURE.search(names))
-            and not BODY_CLASS.search(names) and element.find(".//h1") is None)
+    return (
+        element.tag not in ("body", "html", "main")
+        and bool(FURNITURE.search(names))
+        and not BODY_CLASS.search(names)
+        and element.find(".//h1") is None
+    )
 
 
 def in_furniture(element: HtmlElement, stop: HtmlElement | None = None) -> bool:
@@ -109,8 +124,11 @@ def title_variants(titles: Iterable[str | None]) -> list[str]:
 
 def heading_text(element: HtmlElement) -> str:
     """A heading as shown, without its kicker (the topline above the headline) and hidden separators."""
-    title_parts = [d for d in element.iterdescendants() if isinstance(d.tag, str) and TITLE_PART.search(classes(d))
-                   and not KICKER.search(classes(d))]
+    title_parts = [
+        d
+        for d in element.iterdescendants()
+        if isinstance(d.tag, str) and TITLE_PART.search(classes(d)) and not KICKER.search(classes(d))
+    ]
     if title_parts:
         return element_text(title_parts[0])
     parts: list[str] = []
@@ -181,8 +199,11 @@ def find_headline(tree: HtmlElement, titles: Iterable[str | None]) -> Headline |
 
 def _body_candidates(tree: HtmlElement) -> list[HtmlElement]:
     found = tree.xpath("//*[@itemprop='articleBody']")
-    found += [e for e in tree.iter("article", "div", "section", "main")
-              if e.get("class") and BODY_CLASS.search(e.get("class") or "")]
+    found += [
+        e
+        for e in tree.iter("article", "div", "section", "main")
+        if e.get("class") and BODY_CLASS.search(e.get("class") or "")
+    ]
     found += tree.xpath("//article")
     return [e for e in found if not in_furniture(e) and not is_furniture(e)]
 
@@ -226,27 +247,34 @@ class ArticleRegion:
         if self.headline is None:
             return False
         start = self.order[self.headline.element]
-        return any(HERO.search(classes(a)) and start - HERO_REACH <= self.order.get(a, -1) < start
-                   for a in element.iterancestors() if a.tag not in ("body", "html", "main"))
+        return any(
+            HERO.search(classes(a)) and start - HERO_REACH <= self.order.get(a, -1) < start
+            for a in element.iterancestors()
+            if a.tag not in ("body", "html", "main")
+        )
 
     @cached_property
     def root_end(self) -> int:
         """The document position of the root's last element (asked once per image: computed once)."""
-        last = self.root
-        for last in self.root.iter():
-            pass
+        *_, last = self.root.iter()  # the iteration's last element
         return self.order.get(last, -1)
 
     def _other_story(self, article: HtmlElement) -> bool:
         """An <article> that is another story (a teaser, one appended by infinite scroll): not this
         article's own element, not its body, and with a heading of its own."""
-        return (not self._holds_article(article) and article.get("itemprop") != "articleBody"
-                and bool(article.xpath(".//h1 | .//h2 | .//h3")))
+        return (
+            not self._holds_article(article)
+            and article.get("itemprop") != "articleBody"
+            and bool(article.xpath(".//h1 | .//h2 | .//h3"))
+        )
 
     def _holds_article(self, article: HtmlElement) -> bool:
         """The article element of this article itself (holding its headline or its body)."""
-        return (article is self.root or any(a is article for a in self.root.iterancestors())
-                or (self.headline is not None and any(a is article for a in self.headline.element.iterancestors())))
+        return (
+            article is self.root
+            or any(a is article for a in self.root.iterancestors())
+            or (self.headline is not None and any(a is article for a in self.headline.element.iterancestors()))
+        )
 
 
 def article_region(tree: HtmlElement, headline: Headline | None) -> ArticleRegion:
@@ -258,8 +286,13 @@ def article_region(tree: HtmlElement, headline: Headline | None) -> ArticleRegio
         position = order[headline.element]
         around = next((a for a in headline.element.iterancestors() if a.tag == "article" and not is_furniture(a)), None)
         # Bodies after the headline that are not another story (an <article> of their own).
-        later = [b for b in bodies if order.get(b, -1) > position and b.tag != "article"
-                 and not any(a.tag == "article" and a is not around for a in b.iterancestors())]
+        later = [
+            b
+            for b in bodies
+            if order.get(b, -1) > position
+            and b.tag != "article"
+            and not any(a.tag == "article" and a is not around for a in b.iterancestors())
+        ]
         if around is not None and (_text_length(around) >= 200 or not later):
             return ArticleRegion(around, headline, order)
         holding = [b for b in bodies if any(a is b for a in headline.element.iterancestors())]

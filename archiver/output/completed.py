@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archiver.terms import PageState
 from archiver.output.runs import find_manifests
 from archiver.output.stored import StoredRun, UnreadableManifest
+from archiver.terms import PageState
 
 Done = dict[str, dict[str, str]]  # page id -> {run_id, capture_id, url} of its complete capture
 

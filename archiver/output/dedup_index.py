@@ -14,10 +14,10 @@ import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from archiver.terms import FileRole, PageState
 from archiver.jsonfile import write_json_atomic
 from archiver.output.runs import scan_runs
 from archiver.output.stored import StoredPage
+from archiver.terms import FileRole, PageState
 from archiver.warc.dedup import Original, OriginalsIndex, originals_in
 
 INDEX_NAME = ".dedup-index.json"
@@ -43,8 +43,11 @@ def page_warcs(page: StoredPage) -> list[ListedWarc]:
     """The WARC files a page's entry vouches for (none for a failed page)."""
     if page.state == PageState.FAILED:
         return []
-    return [ListedWarc(page.run_id, page.run_dir, f.path, f.sha256, page.started_at)
-            for f in page.files if f.role == FileRole.WARC]
+    return [
+        ListedWarc(page.run_id, page.run_dir, f.path, f.sha256, page.started_at)
+        for f in page.files
+        if f.role == FileRole.WARC
+    ]
 
 
 def listed_warcs(output: Path) -> list[ListedWarc]:
@@ -62,7 +65,7 @@ class DedupIndex(OriginalsIndex):
         self.indexed: dict[str, str] = {}  # "<run id>/<path>" -> SHA-256 of every WARC indexed
 
     @classmethod
-    def load(cls, output: Path) -> "DedupIndex":
+    def load(cls, output: Path) -> DedupIndex:
         """The index of `output`, brought up to date with what its manifests list now."""
         index = cls._read_cache(output) or cls(output)
         listed = listed_warcs(output)
@@ -78,7 +81,7 @@ class DedupIndex(OriginalsIndex):
         return index
 
     @classmethod
-    def _read_cache(cls, output: Path) -> "DedupIndex | None":
+    def _read_cache(cls, output: Path) -> DedupIndex | None:
         try:
             data = json.loads((output / INDEX_NAME).read_text(encoding="utf-8"))
             if data.get("version") != INDEX_VERSION:
@@ -104,9 +107,12 @@ class DedupIndex(OriginalsIndex):
             self.save()
 
     def save(self) -> None:
-        write_json_atomic(self.output / INDEX_NAME, {
-            "version": INDEX_VERSION,
-            "about": "archiver's deduplication index: a cache, rebuilt from the WARC files the manifests list",
-            "indexed": self.indexed,
-            "latest": {url: asdict(original) for url, original in sorted(self.latest.items())},
-        })
+        write_json_atomic(
+            self.output / INDEX_NAME,
+            {
+                "version": INDEX_VERSION,
+                "about": "archiver's deduplication index: a cache, rebuilt from the WARC files the manifests list",
+                "indexed": self.indexed,
+                "latest": {url: asdict(original) for url, original in sorted(self.latest.items())},
+            },
+        )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,14 +59,14 @@ def _set_aside(output: Path, open_file: Path) -> dict[str, Any]:
     shutil.rmtree(capture_dir / ".bodies", ignore_errors=True)  # bodies being streamed: in no record
     shutil.move(str(capture_dir), str(target))
     note = {
-        "set_aside_at": utc_iso(datetime.now(timezone.utc)),
+        "set_aside_at": utc_iso(datetime.now(UTC)),
         "was": str(capture_dir.relative_to(output)),
         "now": str(target.relative_to(output)),
         "warc": closed.name if records else None,
         "complete_records_kept": records,
         "bytes_cut_off": size - good_end,
         "why": "the run writing this capture stopped before finishing it (killed or crashed); the page is "
-               "not in any manifest. Complete records were kept; a half-written last record was cut off.",
+        "not in any manifest. Complete records were kept; a half-written last record was cut off.",
     }
     (target / "INTERRUPTED.json").write_text(json.dumps(note, indent=2) + "\n")
     return note

@@ -30,17 +30,24 @@ def lock_output(output: Path, shared: bool = False) -> IO[str]:
     resolved = output.resolve()
     for parent in resolved.parents:
         if _held(parent / LOCK_NAME):
-            raise OutputBusy(f"an archiver run is writing to {parent}, which holds {output}; "
-                             "use a folder outside it") from None
+            raise OutputBusy(
+                f"an archiver run is writing to {parent}, which holds {output}; use a folder outside it"
+            ) from None
     for inner in resolved.rglob(LOCK_NAME):
         if inner.parent != resolved and _held(inner):
-            raise OutputBusy(f"an archiver run is writing to {inner.parent}, inside {output}; "
-                             "wait for it or use another --output") from None
+            raise OutputBusy(
+                f"an archiver run is writing to {inner.parent}, inside {output}; wait for it or use another --output"
+            ) from None
     if shared:
-        return _hold(output / LOCK_NAME, f"an archiver capture run is writing to {output}; wait for it or "
-                                         "use another --output", fcntl.LOCK_SH)
-    return _hold(output / LOCK_NAME, f"another archiver run or worker is writing to {output}; wait for it or "
-                                     "use another --output")
+        return _hold(
+            output / LOCK_NAME,
+            f"an archiver capture run is writing to {output}; wait for it or use another --output",
+            fcntl.LOCK_SH,
+        )
+    return _hold(
+        output / LOCK_NAME,
+        f"another archiver run or worker is writing to {output}; wait for it or use another --output",
+    )
 
 
 def lock_run(run_dir: Path) -> IO[str]:

@@ -9,18 +9,18 @@ from __future__ import annotations
 import json
 import platform
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from archiver.browser.launch import BrowserInfo
 from archiver.capture.result import PageResult
-from archiver.terms import PageState
 from archiver.identity import sha256_file, without_credentials
 from archiver.jsonfile import write_json_atomic
 from archiver.options import CaptureOptions
 from archiver.output.stored import MANIFEST_NAME, StoredPage, StoredRun
+from archiver.terms import PageState
 from archiver.times import utc_iso
 from archiver.versions import tool_versions
 
@@ -33,9 +33,16 @@ def load_schema() -> dict[str, Any]:
 
 
 class RunManifest:
-    def __init__(self, run_dir: Path, run_id: str, options: CaptureOptions, browser: BrowserInfo | None,
-                 started_at: datetime, settings: dict[str, Any] | None = None,
-                 recovered: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        run_dir: Path,
+        run_id: str,
+        options: CaptureOptions,
+        browser: BrowserInfo | None,
+        started_at: datetime,
+        settings: dict[str, Any] | None = None,
+        recovered: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.run_dir = run_dir
         self.path = run_dir / MANIFEST_NAME
         self.run_id = run_id
@@ -77,7 +84,7 @@ class RunManifest:
         self.write()
 
     def finish(self) -> None:
-        self.ended_at = datetime.now(timezone.utc)
+        self.ended_at = datetime.now(UTC)
         self.write()
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,7 +96,11 @@ class RunManifest:
             "ended_at": utc_iso(self.ended_at) if self.ended_at else None,
             "tool": tool_versions(),
             "browser": self._browser(),
-            "host": {"hostname": platform.node(), "platform": platform.platform(), "argv": [_as_text(without_credentials(a)) for a in sys.argv[1:]]},
+            "host": {
+                "hostname": platform.node(),
+                "platform": platform.platform(),
+                "argv": [_as_text(without_credentials(a)) for a in sys.argv[1:]],
+            },
             "options": self.options.to_dict(),
             "run_settings": self.settings,
             "summary": summarize_pages(self.pages),

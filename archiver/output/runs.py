@@ -4,9 +4,9 @@ read through `StoredRun`, with the manifests that could not be read said rather 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from archiver.errors import ArchiverError
 from archiver.output.stored import MANIFEST_NAME, StoredPage, StoredRun, UnreadableManifest

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,15 @@ SET_ASIDE = "set-aside"
 NOTE_NAME = "SET-ASIDE.json"
 
 
-def set_aside_capture(output: Path, run_dir: Path, capture_id: str, why: str, job_id: str | None,
-                      url: str | None, kept: dict[str, Any] | None) -> dict[str, Any]:
+def set_aside_capture(
+    output: Path,
+    run_dir: Path,
+    capture_id: str,
+    why: str,
+    job_id: str | None,
+    url: str | None,
+    kept: dict[str, Any] | None,
+) -> dict[str, Any]:
     """Move `<run>/<capture id>/` to `<output>/set-aside/<run id>/<capture id>/`, with SET-ASIDE.json."""
     source = run_dir / capture_id
     target = output / SET_ASIDE / run_dir.name / capture_id
@@ -30,8 +37,15 @@ def set_aside_capture(output: Path, run_dir: Path, capture_id: str, why: str, jo
         shutil.rmtree(source / ".bodies", ignore_errors=True)  # bodies being streamed: in no record
         shutil.move(str(source), str(target))
     target.mkdir(parents=True, exist_ok=True)
-    note = {"set_aside_at": utc_iso(datetime.now(timezone.utc)), "was": str(source.relative_to(output)),
-            "now": str(target.relative_to(output)), "why": why, "job_id": job_id, "url": url, "kept": kept}
+    note = {
+        "set_aside_at": utc_iso(datetime.now(UTC)),
+        "was": str(source.relative_to(output)),
+        "now": str(target.relative_to(output)),
+        "why": why,
+        "job_id": job_id,
+        "url": url,
+        "kept": kept,
+    }
     (target / NOTE_NAME).write_text(json.dumps(note, indent=2) + "\n", encoding="utf-8")
     unstage(run_dir, capture_id)
     return note

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import Any, TypeVar
 
-from archiver.terms import FileRole, PageState
 from archiver.errors import ArchiverError
 from archiver.options import CaptureOptions
+from archiver.terms import FileRole, PageState
 
 MANIFEST_NAME = "manifest.json"  # a run folder's manifest
 CAPTURE_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{16}$")  # identity.capture_id
@@ -88,7 +89,7 @@ class _Reader:
             raise self._bad(key, what)
         return value
 
-    def obj(self, key: str) -> "_Reader | None":
+    def obj(self, key: str) -> _Reader | None:
         value = self.data.get(key)
         return None if value is None else _Reader(value, f"{self.where}.{key}")
 
@@ -100,7 +101,7 @@ class _Reader:
             raise self._bad(key, "a list")
         return value
 
-    def each(self, key: str, parse: Callable[["_Reader"], T]) -> tuple[T, ...]:
+    def each(self, key: str, parse: Callable[[_Reader], T]) -> tuple[T, ...]:
         return tuple(parse(_Reader(item, f"{self.where}.{key}[{n}]")) for n, item in enumerate(self.items(key)))
 
     def texts(self, key: str) -> tuple[str, ...]:
@@ -121,8 +122,14 @@ class _Reader:
 def inside_path(value: str, where: str) -> str:
     """`value` as a relative path that stays where it is (no absolute path, no `..`, no backslash)."""
     parts = PurePosixPath(value).parts
-    if not value or value.startswith("/") or "\\" in value or ".." in parts or "\x00" in value or \
-            (len(value) > 1 and value[1] == ":"):
+    if (
+        not value
+        or value.startswith("/")
+        or "\\" in value
+        or ".." in parts
+        or "\x00" in value
+        or (len(value) > 1 and value[1] == ":")
+    ):
         raise UnreadableManifest(f"{where}: the path {value!r} is outside its run folder")
     return value
 
@@ -138,9 +145,13 @@ class StoredFile:
     size: int
 
     @classmethod
-    def parse(cls, reader: _Reader) -> "StoredFile":
-        return cls(inside_path(reader.text("path"), reader.where), reader.text("role"),
-                   reader.matching("sha256", SHA256_HEX, "a SHA-256"), reader.number("size"))
+    def parse(cls, reader: _Reader) -> StoredFile:
+        return cls(
+            inside_path(reader.text("path"), reader.where),
+            reader.text("role"),
+            reader.matching("sha256", SHA256_HEX, "a SHA-256"),
+            reader.number("size"),
+        )
 
 
 @dataclass(frozen=True)
@@ -152,9 +163,12 @@ class Requirement:
     sha256: str
 
     @classmethod
-    def parse(cls, reader: _Reader) -> "Requirement":
-        return cls(reader.matching("run_id", RUN_ID, "a run id"), inside_path(reader.text("path"), reader.where),
-                   reader.matching("sha256", SHA256_HEX, "a SHA-256"))
+    def parse(cls, reader: _Reader) -> Requirement:
+        return cls(
+            reader.matching("run_id", RUN_ID, "a run id"),
+            inside_path(reader.text("path"), reader.where),
+            reader.matching("sha256", SHA256_HEX, "a SHA-256"),
+        )
 
     def locate(self, output: Path) -> Path:
         return output / self.run_id / self.path
@@ -170,7 +184,7 @@ class Dedup:
     requires: tuple[Requirement, ...]
 
     @classmethod
-    def parse(cls, reader: _Reader) -> "Dedup":
+    def parse(cls, reader: _Reader) -> Dedup:
         return cls(reader.number("revisits"), reader.number("bytes_saved"), reader.each("requires", Requirement.parse))
 
 
@@ -183,10 +197,11 @@ class Sourced:
     found_in: str  # "original" (as served) or "rendered" (the DOM after the behaviours)
 
     @classmethod
-    def parse(cls, reader: _Reader) -> "Sourced":
+    def parse(cls, reader: _Reader) -> Sourced:
         value = reader.data.get("value")
-        if not isinstance(value, (str, int, float)) and not (isinstance(value, list)
-                                                             and all(isinstance(v, str) for v in value)):
+        if not isinstance(value, (str, int, float)) and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
             raise UnreadableManifest(f"{reader.where}: 'value' is not text")
         return cls(value, reader.text("source"), reader.optional_text("in") or "")
 
@@ -195,8 +210,17 @@ class Sourced:
         return ", ".join(self.value) if isinstance(self.value, list) else str(self.value)
 
 
-SINGLE_FIELDS = ("headline", "description", "published", "modified", "canonical_url", "site_name", "language",
-                 "section", "keywords")
+SINGLE_FIELDS = (
+    "headline",
+    "description",
+    "published",
+    "modified",
+    "canonical_url",
+    "site_name",
+    "language",
+    "section",
+    "keywords",
+)
 
 
 @dataclass(frozen=True)
@@ -207,7 +231,7 @@ class ArticleFields:
     authors: tuple[Sourced, ...] = ()
 
     @classmethod
-    def parse(cls, reader: _Reader | None) -> "ArticleFields":
+    def parse(cls, reader: _Reader | None) -> ArticleFields:
         if reader is None:
             return cls()
         fields = reader.obj("fields")
@@ -240,7 +264,7 @@ class StoredCredit:
     source: str
 
     @classmethod
-    def parse(cls, reader: _Reader) -> "StoredCredit":
+    def parse(cls, reader: _Reader) -> StoredCredit:
         return cls(reader.text("value"), reader.text("source"))
 
 
@@ -253,9 +277,14 @@ class StoredImage:
     credits: tuple[StoredCredit, ...]
 
     @classmethod
-    def parse(cls, reader: _Reader) -> "StoredImage":
-        return cls(reader.text("url"), reader.optional_text("caption"), reader.flag("is_lead"),
-                   reader.flag("archive_photo"), reader.each("credits", StoredCredit.parse))
+    def parse(cls, reader: _Reader) -> StoredImage:
+        return cls(
+            reader.text("url"),
+            reader.optional_text("caption"),
+            reader.flag("is_lead"),
+            reader.flag("archive_photo"),
+            reader.each("credits", StoredCredit.parse),
+        )
 
 
 @dataclass(frozen=True)
@@ -265,7 +294,7 @@ class Server:
     protocols: tuple[str, ...]
 
     @classmethod
-    def parse(cls, reader: _Reader | None) -> "Server | None":
+    def parse(cls, reader: _Reader | None) -> Server | None:
         if reader is None:
             return None
         return cls(reader.optional_text("ip"), reader.optional_int("port"), reader.texts("protocols"))
@@ -277,7 +306,7 @@ class Certificate:
     sha256_fingerprint: str
 
     @classmethod
-    def parse(cls, reader: _Reader) -> "Certificate":
+    def parse(cls, reader: _Reader) -> Certificate:
         return cls(reader.text("subject"), reader.text("sha256_fingerprint"))
 
 
@@ -293,12 +322,20 @@ class TlsFacts:
     chain: tuple[Certificate, ...]
 
     @classmethod
-    def parse(cls, reader: _Reader | None) -> "TlsFacts | None":
+    def parse(cls, reader: _Reader | None) -> TlsFacts | None:
         if reader is None:
             return None
         text = reader.optional_text
-        return cls(text("protocol"), text("cipher"), text("key_exchange"), text("subject"), text("issuer"),
-                   text("valid_from"), text("valid_to"), reader.each("chain", Certificate.parse))
+        return cls(
+            text("protocol"),
+            text("cipher"),
+            text("key_exchange"),
+            text("subject"),
+            text("issuer"),
+            text("valid_from"),
+            text("valid_to"),
+            reader.each("chain", Certificate.parse),
+        )
 
 
 # -- a page ----------------------------------------------------------------------------------------
@@ -332,7 +369,7 @@ class StoredPage:
     warnings: tuple[str, ...]
 
     @classmethod
-    def from_entry(cls, run_dir: Path, run_id: str, entry: Any, where: str = "page") -> "StoredPage":
+    def from_entry(cls, run_dir: Path, run_id: str, entry: Any, where: str = "page") -> StoredPage:
         reader = _Reader(entry, where)
         state = reader.text("state")
         if state not in PageState.__members__.values():
@@ -342,15 +379,24 @@ class StoredPage:
         dedup = reader.obj("dedup")
         counts = reader.mapping("counts")
         return cls(
-            run_dir=run_dir, run_id=run_id, entry=reader.data,
+            run_dir=run_dir,
+            run_id=run_id,
+            entry=reader.data,
             page_id=reader.matching("page_id", PAGE_ID, "a page id"),
             capture_id=reader.matching("capture_id", CAPTURE_ID, "a capture id"),
-            requested_url=reader.text("requested_url"), final_url=reader.optional_text("final_url"),
-            state=PageState(state), reason=reader.optional_text("reason"), status=reader.optional_int("status"),
-            title=reader.optional_text("title"), started_at=reader.text("started_at"),
-            ended_at=reader.optional_text("ended_at"), files=reader.each("files", StoredFile.parse),
-            dedup=Dedup.parse(dedup) if dedup else None, article=ArticleFields.parse(reader.obj("article")),
-            images=reader.each("images", StoredImage.parse), server=Server.parse(reader.obj("server")),
+            requested_url=reader.text("requested_url"),
+            final_url=reader.optional_text("final_url"),
+            state=PageState(state),
+            reason=reader.optional_text("reason"),
+            status=reader.optional_int("status"),
+            title=reader.optional_text("title"),
+            started_at=reader.text("started_at"),
+            ended_at=reader.optional_text("ended_at"),
+            files=reader.each("files", StoredFile.parse),
+            dedup=Dedup.parse(dedup) if dedup else None,
+            article=ArticleFields.parse(reader.obj("article")),
+            images=reader.each("images", StoredImage.parse),
+            server=Server.parse(reader.obj("server")),
             tls=TlsFacts.parse(reader.obj("tls")),
             viewport_screenshot=inside_path(viewport.text("path"), viewport.where) if viewport else None,
             counts={key: value for key, value in counts.items() if isinstance(value, int)},
@@ -425,11 +471,14 @@ class QaRecord:
     passed: bool
 
     @classmethod
-    def parse(cls, reader: _Reader | None) -> "QaRecord | None":
+    def parse(cls, reader: _Reader | None) -> QaRecord | None:
         if reader is None:
             return None
-        return cls(inside_path(reader.text("path"), reader.where), reader.matching("sha256", SHA256_HEX, "a SHA-256"),
-                   reader.flag("passed"))
+        return cls(
+            inside_path(reader.text("path"), reader.where),
+            reader.matching("sha256", SHA256_HEX, "a SHA-256"),
+            reader.flag("passed"),
+        )
 
 
 @dataclass(frozen=True)
@@ -449,7 +498,7 @@ class StoredRun:
     pages: tuple[StoredPage, ...]
 
     @classmethod
-    def read(cls, manifest_path: Path) -> "StoredRun":
+    def read(cls, manifest_path: Path) -> StoredRun:
         """The run whose manifest is at `manifest_path`; UnreadableManifest when it cannot be trusted."""
         try:
             with manifest_path.open("rb") as fh:
@@ -461,7 +510,7 @@ class StoredRun:
         return cls.from_bytes(raw, manifest_path.parent, manifest_path)
 
     @classmethod
-    def from_bytes(cls, raw: bytes, run_dir: Path, source: Path) -> "StoredRun":
+    def from_bytes(cls, raw: bytes, run_dir: Path, source: Path) -> StoredRun:
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -469,20 +518,31 @@ class StoredRun:
         return cls.from_dict(data, run_dir, source)
 
     @classmethod
-    def from_dict(cls, data: Any, run_dir: Path, source: Path) -> "StoredRun":
+    def from_dict(cls, data: Any, run_dir: Path, source: Path) -> StoredRun:
         reader = _Reader(data, str(source))
         run_id = reader.matching("run_id", RUN_ID, "a run id")
         tool = reader.mapping("tool")
         browser = reader.obj("browser")
         host = reader.obj("host")
-        pages = tuple(StoredPage.from_entry(run_dir, run_id, entry, f"{source}: page {n + 1}")
-                      for n, entry in enumerate(reader.items("pages")))
-        return cls(run_dir=run_dir, path=source, data=reader.data, run_id=run_id, started_at=reader.text("started_at"),
-                   ended_at=reader.optional_text("ended_at"), tool={str(k): str(v) for k, v in tool.items()},
-                   browser_version=browser.optional_text("version") if browser else None,
-                   user_agent=browser.optional_text("user_agent") if browser else None,
-                   hostname=host.optional_text("hostname") if host else None, options=reader.mapping("options"),
-                   qa=QaRecord.parse(reader.obj("qa")), pages=pages)
+        pages = tuple(
+            StoredPage.from_entry(run_dir, run_id, entry, f"{source}: page {n + 1}")
+            for n, entry in enumerate(reader.items("pages"))
+        )
+        return cls(
+            run_dir=run_dir,
+            path=source,
+            data=reader.data,
+            run_id=run_id,
+            started_at=reader.text("started_at"),
+            ended_at=reader.optional_text("ended_at"),
+            tool={str(k): str(v) for k, v in tool.items()},
+            browser_version=browser.optional_text("version") if browser else None,
+            user_agent=browser.optional_text("user_agent") if browser else None,
+            hostname=host.optional_text("hostname") if host else None,
+            options=reader.mapping("options"),
+            qa=QaRecord.parse(reader.obj("qa")),
+            pages=pages,
+        )
 
     def capture_options(self) -> CaptureOptions:
         return CaptureOptions.from_dict(dict(self.options))
@@ -516,12 +576,17 @@ class QaProfile:
     text_similarity: float | None
 
     @classmethod
-    def parse(cls, reader: _Reader) -> "QaProfile":
+    def parse(cls, reader: _Reader) -> QaProfile:
         similarities = [reader.data.get(key) for key in ("screenshot_similarity", "text_similarity")]
         if not all(value is None or isinstance(value, (int, float)) for value in similarities):
             raise UnreadableManifest(f"{reader.where}: a similarity is not a number")
-        return cls(reader.text("profile"), reader.flag("passed"), len(reader.items("misses")),
-                   len(reader.items("broken_images")) + len(reader.items("broken_media")), *similarities)
+        return cls(
+            reader.text("profile"),
+            reader.flag("passed"),
+            len(reader.items("misses")),
+            len(reader.items("broken_images")) + len(reader.items("broken_media")),
+            *similarities,
+        )
 
 
 @dataclass(frozen=True)
@@ -531,7 +596,7 @@ class QaReport:
     by_capture: Mapping[str, tuple[QaProfile, ...]]
 
     @classmethod
-    def read(cls, path: Path) -> "QaReport":
+    def read(cls, path: Path) -> QaReport:
         try:
             data = json.loads(path.read_bytes()[:MAX_MANIFEST_BYTES])
         except (OSError, ValueError, RecursionError) as exc:

@@ -24,7 +24,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
-from redis.exceptions import ConnectionError as RedisConnectionError, ResponseError, TimeoutError as RedisTimeout
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeout
 
 from archiver.errors import ArchiverError
 
@@ -100,7 +102,9 @@ def display_url(url: str) -> str:
 
 class Broker:
     def __init__(self, client: redis.Redis, url: str, prefix: str = "archiver:") -> None:
-        self.client = client
+        # redis-py types every answer as the union of its sync and async clients' answers: the
+        # answers are read as what the commands return, and checked where they come from a job.
+        self.client: Any = client
         self.url = url
         self.prefix = prefix
         self._add = client.register_script(ADD)
@@ -109,11 +113,12 @@ class Broker:
         self._finish = client.register_script(FINISH)
 
     @classmethod
-    def connect(cls, url: str) -> "Broker":
+    def connect(cls, url: str) -> Broker:
         """A broker on a Redis that answers, or QueueUnreachable with one line saying why."""
         try:
-            client = redis.Redis.from_url(url, decode_responses=True, socket_connect_timeout=5,
-                                          socket_timeout=30, health_check_interval=15)
+            client = redis.Redis.from_url(
+                url, decode_responses=True, socket_connect_timeout=5, socket_timeout=30, health_check_interval=15
+            )
             version = client.info("server").get("redis_version", "0")
         except ValueError as exc:
             raise QueueUnreachable(f"not a Redis URL: {display_url(url)} ({exc})") from None
@@ -153,16 +158,23 @@ class Broker:
             claimed = self.client.xclaim(self.key("jobs"), GROUP, worker, lease_ms, [stale["message_id"]])
             if claimed and claimed[0][1]:
                 entry_id, fields = claimed[0]
-                return Delivery(entry_id, fields.get("job", ""), fields.get("page", ""), int(stale["times_delivered"]) + 1,
-                                stale["consumer"], stale["time_since_delivered"] / 1000)
+                return Delivery(
+                    entry_id,
+                    fields.get("job", ""),
+                    fields.get("page", ""),
+                    int(stale["times_delivered"]) + 1,
+                    stale["consumer"],
+                    stale["time_since_delivered"] / 1000,
+                )
             if claimed:  # its entry is gone from the stream (deleted by hand): nothing to do
                 self.client.xack(self.key("jobs"), GROUP, stale["message_id"])
         return None
 
     def read_new(self, worker: str, block_seconds: float) -> Delivery | None:
         """The next job nobody has taken yet, waiting up to `block_seconds` for one."""
-        answer = self.client.xreadgroup(GROUP, worker, {self.key("jobs"): ">"}, count=1,
-                                        block=max(1, int(block_seconds * 1000)))
+        answer = self.client.xreadgroup(
+            GROUP, worker, {self.key("jobs"): ">"}, count=1, block=max(1, int(block_seconds * 1000))
+        )
         if not answer:
             return None
         entry_id, fields = answer[0][1][0]
@@ -170,8 +182,13 @@ class Broker:
         return Delivery(entry_id, fields.get("job", ""), fields.get("page", ""), 1)
 
     def mark_running(self, delivery: Delivery, worker: str, since: str, job_id: str, url: str) -> None:
-        self.client.hset(self.key("running"), delivery.entry_id, json.dumps(
-            {"worker": worker, "since": since, "job_id": job_id, "url": url, "delivery": delivery.deliveries}))
+        self.client.hset(
+            self.key("running"),
+            delivery.entry_id,
+            json.dumps(
+                {"worker": worker, "since": since, "job_id": job_id, "url": url, "delivery": delivery.deliveries}
+            ),
+        )
 
     def note_retry(self, job_id: str, attempt: dict[str, Any]) -> None:
         """Record an attempt that ended without an answer (its lease expired)."""
@@ -197,8 +214,10 @@ class Broker:
         return bool(won), json.loads(recorded)
 
     def finish(self, delivery: Delivery, job_id: str) -> None:
-        self._finish(keys=[self.key("jobs"), self.key("running"), self.key("pending")],
-                     args=[delivery.entry_id, delivery.page_key, job_id])
+        self._finish(
+            keys=[self.key("jobs"), self.key("running"), self.key("pending")],
+            args=[delivery.entry_id, delivery.page_key, job_id],
+        )
 
     def note_set_aside(self, note: dict[str, Any]) -> None:
         self.client.rpush(self.key("set_aside"), json.dumps(note))
@@ -227,4 +246,3 @@ class Broker:
             # Deleting a consumer drops its pending entries: only one that holds none is forgotten.
             if consumer["name"] == worker and consumer["pending"] == 0:
                 self.client.xgroup_delconsumer(self.key("jobs"), GROUP, worker)
-

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from archiver.options import CaptureOptions
 from archiver.queue.broker import Broker
@@ -30,5 +30,6 @@ def enqueue(broker: Broker, seeds: Iterable[Seed], options: CaptureOptions, reca
         job = QueuedJob.new(seed.url, options, recapture, seed.origin)
         added, job_id = broker.add(job.page_key, job.job_id, job.to_json())
         (report.queued if added else report.already_pending).append(
-            {"url": seed.url, "origin": seed.origin, "job_id": job_id})
+            {"url": seed.url, "origin": seed.origin, "job_id": job_id}
+        )
     return report

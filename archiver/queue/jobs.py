@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from archiver import __version__
@@ -41,18 +41,26 @@ class QueuedJob:
         return page_id(self.url)
 
     @classmethod
-    def new(cls, url: str, options: CaptureOptions, recapture: bool = False, origin: str = "") -> "QueuedJob":
-        return cls(secrets.token_hex(8), url, options, recapture, origin, utc_iso(datetime.now(timezone.utc)))
+    def new(cls, url: str, options: CaptureOptions, recapture: bool = False, origin: str = "") -> QueuedJob:
+        return cls(secrets.token_hex(8), url, options, recapture, origin, utc_iso(datetime.now(UTC)))
 
     def to_json(self) -> str:
-        return json.dumps({
-            "format": JOB_FORMAT, "job_id": self.job_id, "url": self.url, "options": self.options.to_dict(),
-            "recapture": self.recapture, "origin": self.origin, "queued_at": self.queued_at,
-            "queued_by": self.queued_by,
-        }, sort_keys=True)
+        return json.dumps(
+            {
+                "format": JOB_FORMAT,
+                "job_id": self.job_id,
+                "url": self.url,
+                "options": self.options.to_dict(),
+                "recapture": self.recapture,
+                "origin": self.origin,
+                "queued_at": self.queued_at,
+                "queued_by": self.queued_by,
+            },
+            sort_keys=True,
+        )
 
     @classmethod
-    def from_json(cls, text: str) -> "QueuedJob":
+    def from_json(cls, text: str) -> QueuedJob:
         """The job, or UnreadableJob saying why this worker will not capture it."""
         try:
             data = json.loads(text)
@@ -62,21 +70,32 @@ class QueuedJob:
             raise UnreadableJob("the job is not a JSON object")
         by = data.get("queued_by", "an unknown version")
         if data.get("format") != JOB_FORMAT:
-            raise UnreadableJob(f"job format {data.get('format')!r} (queued by archiver {by}); this worker "
-                                f"(archiver {__version__}) reads format {JOB_FORMAT}")
+            raise UnreadableJob(
+                f"job format {data.get('format')!r} (queued by archiver {by}); this worker "
+                f"(archiver {__version__}) reads format {JOB_FORMAT}"
+            )
         options = data.get("options")
         if not isinstance(options, dict):
             raise UnreadableJob("the job has no capture options")
         unknown = sorted(set(options) - {f.name for f in fields(CaptureOptions)})
         if unknown:
-            raise UnreadableJob(f"capture options this worker (archiver {__version__}) does not know: "
-                                f"{', '.join(unknown)} (queued by archiver {by})")
+            raise UnreadableJob(
+                f"capture options this worker (archiver {__version__}) does not know: "
+                f"{', '.join(unknown)} (queued by archiver {by})"
+            )
         wrong = [problem for name, value in sorted(options.items()) if (problem := option_problem(name, value))]
         if wrong:
             raise UnreadableJob(f"capture options out of their declared type or range: {'; '.join(wrong)}")
         try:
-            return cls(str(data["job_id"]), str(data["url"]), CaptureOptions(**options), bool(data.get("recapture")),
-                       str(data.get("origin", "")), str(data.get("queued_at", "")), str(by))
+            return cls(
+                str(data["job_id"]),
+                str(data["url"]),
+                CaptureOptions(**options),
+                bool(data.get("recapture")),
+                str(data.get("origin", "")),
+                str(data.get("queued_at", "")),
+                str(by),
+            )
         except (KeyError, TypeError) as exc:
             raise UnreadableJob(f"the job lacks a field or has a wrong one: {exc}") from None
 

@@ -10,14 +10,21 @@ worker claims the job once it has been idle for the whole lease.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from archiver.queue.broker import REDIS_DOWN, Broker
 
 
 class LeaseKeeper:
-    def __init__(self, broker: Broker, worker: str, lease_seconds: float,
-                 about: Callable[[], dict[str, Any]], on_lost: Callable[[str], None] = lambda entry: None) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        worker: str,
+        lease_seconds: float,
+        about: Callable[[], dict[str, Any]],
+        on_lost: Callable[[str], None] = lambda entry: None,
+    ) -> None:
         self.broker = broker
         self.worker = worker
         self.interval = max(0.2, lease_seconds / 4)

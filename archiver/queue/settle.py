@@ -12,9 +12,10 @@ while it is settled, so two workers never settle the same run.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from archiver.output.interrupted import INTERRUPTED, recover_open_warcs
 from archiver.output.locks import RUN_LOCK_NAME, try_lock_run
@@ -72,15 +73,25 @@ def _settle_run(output: Path, run_dir: Path, outcome_of: OutcomeOf, settled: Set
             committed.append(entry)  # the commit was won: finish what the worker began
             listed.add(entry.capture_id)
             continue
-        why = ("its worker stopped after capturing and before committing; the job was "
-               + ("committed by another attempt" if outcome else "handed to another attempt"))
-        notes.append(set_aside_capture(output, run_dir, entry.capture_id, why, job_id, entry.requested_url,
-                                       _kept(outcome)))
+        why = "its worker stopped after capturing and before committing; the job was " + (
+            "committed by another attempt" if outcome else "handed to another attempt"
+        )
+        notes.append(
+            set_aside_capture(output, run_dir, entry.capture_id, why, job_id, entry.requested_url, _kept(outcome))
+        )
     for capture_dir in sorted(path for path in run_dir.iterdir() if path.is_dir() and CAPTURE_ID.match(path.name)):
         if capture_dir.name not in listed:
-            notes.append(set_aside_capture(output, run_dir, capture_dir.name,
-                                           "its worker stopped before this capture was staged; it is in no manifest",
-                                           None, None, None))
+            notes.append(
+                set_aside_capture(
+                    output,
+                    run_dir,
+                    capture_dir.name,
+                    "its worker stopped before this capture was staged; it is in no manifest",
+                    None,
+                    None,
+                    None,
+                )
+            )
     if committed or notes:
         amend_manifest(run, committed, notes)
     for entry in committed:
@@ -103,7 +114,7 @@ def _staged_page(run: StoredRun, path: Path) -> tuple[str, StoredPage] | None:
 
 
 def _names(outcome: dict[str, Any] | None, run_id: str, capture_id: str) -> bool:
-    return bool(outcome) and outcome.get("run_id") == run_id and outcome.get("capture_id") == capture_id
+    return outcome is not None and outcome.get("run_id") == run_id and outcome.get("capture_id") == capture_id
 
 
 def _kept(outcome: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from archiver.terms import COMPLETE, PARTIAL
 from archiver.queue.broker import GROUP, Broker, display_url
 from archiver.queue.jobs import QueuedJob
+from archiver.terms import COMPLETE, PARTIAL
 
 LISTED = 10_000  # at most this many queued or running entries are read for one status
 
@@ -26,14 +26,28 @@ class QueueStatus:
     workers: list[dict[str, Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        return {"queued": len(self.queued), "running": len(self.running), "done": len(self.done),
-                "failed": len(self.failed), "retried": len(self.retried), "set_aside": len(self.set_aside),
-                "workers": len(self.workers)}
+        return {
+            "queued": len(self.queued),
+            "running": len(self.running),
+            "done": len(self.done),
+            "failed": len(self.failed),
+            "retried": len(self.retried),
+            "set_aside": len(self.set_aside),
+            "workers": len(self.workers),
+        }
 
     def to_dict(self) -> dict[str, Any]:
-        return {"redis": self.redis, "counts": self.counts(), "queued": self.queued, "running": self.running,
-                "done": self.done, "failed": self.failed, "retried": self.retried, "set_aside": self.set_aside,
-                "workers": self.workers}
+        return {
+            "redis": self.redis,
+            "counts": self.counts(),
+            "queued": self.queued,
+            "running": self.running,
+            "done": self.done,
+            "failed": self.failed,
+            "retried": self.retried,
+            "set_aside": self.set_aside,
+            "workers": self.workers,
+        }
 
 
 def read_status(broker: Broker) -> QueueStatus:
@@ -44,16 +58,27 @@ def read_status(broker: Broker) -> QueueStatus:
     running = {entry: json.loads(text) for entry, text in client.hgetall(broker.key("running")).items()}
     for entry_id, fields in entries:
         job = QueuedJob.peek((fields or {}).get("job", ""))
-        item = {"entry": entry_id, "job_id": job.get("job_id"), "url": job.get("url"),
-                "queued_at": job.get("queued_at"), "origin": job.get("origin")}
+        item = {
+            "entry": entry_id,
+            "job_id": job.get("job_id"),
+            "url": job.get("url"),
+            "queued_at": job.get("queued_at"),
+            "origin": job.get("origin"),
+        }
         owner = owners.get(entry_id)
         if owner is None:
             status.queued.append(item)
             continue
         since = running.get(entry_id, {})
-        status.running.append({**item, "worker": owner["consumer"], "since": since.get("since"),
-                               "silent_seconds": round(owner["time_since_delivered"] / 1000, 1),
-                               "attempt": int(owner["times_delivered"])})
+        status.running.append(
+            {
+                **item,
+                "worker": owner["consumer"],
+                "since": since.get("since"),
+                "silent_seconds": round(owner["time_since_delivered"] / 1000, 1),
+                "attempt": int(owner["times_delivered"]),
+            }
+        )
     for job_id, text in client.hgetall(broker.key("outcomes")).items():
         outcome = {"job_id": job_id, **json.loads(text)}
         (status.done if outcome.get("state") in (COMPLETE, PARTIAL, "skipped") else status.failed).append(outcome)
@@ -72,13 +97,17 @@ def read_status(broker: Broker) -> QueueStatus:
 def render_text(status: QueueStatus) -> list[str]:
     counts = status.counts()
     states = {state: sum(o.get("state") == state for o in status.done) for state in (COMPLETE, PARTIAL, "skipped")}
-    lines = [f"queue at {status.redis}",
-             f"  queued {counts['queued']}, running {counts['running']}, done {counts['done']} "
-             f"({states[COMPLETE]} complete, {states[PARTIAL]} partial, {states['skipped']} skipped), "
-             f"failed {counts['failed']}, retried {counts['retried']}, set aside {counts['set_aside']}"]
+    lines = [
+        f"queue at {status.redis}",
+        f"  queued {counts['queued']}, running {counts['running']}, done {counts['done']} "
+        f"({states[COMPLETE]} complete, {states[PARTIAL]} partial, {states['skipped']} skipped), "
+        f"failed {counts['failed']}, retried {counts['retried']}, set aside {counts['set_aside']}",
+    ]
     for item in status.running:
-        lines.append(f"  running  {item['url']}  by {item['worker']} since {item['since'] or '?'} "
-                     f"(attempt {item['attempt']}, last heartbeat {item['silent_seconds']:g} s ago)")
+        lines.append(
+            f"  running  {item['url']}  by {item['worker']} since {item['since'] or '?'} "
+            f"(attempt {item['attempt']}, last heartbeat {item['silent_seconds']:g} s ago)"
+        )
     for item in status.queued[:20]:
         lines.append(f"  queued   {item['url']}  ({item['origin'] or 'queued'} at {item['queued_at']})")
     if len(status.queued) > 20:
@@ -91,6 +120,9 @@ def render_text(status: QueueStatus) -> list[str]:
     for item in status.workers:
         age = item["heartbeat_age_seconds"]
         silent = age > 2 * item.get("lease_seconds", 60)
-        lines.append(f"  worker   {item['id']}  output {item.get('output')}, heartbeat {age:g} s ago"
-                     + (" (stopping)" if item.get("stopping") else "") + (" (silent: dead?)" if silent else ""))
+        lines.append(
+            f"  worker   {item['id']}  output {item.get('output')}, heartbeat {age:g} s ago"
+            + (" (stopping)" if item.get("stopping") else "")
+            + (" (silent: dead?)" if silent else "")
+        )
     return lines

@@ -49,7 +49,8 @@ class RunFolderStore:
         unstage(self.manifest.run_dir, page.capture_id)
 
     def set_aside(self, page: StoredPage, job_id: str, why: str, kept: dict[str, Any] | None) -> dict[str, Any]:
-        note = set_aside_capture(self.output, self.manifest.run_dir, page.capture_id, why, job_id,
-                                 page.requested_url, kept)
+        note = set_aside_capture(
+            self.output, self.manifest.run_dir, page.capture_id, why, job_id, page.requested_url, kept
+        )
         self.manifest.add_set_aside(note)
         return note

@@ -11,9 +11,9 @@ Stopping: the first SIGTERM or SIGINT stops taking jobs and finishes the pages i
 second one stops at once, leaving half-written files for the next worker's recovery and the jobs
 for other workers once their leases run out.
 
-ARCHIVER_FAULT, for the fault tests only, names a point where the worker SIGKILLs itself:
-"capture:<text>" (while capturing), "commit:<text>" (after staging, before the commit) or
-"keep:<text>" (after winning the commit, before the manifest), for a URL containing <text>.
+The fault tests stop a worker at exact points (while capturing, after staging before the commit,
+after winning the commit before the manifest) through `Worker.fault_point`, called at each with
+the point's name and the page's URL; it does nothing here (tests/support/run_archiver.py sets it).
 """
 
 from __future__ import annotations
@@ -24,30 +24,32 @@ import os
 import platform
 import secrets
 import signal
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from playwright.async_api import async_playwright
 from redis.exceptions import ResponseError
 
+from archiver.browser import netguard
 from archiver.browser.launch import BrowserInfo, find_browser
-from archiver.terms import COMPLETE, FAILED
 from archiver.options import CaptureOptions
+from archiver.output.completed import CompletedPages
+from archiver.output.dedup_index import DedupIndex
+from archiver.output.locks import lock_output, lock_run
+from archiver.output.manifest import RunManifest
 from archiver.queue.broker import REDIS_DOWN, Broker, Delivery, display_url
 from archiver.queue.jobs import QueuedJob, UnreadableJob
 from archiver.queue.lease import LeaseKeeper
 from archiver.queue.settle import settle_dead_runs
 from archiver.queue.store import RunFolderStore
-from archiver.output.completed import CompletedPages
-from archiver.output.dedup_index import DedupIndex
-from archiver.output.locks import lock_output, lock_run
-from archiver.output.manifest import RunManifest
 from archiver.run.batch import BrowserHolder, RunHooks, RunPlan, RunSettings, capture_with_retries, new_run_id
 from archiver.run.progress import page_line, skip_line
 from archiver.run.seeds import read_seeds
+from archiver.terms import COMPLETE, FAILED
 from archiver.times import utc_iso
 
 T = TypeVar("T")
@@ -63,10 +65,11 @@ class WorkerSettings:
     max_attempts: int = 3  # times a job is handed out (kills count) before it is recorded as failed
     retries: int = 2  # network retries within one attempt, as `capture --retries`
     browser_path: str | None = None
+    resolve: tuple[tuple[str, str], ...] = ()  # --resolve NAME=IP, as `capture --resolve`
 
     def run_settings(self) -> RunSettings:
         """The settings each page is captured with, as `capture` has them (resume: see QueuedJob.recapture)."""
-        return RunSettings(concurrency=self.concurrency, retries=self.retries)
+        return RunSettings(concurrency=self.concurrency, retries=self.retries, resolve=self.resolve)
 
 
 @dataclass
@@ -82,11 +85,8 @@ def new_worker_id() -> str:
     return f"{platform.node() or 'host'}:{os.getpid()}:{secrets.token_hex(2)}"
 
 
-def _fault(stage: str, url: str) -> None:
-    """SIGKILL this worker at `stage` when ARCHIVER_FAULT asks for it (fault tests only)."""
-    wanted, _, text = os.environ.get("ARCHIVER_FAULT", "").partition(":")
-    if wanted == stage and text and text in url:
-        os.kill(os.getpid(), signal.SIGKILL)
+def no_fault(point: str, url: str) -> None:
+    """Where a fault test may stop a worker ("capture", "commit", "keep"): nothing happens here."""
 
 
 @contextlib.contextmanager
@@ -99,11 +99,11 @@ def _browser_out_of_reach_of_ctrl_c() -> Iterator[None]:
     async def in_own_session(*args: Any, **kwargs: Any) -> Any:
         return await original(*args, **{**kwargs, "start_new_session": True})
 
-    asyncio.create_subprocess_exec = in_own_session  # type: ignore[assignment]
+    asyncio.create_subprocess_exec = in_own_session
     try:
         yield
     finally:
-        asyncio.create_subprocess_exec = original  # type: ignore[assignment]
+        asyncio.create_subprocess_exec = original
 
 
 class _Runs:
@@ -124,11 +124,21 @@ class _Runs:
             run_dir = self.settings.output / run_id
             self.locks.append(lock_run(run_dir))
             run_settings = {**self.settings.run_settings().to_dict(), "worker": self.worker}
-            manifest = RunManifest(run_dir, run_id, options, self.info, datetime.now(timezone.utc),
-                                   settings=run_settings, recovered=self.recovered)
+            manifest = RunManifest(
+                run_dir,
+                run_id,
+                options,
+                self.info,
+                datetime.now(UTC),
+                settings=run_settings,
+                recovered=self.recovered,
+            )
             self.recovered = []
             manifest.write()
-            self.by_options[key] = (RunFolderStore(self.settings.output, manifest), RunPlan(run_dir, run_id, options, dedup))
+            self.by_options[key] = (
+                RunFolderStore(self.settings.output, manifest),
+                RunPlan(run_dir, run_id, options, dedup, netguard.network_access(dict(self.settings.resolve))),
+            )
         return self.by_options[key]
 
     def note_recovered(self, notes: list[dict[str, Any]]) -> None:
@@ -147,13 +157,26 @@ class _Runs:
         return [store.manifest.run_dir for store, _ in self.by_options.values()]
 
 
+FaultPoint = Callable[[str, str], None]  # (point, URL): where a fault test may stop the worker
+
+
 class Worker:
-    def __init__(self, broker: Broker, settings: WorkerSettings, say: Callable[[str], None] = print) -> None:
+    fault_point: FaultPoint = staticmethod(no_fault)  # what `fault` is when none is given
+
+    def __init__(
+        self,
+        broker: Broker,
+        settings: WorkerSettings,
+        say: Callable[[str], None] = print,
+        fault: FaultPoint | None = None,
+    ) -> None:
         self.broker = broker
         self.settings = settings
         self.say = say
+        if fault is not None:
+            self.fault_point = fault
         self.id = new_worker_id()
-        self.started_at = utc_iso(datetime.now(timezone.utc))
+        self.started_at = utc_iso(datetime.now(UTC))
         self.stopping = False
         self.tally = WorkerTally()
         self.in_progress: dict[str, str] = {}  # entry id -> URL
@@ -171,9 +194,16 @@ class Worker:
             output_lock = lock_output(output, shared=True)
             try:
                 _, info = await holder.get()
-                self._runs = _Runs(self.settings, info, {"id": self.id, "queue": display_url(self.broker.url),
-                                                         "lease_seconds": self.settings.lease,
-                                                         "max_attempts": self.settings.max_attempts})
+                self._runs = _Runs(
+                    self.settings,
+                    info,
+                    {
+                        "id": self.id,
+                        "queue": display_url(self.broker.url),
+                        "lease_seconds": self.settings.lease,
+                        "max_attempts": self.settings.max_attempts,
+                    },
+                )
                 await self._settle()
                 self._dedup = DedupIndex.load(output)
                 self._completed = CompletedPages(output)
@@ -199,10 +229,17 @@ class Worker:
         return self.tally
 
     def _about(self) -> dict[str, Any]:
-        return {"host": platform.node(), "pid": os.getpid(), "output": str(self.settings.output.resolve()),
-                "started_at": self.started_at, "seen_at": utc_iso(datetime.now(timezone.utc)),
-                "lease_seconds": self.settings.lease, "concurrency": self.settings.concurrency,
-                "capturing": sorted(dict(self.in_progress).values()), "stopping": self.stopping}
+        return {
+            "host": platform.node(),
+            "pid": os.getpid(),
+            "output": str(self.settings.output.resolve()),
+            "started_at": self.started_at,
+            "seen_at": utc_iso(datetime.now(UTC)),
+            "lease_seconds": self.settings.lease,
+            "concurrency": self.settings.concurrency,
+            "capturing": sorted(dict(self.in_progress).values()),
+            "stopping": self.stopping,
+        }
 
     def _install_signals(self) -> None:
         loop = asyncio.get_running_loop()
@@ -211,12 +248,16 @@ class Worker:
 
     def _on_signal(self, signum: int) -> None:
         if self.stopping:
-            self.say(f"archiver worker: stopping now ({signal.Signals(signum).name} again); pages in progress are "
-                     "left to recovery and to other workers")
+            self.say(
+                f"archiver worker: stopping now ({signal.Signals(signum).name} again); pages in progress are "
+                "left to recovery and to other workers"
+            )
             os._exit(128 + signum)
         self.stopping = True
-        self.say(f"archiver worker: {signal.Signals(signum).name}: finishing {len(self.in_progress)} page(s) in "
-                 "progress, then stopping (send it again to stop now)")
+        self.say(
+            f"archiver worker: {signal.Signals(signum).name}: finishing {len(self.in_progress)} page(s) in "
+            "progress, then stopping (send it again to stop now)"
+        )
 
     def _lost(self, entry_id: str) -> None:
         url = self.in_progress.get(entry_id, entry_id)
@@ -252,11 +293,12 @@ class Worker:
             job = QueuedJob.from_json(delivery.body)
         except UnreadableJob as exc:
             peek = QueuedJob.peek(delivery.body)
-            await self._fail(delivery, str(peek.get("job_id", delivery.entry_id)), str(peek.get("url", "")),
-                             f"refused: {exc}")
+            await self._fail(
+                delivery, str(peek.get("job_id", delivery.entry_id)), str(peek.get("url", "")), f"refused: {exc}"
+            )
             return
         self.in_progress[delivery.entry_id] = job.url
-        now = utc_iso(datetime.now(timezone.utc))
+        now = utc_iso(datetime.now(UTC))
         await self._call(self.broker.mark_running, delivery, self.id, now, job.job_id, job.url)
         if delivery.previous_owner is not None:
             await self._after_lost_lease(delivery, job, now)
@@ -266,18 +308,32 @@ class Worker:
             await self._call(self.broker.finish, delivery, job.job_id)
             return
         if delivery.deliveries > self.settings.max_attempts:
-            await self._fail(delivery, job.job_id, job.url,
-                             f"gave up after {delivery.deliveries - 1} attempts: each time its worker stopped "
-                             f"answering before finishing (killed, crashed or frozen); last: {delivery.previous_owner}")
+            await self._fail(
+                delivery,
+                job.job_id,
+                job.url,
+                f"gave up after {delivery.deliveries - 1} attempts: each time its worker stopped "
+                f"answering before finishing (killed, crashed or frozen); last: {delivery.previous_owner}",
+            )
             return
         await self._capture(delivery, job)
 
     async def _after_lost_lease(self, delivery: Delivery, job: QueuedJob, now: str) -> None:
-        self.say(f"archiver worker: taking over {job.url} from {delivery.previous_owner} (silent for "
-                 f"{delivery.idle_seconds:.0f} s; attempt {delivery.deliveries})")
-        await self._call(self.broker.note_retry, job.job_id, {
-            "worker": delivery.previous_owner, "silent_seconds": round(delivery.idle_seconds, 1),
-            "taken_over_by": self.id, "at": now, "why": "lease expired: no heartbeat from its worker"})
+        self.say(
+            f"archiver worker: taking over {job.url} from {delivery.previous_owner} (silent for "
+            f"{delivery.idle_seconds:.0f} s; attempt {delivery.deliveries})"
+        )
+        await self._call(
+            self.broker.note_retry,
+            job.job_id,
+            {
+                "worker": delivery.previous_owner,
+                "silent_seconds": round(delivery.idle_seconds, 1),
+                "taken_over_by": self.id,
+                "at": now,
+                "why": "lease expired: no heartbeat from its worker",
+            },
+        )
         await self._settle()  # the silent worker may be dead and have left files in this output
 
     async def _settle(self) -> None:
@@ -287,15 +343,18 @@ class Worker:
         for note in settled.interrupted + settled.set_aside:
             self.say(f"archiver worker: recovered: {note['now']}: {note['why']}")
         for page in settled.committed:
-            self.say(f"archiver worker: recovered: {page['run_id']}/{page['capture_id']}: committed page added "
-                     "to its run's manifest")
+            self.say(
+                f"archiver worker: recovered: {page['run_id']}/{page['capture_id']}: committed page added "
+                "to its run's manifest"
+            )
 
     async def _capture(self, delivery: Delivery, job: QueuedJob) -> None:
         prior = None if job.recapture else self._completed.current().get(job.page_key)
         store, plan = self._runs.get(job.options, self._dedup if job.options.dedup else None)
         if prior is not None:
-            won, _ = await self._call(self.broker.commit, job.job_id,
-                                      self._outcome(job.url, delivery, "skipped", prior=prior))
+            won, _ = await self._call(
+                self.broker.commit, job.job_id, self._outcome(job.url, delivery, "skipped", prior=prior)
+            )
             if won:
                 store.manifest.add_skipped({**prior, "seed": job.url})
                 self.tally.skipped += 1
@@ -303,16 +362,16 @@ class Worker:
             await self._call(self.broker.finish, delivery, job.job_id)
             return
         seed = read_seeds([job.url])[0]
-        _fault("capture", job.url)
-        result = await capture_with_retries(self._holder, seed, plan, self.settings.run_settings(),
-                                            RunHooks())
+        self.fault_point("capture", job.url)
+        result = await capture_with_retries(self._holder, seed, plan, self.settings.run_settings(), RunHooks())
         entry = store.stage(job.job_id, result)
-        _fault("commit", job.url)
-        outcome = self._outcome(job.url, delivery, result.state, reason=result.reason, run_id=plan.run_id,
-                                capture_id=result.capture_id)
+        self.fault_point("commit", job.url)
+        outcome = self._outcome(
+            job.url, delivery, result.state, reason=result.reason, run_id=plan.run_id, capture_id=result.capture_id
+        )
         won, recorded = await self._call(self.broker.commit, job.job_id, outcome)
         if won:
-            _fault("keep", job.url)
+            self.fault_point("keep", job.url)
             store.keep(entry)
             if plan.dedup is not None:
                 plan.dedup.add_page(entry)
@@ -320,8 +379,12 @@ class Worker:
             self.say(page_line(result) + (f"  ({result.reason})" if result.state != COMPLETE and result.reason else ""))
         else:
             kept = {key: recorded.get(key) for key in ("run_id", "capture_id", "worker")}
-            note = store.set_aside(entry, job.job_id, "another attempt of the same job was committed first "
-                                   "(this one's lease had run out)", kept)
+            note = store.set_aside(
+                entry,
+                job.job_id,
+                "another attempt of the same job was committed first (this one's lease had run out)",
+                kept,
+            )
             await self._call(self.broker.note_set_aside, {**note, "worker": self.id})
             self.tally.set_aside += 1
             self.say(f"set-aside    {job.url}: already committed by {kept['worker']}; files in {note['now']}")
@@ -329,9 +392,18 @@ class Worker:
 
     def _outcome(self, url: str, delivery: Delivery, state: str, **more: Any) -> dict[str, Any]:
         """How a job ended, as recorded in Redis (the commit)."""
-        return {"state": state, "url": url, "worker": self.id, "attempt": delivery.deliveries,
-                "at": utc_iso(datetime.now(timezone.utc)), "output": str(self.settings.output.resolve()),
-                "reason": None, "run_id": None, "capture_id": None, **more}
+        return {
+            "state": state,
+            "url": url,
+            "worker": self.id,
+            "attempt": delivery.deliveries,
+            "at": utc_iso(datetime.now(UTC)),
+            "output": str(self.settings.output.resolve()),
+            "reason": None,
+            "run_id": None,
+            "capture_id": None,
+            **more,
+        }
 
     async def _fail(self, delivery: Delivery, job_id: str, url: str, reason: str) -> None:
         await self._call(self.broker.commit, job_id, self._outcome(url, delivery, FAILED, reason=reason))
@@ -359,8 +431,7 @@ class Worker:
                 value = await loop.run_in_executor(self._pool, function, *args)
             except REDIS_DOWN as exc:
                 if not self._redis_down:
-                    self.say(f"archiver worker: Redis at {display_url(self.broker.url)} unreachable ({exc}); "
-                             "retrying")
+                    self.say(f"archiver worker: Redis at {display_url(self.broker.url)} unreachable ({exc}); retrying")
                 self._redis_down = True
                 await asyncio.sleep(wait)
                 wait = min(5.0, wait * 2)

@@ -17,9 +17,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from archiver.errors import ArchiverError
 from archiver.replay.cache import cache_dir
@@ -46,7 +46,7 @@ class PywbEnvironment:
         return self.path / "bin" / "wb-manager"
 
 
-def ensure_pywb(log=lambda message: None) -> PywbEnvironment:
+def ensure_pywb(log: Callable[[str], None] = lambda message: None) -> PywbEnvironment:
     """The pywb environment, created (once, under a lock) when missing."""
     env = PywbEnvironment(cache_dir() / f"pywb-{PYWB_VERSION}")
     ready = env.path / ".archiver-ready"
@@ -60,8 +60,10 @@ def ensure_pywb(log=lambda message: None) -> PywbEnvironment:
         log(f"creating pywb {PYWB_VERSION}'s own environment in {env.path} (once)")
         shutil.rmtree(env.path, ignore_errors=True)
         _run([sys.executable, "-m", "venv", str(env.path)], "create pywb's virtual environment")
-        _run([str(env.path / "bin" / "python"), "-m", "pip", "install", "--quiet", f"pywb=={PYWB_VERSION}"],
-             f"install pywb {PYWB_VERSION}")
+        _run(
+            [str(env.path / "bin" / "python"), "-m", "pip", "install", "--quiet", f"pywb=={PYWB_VERSION}"],
+            f"install pywb {PYWB_VERSION}",
+        )
         ready.write_text(PYWB_VERSION + "\n")
     return env
 
@@ -82,7 +84,7 @@ def build_collection(env: PywbEnvironment, root: Path, warcs: Iterable[Path], fr
     archive = root / "collections" / COLLECTION / "archive"
     archive.mkdir(parents=True, exist_ok=True)
     (root / "collections" / COLLECTION / "indexes").mkdir(exist_ok=True)
-    for index, warc in enumerate(sorted(set(Path(w).resolve() for w in warcs))):
+    for index, warc in enumerate(sorted({Path(w).resolve() for w in warcs})):
         (archive / f"{index:05d}-{warc.name}").symlink_to(warc)
     (root / "config.yaml").write_text(f"collections_root: collections\nframed_replay: {str(framed).lower()}\n")
     _run([str(env.wb_manager), "reindex", COLLECTION], "index the WARC files with pywb", cwd=root)
@@ -112,14 +114,19 @@ class PywbServer:
     def url(self, timestamp: str, target: str, modifier: str = "") -> str:
         return f"{self.origin}/{COLLECTION}/{timestamp}{modifier}/{target}"
 
-    def start(self) -> "PywbServer":
+    def start(self) -> PywbServer:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", self.port)) == 0:
                 raise ReplayError(f"port {self.port} on 127.0.0.1 is already in use")
         log = open(self.log_path, "wb")
         env = {**os.environ, "PYWB_CONFIG_FILE": str(self.root / "config.yaml")}
-        self.process = subprocess.Popen([str(self.env.wayback), "-b", "127.0.0.1", "-p", str(self.port)],
-                                        cwd=self.root, stdout=log, stderr=subprocess.STDOUT, env=env)
+        self.process = subprocess.Popen(
+            [str(self.env.wayback), "-b", "127.0.0.1", "-p", str(self.port)],
+            cwd=self.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
         log.close()
         self._wait_until_serving()
         return self
@@ -155,7 +162,7 @@ class PywbServer:
             self.process.kill()
             self.process.wait()
 
-    def __enter__(self) -> "PywbServer":
+    def __enter__(self) -> PywbServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -12,30 +12,31 @@ from __future__ import annotations
 import re
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from playwright.async_api import Browser, Error as PlaywrightError, Page, Response, Route
+from playwright.async_api import Browser, Page, Response, Route, async_playwright
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
-from playwright.async_api import async_playwright
 
 from archiver.browser.behaviours import run_behaviours
 from archiver.browser.launch import BrowserInfo, find_browser, launch
-from archiver.output.runs import replayable_pages
-from archiver.output.stored import StoredPage, StoredRun
+from archiver.browser.network import NetworkActivity
+from archiver.browser.pagejs import evaluate_in_frame, script
+from archiver.browser.screenshots import full_page_screenshot
 from archiver.errors import ArchiverError, first_line
 from archiver.jsonfile import write_json_atomic
-from archiver.output.manifest import record_qa
-from archiver.terms import FileRole
-from archiver.browser.network import NetworkActivity
 from archiver.options import CaptureOptions
+from archiver.output.manifest import record_qa
+from archiver.output.runs import replayable_pages
+from archiver.output.stored import StoredPage, StoredRun
 from archiver.replay.pywb import COLLECTION, PYWB_VERSION, PywbServer, build_collection, ensure_pywb
-from archiver.times import utc_iso
-from archiver.browser.screenshots import full_page_screenshot
-from archiver.browser.pagejs import evaluate_in_frame, script
 from archiver.replay.similarity import screenshot_similarity, text_similarity
+from archiver.terms import FileRole
+from archiver.times import utc_iso
 from archiver.versions import tool_versions
 
 QA_NAME = "qa.json"
@@ -121,19 +122,23 @@ class PageQA:
 
 def original_url(server: PywbServer, replay_url: str) -> str:
     """http://127.0.0.1:P/archiver/2026...im_/http://site/x.jpg -> http://site/x.jpg"""
-    match = REPLAY_PATH.match(replay_url[len(server.origin):])
+    match = REPLAY_PATH.match(replay_url[len(server.origin) :])
     return match.group(1) if match else replay_url
 
 
-async def check_page(browser: Browser, info: BrowserInfo, server: PywbServer, run: StoredRun, page: StoredPage,
-                     profile: Profile) -> ProfileQA:
+async def check_page(
+    browser: Browser, info: BrowserInfo, server: PywbServer, run: StoredRun, page: StoredPage, profile: Profile
+) -> ProfileQA:
     replay_url = server.url(page.timestamp, page.url, "mp_")
     result = ProfileQA(profile.name, f"{profile.width}x{profile.height} @{profile.device_scale_factor:g}x", replay_url)
     options = replace(run.capture_options(), autofetch=False)
     context = await browser.new_context(
         viewport={"width": profile.width, "height": profile.height},
-        device_scale_factor=profile.device_scale_factor, is_mobile=profile.mobile, has_touch=profile.mobile,
-        user_agent=info.user_agent, service_workers="block",
+        device_scale_factor=profile.device_scale_factor,
+        is_mobile=profile.mobile,
+        has_touch=profile.mobile,
+        user_agent=info.user_agent,
+        service_workers="block",
     )
     network = NetworkActivity(stale_after=options.quiet_timeout)
     network.attach(context)
@@ -163,8 +168,9 @@ async def check_page(browser: Browser, info: BrowserInfo, server: PywbServer, ru
     return result
 
 
-async def _load_and_scroll(browser_page: Page, network: NetworkActivity, options: CaptureOptions,
-                           result: ProfileQA) -> None:
+async def _load_and_scroll(
+    browser_page: Page, network: NetworkActivity, options: CaptureOptions, result: ProfileQA
+) -> None:
     try:
         await browser_page.goto(result.replay_url, wait_until="load", timeout=options.navigation_timeout * 1000)
     except PlaywrightTimeoutError:
@@ -173,8 +179,9 @@ async def _load_and_scroll(browser_page: Page, network: NetworkActivity, options
     await network.wait_for_quiet(options.network_quiet, options.quiet_timeout)
 
 
-async def _inspect(browser_page: Page, server: PywbServer, page: StoredPage, profile: Profile,
-                   max_height: int, result: ProfileQA) -> None:
+async def _inspect(
+    browser_page: Page, server: PywbServer, page: StoredPage, profile: Profile, max_height: int, result: ProfileQA
+) -> None:
     for frame in browser_page.frames:
         found = await evaluate_in_frame(frame, script("replay_problems"))
         if found is None:
@@ -201,9 +208,13 @@ class QaRun:
         return all(page.passed(limits) for page in self.pages)
 
 
-async def run_qa(paths: Iterable[Path], limits: Thresholds, browser_path: str | None = None,
-                 on_page: Callable[[PageQA], None] | None = None,
-                 log: Callable[[str], None] = lambda message: None) -> QaRun:
+async def run_qa(
+    paths: Iterable[Path],
+    limits: Thresholds,
+    browser_path: str | None = None,
+    on_page: Callable[[PageQA], None] | None = None,
+    log: Callable[[str], None] = lambda message: None,
+) -> QaRun:
     """QA every replayable page under `paths`: one pywb for all of them, one qa.json per run."""
     pages = replayable_pages(paths)
     if not pages:
@@ -217,8 +228,11 @@ async def run_qa(paths: Iterable[Path], limits: Thresholds, browser_path: str | 
                 browser, info = await launch(playwright, find_browser(playwright, browser_path))
                 try:
                     for run, page in pages:
-                        checked = PageQA(run, page, [await check_page(browser, info, server, run, page, profile)
-                                                     for profile in PROFILES])
+                        checked = PageQA(
+                            run,
+                            page,
+                            [await check_page(browser, info, server, run, page, profile) for profile in PROFILES],
+                        )
                         results.append(checked)
                         if on_page:
                             on_page(checked)
@@ -233,7 +247,7 @@ def write_reports(results: list[PageQA], limits: Thresholds, info: BrowserInfo) 
     runs = {result.run.run_dir: result.run for result in results}
     for run_dir, run in sorted(runs.items()):
         in_run = [result for result in results if result.run.run_dir == run_dir]
-        checked_at = utc_iso(datetime.now(timezone.utc))
+        checked_at = utc_iso(datetime.now(UTC))
         passed = all(result.passed(limits) for result in in_run)
         report = {
             "qa_version": 1,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
+import io
 import itertools
 import json
 import mimetypes
@@ -25,10 +26,11 @@ import tarfile
 import tempfile
 import threading
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 from urllib.parse import quote, unquote, urlencode
 
 from archiver.replay.cache import cache_dir
@@ -97,8 +99,12 @@ def _npm_pack(into: Path) -> Path:
     npm = shutil.which("npm")
     if npm is None:
         raise ReplayError("ReplayWeb.page comes from npm, and npm is not installed (Debian: apt-get install npm)")
-    result = subprocess.run([npm, "pack", f"replaywebpage@{RWP_VERSION}", "--json", "--pack-destination", str(into)],
-                            cwd=into, capture_output=True, text=True)
+    result = subprocess.run(
+        [npm, "pack", f"replaywebpage@{RWP_VERSION}", "--json", "--pack-destination", str(into)],
+        cwd=into,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise ReplayError(f"could not fetch ReplayWeb.page with npm: {detail[-1] if detail else 'npm failed'}")
@@ -108,8 +114,10 @@ def _npm_pack(into: Path) -> Path:
 def _check_integrity(tarball: Path) -> None:
     digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode("ascii")
     if digest != RWP_INTEGRITY:
-        raise ReplayError(f"the replaywebpage {RWP_VERSION} package from npm is not the one expected "
-                          f"({digest}, expected {RWP_INTEGRITY}); refusing to serve it")
+        raise ReplayError(
+            f"the replaywebpage {RWP_VERSION} package from npm is not the one expected "
+            f"({digest}, expected {RWP_INTEGRITY}); refusing to serve it"
+        )
 
 
 def _extract(tarball: Path, into: Path) -> None:
@@ -138,8 +146,11 @@ def wacz_pages(path: Path) -> list[ArchivedPage]:
                 entries = [json.loads(line) for line in itertools.islice(lines, MAX_LISTED_PAGES + 1) if line.strip()]
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ReplayError(f"{path} is not a readable WACZ: {exc}") from None
-    return [ArchivedPage(entry["url"], "".join(ch for ch in str(entry.get("ts", "")) if ch.isdigit())[:14])
-            for entry in entries if isinstance(entry, dict) and isinstance(entry.get("url"), str)]
+    return [
+        ArchivedPage(entry["url"], "".join(ch for ch in str(entry.get("ts", "")) if ch.isdigit())[:14])
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(entry.get("url"), str)
+    ]
 
 
 @dataclass(frozen=True)
@@ -171,7 +182,7 @@ class ReplayWebPageServer:
         query = {"source": self.source(archive), "url": page_url, "ts": ts, "embed": embed}
         return f"{self.origin}/?" + urlencode({k: v for k, v in query.items() if v})
 
-    def __enter__(self) -> "ReplayWebPageServer":
+    def __enter__(self) -> ReplayWebPageServer:
         self._thread.start()
         return self
 
@@ -205,10 +216,10 @@ def _handler(rwp_folder: Path, archives: dict[str, Path]) -> type[BaseHTTPReques
         server_version = "archiver-replaywebpage/1"
         protocol_version = "HTTP/1.1"
 
-        def do_HEAD(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_HEAD(self) -> None:
             self._answer(send_body=False)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self._answer(send_body=True)
 
         def _answer(self, send_body: bool) -> None:
@@ -217,8 +228,8 @@ def _handler(rwp_folder: Path, archives: dict[str, Path]) -> type[BaseHTTPReques
                 self._whole(INDEX_HTML.encode("utf-8"), "text/html; charset=utf-8", send_body)
             elif path in files:
                 self._file(files[path], "application/javascript", send_body)
-            elif path.startswith(ARCHIVE_PREFIX) and unquote(path[len(ARCHIVE_PREFIX):]) in archives:
-                target = archives[unquote(path[len(ARCHIVE_PREFIX):])]
+            elif path.startswith(ARCHIVE_PREFIX) and unquote(path[len(ARCHIVE_PREFIX) :]) in archives:
+                target = archives[unquote(path[len(ARCHIVE_PREFIX) :])]
                 self._file(target, mimetypes.guess_type(target.name)[0] or "application/octet-stream", send_body)
             else:
                 self._whole(b"not found\n", "text/plain", send_body, status=404)
@@ -269,7 +280,7 @@ def _handler(rwp_folder: Path, archives: dict[str, Path]) -> type[BaseHTTPReques
     return Handler
 
 
-def _copy_range(source: BinaryIO, target: BinaryIO, start: int, length: int) -> None:
+def _copy_range(source: BinaryIO, target: io.BufferedIOBase, start: int, length: int) -> None:
     source.seek(start)
     while length > 0:
         block = source.read(min(COPY_CHUNK, length))

@@ -10,20 +10,21 @@ the output folder's lock for the whole run and, first, salvages what a killed ru
 from __future__ import annotations
 
 import asyncio
-import logging
 import secrets
 import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from playwright.async_api import Browser, Playwright, async_playwright
 
+from archiver.browser import netguard
 from archiver.browser.launch import BrowserInfo, find_browser, launch
+from archiver.browser.netguard import NetworkAccess
 from archiver.capture.page import capture_page
 from archiver.capture.result import PageResult
-from archiver.terms import COMPLETE, FAILED
 from archiver.identity import page_id, sha256_bytes
 from archiver.options import CaptureJob, CaptureOptions
 from archiver.output.completed import completed_pages
@@ -32,13 +33,25 @@ from archiver.output.interrupted import recover_open_warcs
 from archiver.output.locks import lock_output, lock_run
 from archiver.output.manifest import RunManifest
 from archiver.run.seeds import Seed, read_seeds
+from archiver.terms import COMPLETE, FAILED
 from archiver.times import utc_iso
 
 # Network failures worth another try: the server or the path to it may be back in a moment.
-RETRYABLE = ("ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET", "ERR_CONNECTION_CLOSED", "ERR_EMPTY_RESPONSE",
-             "ERR_TIMED_OUT", "ERR_CONNECTION_TIMED_OUT", "ERR_NAME_RESOLUTION_FAILED", "ERR_NETWORK_CHANGED",
-             "ERR_ADDRESS_UNREACHABLE", "ERR_INTERNET_DISCONNECTED", "ERR_SOCKET_NOT_CONNECTED",
-             "ERR_CONNECTION_ABORTED", "no response within")
+RETRYABLE = (
+    "ERR_CONNECTION_REFUSED",
+    "ERR_CONNECTION_RESET",
+    "ERR_CONNECTION_CLOSED",
+    "ERR_EMPTY_RESPONSE",
+    "ERR_TIMED_OUT",
+    "ERR_CONNECTION_TIMED_OUT",
+    "ERR_NAME_RESOLUTION_FAILED",
+    "ERR_NETWORK_CHANGED",
+    "ERR_ADDRESS_UNREACHABLE",
+    "ERR_INTERNET_DISCONNECTED",
+    "ERR_SOCKET_NOT_CONNECTED",
+    "ERR_CONNECTION_ABORTED",
+    "no response within",
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,7 @@ class RunSettings:
     retries: int = 2  # more attempts for a page that failed on a network error
     retry_backoff: float = 2.0  # seconds before the first retry, doubled for each next one
     resume: bool = True  # skip pages an earlier run in the same output captured completely
+    resolve: tuple[tuple[str, str], ...] = ()  # --resolve NAME=IP: what those names resolve to (split horizon)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,16 +90,21 @@ class RunHooks:
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
 
 
 def rejected(seed: Seed) -> PageResult:
     """A seed that cannot be captured (not an http(s) URL, a bad input line): recorded as failed."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     key = sha256_bytes(seed.url.encode("utf-8", "replace"))[:16]
-    result = PageResult(requested_url=seed.url, page_id=key, capture_id=f"{now.strftime('%Y%m%dT%H%M%SZ')}-{key}",
-                        started_at=now, ended_at=now)
+    result = PageResult(
+        requested_url=seed.url,
+        page_id=key,
+        capture_id=f"{now.strftime('%Y%m%dT%H%M%SZ')}-{key}",
+        started_at=now,
+        ended_at=now,
+    )
     result.mark(FAILED, f"{seed.problem} ({seed.origin})")
     return result
 
@@ -112,10 +131,16 @@ class BrowserHolder:
             await self.browser.close()
 
 
-async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: CaptureOptions,
-                       browser_path: str | None = None, settings: RunSettings = RunSettings(),
-                       hooks: RunHooks = RunHooks()) -> RunOutcome:
+async def capture_urls(
+    seeds: Iterable[Seed | str],
+    output_root: Path,
+    options: CaptureOptions,
+    browser_path: str | None = None,
+    settings: RunSettings = RunSettings(),
+    hooks: RunHooks | None = None,
+) -> RunOutcome:
     """Capture every seed into a new run folder under `output_root`."""
+    hooks = hooks or RunHooks()
     checked = [seed if isinstance(seed, Seed) else read_seeds([seed])[0] for seed in seeds]
     async with async_playwright() as playwright:
         holder = BrowserHolder(playwright, find_browser(playwright, browser_path))  # before touching the output
@@ -128,8 +153,15 @@ async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: 
             run_dir = output_root / run_id
             run_lock = lock_run(run_dir)  # held to the end: recovery by any other run leaves this one alone
             _, info = await holder.get()
-            manifest = RunManifest(run_dir, run_id, options, info, datetime.now(timezone.utc),
-                                   settings=settings.to_dict(), recovered=recovered)
+            manifest = RunManifest(
+                run_dir,
+                run_id,
+                options,
+                info,
+                datetime.now(UTC),
+                settings=settings.to_dict(),
+                recovered=recovered,
+            )
             manifest.write()
             outcome = RunOutcome(run_dir, manifest.path, recovered=recovered)
             to_capture = []
@@ -148,8 +180,15 @@ async def capture_urls(seeds: Iterable[Seed | str], output_root: Path, options: 
                     to_capture.append(seed)
             hooks.on_start(len(to_capture))
             try:
-                await _capture_all(holder, to_capture, RunPlan(run_dir, run_id, options, dedup), settings, manifest,
-                                   outcome, hooks)
+                await _capture_all(
+                    holder,
+                    to_capture,
+                    RunPlan(run_dir, run_id, options, dedup, netguard.network_access(dict(settings.resolve))),
+                    settings,
+                    manifest,
+                    outcome,
+                    hooks,
+                )
             finally:
                 await holder.close()
                 manifest.finish()
@@ -167,10 +206,18 @@ class RunPlan:
     run_id: str
     options: CaptureOptions
     dedup: DedupIndex | None
+    access: NetworkAccess  # how names resolve and connections go (the guard checks each either way)
 
 
-async def _capture_all(holder: BrowserHolder, seeds: list[Seed], plan: RunPlan, settings: RunSettings,
-                       manifest: RunManifest, outcome: RunOutcome, hooks: RunHooks) -> None:
+async def _capture_all(
+    holder: BrowserHolder,
+    seeds: list[Seed],
+    plan: RunPlan,
+    settings: RunSettings,
+    manifest: RunManifest,
+    outcome: RunOutcome,
+    hooks: RunHooks,
+) -> None:
     slots = asyncio.Semaphore(max(1, settings.concurrency))
 
     async def one(seed: Seed) -> None:
@@ -185,15 +232,17 @@ async def _capture_all(holder: BrowserHolder, seeds: list[Seed], plan: RunPlan, 
     await asyncio.gather(*(one(seed) for seed in seeds))
 
 
-async def capture_with_retries(holder: BrowserHolder, seed: Seed, plan: RunPlan, settings: RunSettings,
-                                hooks: RunHooks) -> PageResult:
+async def capture_with_retries(
+    holder: BrowserHolder, seed: Seed, plan: RunPlan, settings: RunSettings, hooks: RunHooks
+) -> PageResult:
     if seed.problem:
         return rejected(seed)
     attempts: list[dict[str, str]] = []
     for attempt in range(settings.retries + 1):
         browser, info = await holder.get()
-        result = await capture_page(browser, info, CaptureJob(seed.url, plan.run_dir, plan.run_id, plan.options),
-                                    plan.dedup)
+        result = await capture_page(
+            browser, info, CaptureJob(seed.url, plan.run_dir, plan.run_id, plan.options), plan.dedup, plan.access
+        )
         retryable = result.state == FAILED and any(code in (result.reason or "") for code in RETRYABLE)
         if not retryable or attempt == settings.retries:
             result.attempts = attempts
@@ -201,7 +250,7 @@ async def capture_with_retries(holder: BrowserHolder, seed: Seed, plan: RunPlan,
         # The failed attempt holds only its warcinfo and failure record; the manifest keeps the failure.
         attempts.append({"started_at": utc_iso(result.started_at), "reason": result.reason or ""})
         shutil.rmtree(plan.run_dir / result.capture_id, ignore_errors=True)
-        delay = settings.retry_backoff * 2 ** attempt
+        delay = settings.retry_backoff * 2**attempt
         hooks.on_retry(seed, result.reason or "", delay)
         await asyncio.sleep(delay)
     raise AssertionError("unreachable")

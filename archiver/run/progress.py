@@ -8,9 +8,9 @@ import sys
 from typing import Any, TextIO
 
 from archiver.capture.result import PageResult
-from archiver.terms import COMPLETE, FAILED, PageState
 from archiver.run.batch import RunHooks, RunOutcome
 from archiver.run.seeds import Seed
+from archiver.terms import COMPLETE, FAILED, PageState
 
 
 def page_line(result: PageResult) -> str:
@@ -38,8 +38,9 @@ class Reporter:
         if total and sys.stderr.isatty():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.progress = Progress(TextColumn("capturing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                     transient=True)
+            self.progress = Progress(
+                TextColumn("capturing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+            )
             self.task = self.progress.add_task("pages", total=total)
             self.progress.start()
 
@@ -71,8 +72,11 @@ class Reporter:
         if self.progress is not None:
             self.progress.stop()
         for note in outcome.recovered:
-            self._line(f"archiver: a capture interrupted in an earlier run was set aside in {note['now']} "
-                       f"({note['complete_records_kept']} complete records kept)", err=True)
+            self._line(
+                f"archiver: a capture interrupted in an earlier run was set aside in {note['now']} "
+                f"({note['complete_records_kept']} complete records kept)",
+                err=True,
+            )
         if self.as_json:
             print(json.dumps(summary(outcome), indent=2), flush=True)
             return
@@ -94,7 +98,16 @@ def summary(outcome: RunOutcome) -> dict[str, Any]:
         **{state.value: states.count(state) for state in PageState},
         "skipped": outcome.skipped,
         "recovered": outcome.recovered,
-        "pages": [{"url": r.requested_url, "final_url": r.final_url, "state": str(r.state), "status": r.status,
-                   "reason": r.reason, "capture_id": r.capture_id,
-                   "files": [str(f.path) for f in r.files]} for r in outcome.results],
+        "pages": [
+            {
+                "url": r.requested_url,
+                "final_url": r.final_url,
+                "state": str(r.state),
+                "status": r.status,
+                "reason": r.reason,
+                "capture_id": r.capture_id,
+                "files": [str(f.path) for f in r.files],
+            }
+            for r in outcome.results
+        ],
     }

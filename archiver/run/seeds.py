@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from archiver.errors import ArchiverError, InvalidURL
 from archiver.identity import validate_seed, without_credentials

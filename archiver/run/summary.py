@@ -16,8 +16,13 @@ def _credits(image: StoredImage) -> str:
 def page_summary(page: StoredPage) -> list[str]:
     title = page.headline or page.title or "(no title)"
     lines = [title, "=" * min(len(title), 100)]
-    for label, name in (("By", "authors"), ("Published", "published"), ("Updated", "modified"),
-                        ("Site", "site_name"), ("Section", "section")):
+    for label, name in (
+        ("By", "authors"),
+        ("Published", "published"),
+        ("Updated", "modified"),
+        ("Site", "site_name"),
+        ("Section", "section"),
+    ):
         value = page.article.text(name)
         if value:
             lines.append(f"{label + ':':<13}{value}")
@@ -32,13 +37,17 @@ def page_summary(page: StoredPage) -> list[str]:
         lines.append(f"{'Lead image:':<13}{lead.url}{archive}")
         lines.append(f"{'Credit:':<13}{_credits(lead)}")
     credited = sum(1 for image in page.images if image.credits)
-    lines.append(f"{'Counts:':<13}{page.counts.get('exchanges_written', 0)} exchanges, {len(page.images)} article "
-                 f"images ({credited} credited), {page.counts.get('failed_requests', 0)} failed requests")
+    lines.append(
+        f"{'Counts:':<13}{page.counts.get('exchanges_written', 0)} exchanges, {len(page.images)} article "
+        f"images ({credited} credited), {page.counts.get('failed_requests', 0)} failed requests"
+    )
     dedup = page.dedup
     if dedup and dedup.revisits:
-        lines.append(f"{'Dedup:':<13}{dedup.revisits} response(s) unchanged since an earlier capture, stored as "
-                     f"revisits ({dedup.bytes_saved:,} bytes saved); they need {len(dedup.requires)} earlier "
-                     "WARC file(s)")
+        lines.append(
+            f"{'Dedup:':<13}{dedup.revisits} response(s) unchanged since an earlier capture, stored as "
+            f"revisits ({dedup.bytes_saved:,} bytes saved); they need {len(dedup.requires)} earlier "
+            "WARC file(s)"
+        )
     for entry in page.files:
         lines.append(f"{'  ' + entry.role + ':':<24}{page.run_dir / entry.path}")
     for warning in page.warnings:
@@ -48,8 +57,10 @@ def page_summary(page: StoredPage) -> list[str]:
 
 def run_summary(run: StoredRun) -> list[str]:
     counts = {state: len(run.pages_in([state])) for state in PageState}
-    lines = [f"Run {run.run_id}: {len(run.pages)} page(s), {counts[PageState.COMPLETE]} complete, "
-             f"{counts[PageState.PARTIAL]} partial, {counts[PageState.FAILED]} failed  ({run.path})"]
+    lines = [
+        f"Run {run.run_id}: {len(run.pages)} page(s), {counts[PageState.COMPLETE]} complete, "
+        f"{counts[PageState.PARTIAL]} partial, {counts[PageState.FAILED]} failed  ({run.path})"
+    ]
     if run.qa:
         lines.append(f"Replay QA: {'passed' if run.qa.passed else 'FAILED'} ({run.qa.path})")
     for page in run.pages:

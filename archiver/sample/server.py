@@ -8,12 +8,12 @@ into view, with lazy thumbnails. Its images are drawn at start-up with Pillow.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from io import BytesIO
-from typing import Iterator
 
 from PIL import Image, ImageDraw
 
@@ -53,19 +53,19 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "archiver-sample/1"
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/":
-            self._send(302, b"", "text/plain", [("Location", ARTICLE_PATH)])
+            self._send(302, b"", "text/plain", (("Location", ARTICLE_PATH),))
         elif path in _STATIC:
             name, content_type = _STATIC[path]
             self._send(200, files("archiver.sample").joinpath(name).read_bytes(), content_type)
         elif path in _IMAGES:
-            self._send(200, _image(path), _CONTENT_TYPES[_IMAGES[path][2]], [("Cache-Control", "max-age=3600")])
+            self._send(200, _image(path), _CONTENT_TYPES[_IMAGES[path][2]], (("Cache-Control", "max-age=3600"),))
         else:
             self._send(404, b"not found\n", "text/plain")
 
-    def _send(self, status: int, body: bytes, content_type: str, extra: list[tuple[str, str]] = []) -> None:
+    def _send(self, status: int, body: bytes, content_type: str, extra: tuple[tuple[str, str], ...] = ()) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -79,9 +80,16 @@ def _as_original(record: Any, run_id: str, listed_as: str, sha256: str) -> Origi
     digest = headers.get_header("WARC-Payload-Digest")
     if size <= 0 or not digest:
         return None
-    return Original(url=headers.get_header("WARC-Target-URI"), digest=digest,
-                    record_id=headers.get_header("WARC-Record-ID"), date=headers.get_header("WARC-Date"),
-                    run_id=run_id, warc=listed_as, warc_sha256=sha256, size=size)
+    return Original(
+        url=headers.get_header("WARC-Target-URI"),
+        digest=digest,
+        record_id=headers.get_header("WARC-Record-ID"),
+        date=headers.get_header("WARC-Date"),
+        run_id=run_id,
+        warc=listed_as,
+        warc_sha256=sha256,
+        size=size,
+    )
 
 
 class OriginalsIndex:
@@ -124,5 +132,8 @@ class DedupTally:
     def to_dict(self) -> dict[str, Any] | None:
         if self.index is None:
             return None
-        return {"revisits": self.revisits, "bytes_saved": self.bytes_saved,
-                "requires": [self.requires[key] for key in sorted(self.requires)]}
+        return {
+            "revisits": self.revisits,
+            "bytes_saved": self.bytes_saved,
+            "requires": [self.requires[key] for key in sorted(self.requires)],
+        }

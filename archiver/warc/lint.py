@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import zlib
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
@@ -78,7 +79,9 @@ class _Linter:
         self.partial_urls: dict[str, int] = defaultdict(int)
 
     def problem(self, record: ArcWarcRecord, rule: str, message: str) -> None:
-        target = record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("WARC-Filename") or ""
+        target = (
+            record.rec_headers.get_header("WARC-Target-URI") or record.rec_headers.get_header("WARC-Filename") or ""
+        )
         self.issues.append(LintIssue(self.name, -1, target, rule, message))
 
     def check(self, record: ArcWarcRecord, index: int) -> None:
@@ -93,8 +96,11 @@ class _Linter:
             self.problem(record, "fragment", "WARC-Target-URI carries a #fragment")
         is_http = target.startswith(("http://", "https://"))
         if record.rec_type in ("resource",) and is_http:
-            self.problem(record, "shadowing-resource",
-                         "a resource record under an http(s) URI shadows the page in replay; use urn:...")
+            self.problem(
+                record,
+                "shadowing-resource",
+                "a resource record under an http(s) URI shadows the page in replay; use urn:...",
+            )
         payload = _Payload(record.raw_stream)
         if record.rec_type == "response" and is_http:
             self._check_response(record, payload, target)
@@ -118,21 +124,29 @@ class _Linter:
         if http is None:
             self.problem(record, "http-headers", "no HTTP header block")
             return False
-        line_protocol = http.protocol if record.rec_type in ("response", "revisit") else http.statusline.rsplit(" ", 1)[-1]
+        line_protocol = (
+            http.protocol if record.rec_type in ("response", "revisit") else http.statusline.rsplit(" ", 1)[-1]
+        )
         if line_protocol not in HTTP_LINE_PROTOCOLS:
-            self.problem(record, "status-line-protocol",
-                         f"HTTP line says {line_protocol!r}; write HTTP/1.1 and put the real protocol in WARC-Protocol")
+            self.problem(
+                record,
+                "status-line-protocol",
+                f"HTTP line says {line_protocol!r}; write HTTP/1.1 and put the real protocol in WARC-Protocol",
+            )
         for name, value in http.headers:
             if name.startswith(":") or not name:  # ":status: 200" parses as name "" and value "status: 200"
-                self.problem(record, "pseudo-header", f"HTTP/2 pseudo-header :{value.split(':')[0]} in the header block")
+                self.problem(
+                    record, "pseudo-header", f"HTTP/2 pseudo-header :{value.split(':')[0]} in the header block"
+                )
             elif not TOKEN.match(name):
                 self.problem(record, "header-name", f"{name!r} is not a header name (a merged or broken header?)")
         if http.total_len and http.total_len != len(http.to_str()) + 2:
-            self.problem(record, "header-lines",
-                         "the header block has lines that are not headers (a merged or folded header?)")
+            self.problem(
+                record, "header-lines", "the header block has lines that are not headers (a merged or folded header?)"
+            )
         return True
 
-    def _check_response(self, record: ArcWarcRecord, payload: "_Payload", target: str) -> None:
+    def _check_response(self, record: ArcWarcRecord, payload: _Payload, target: str) -> None:
         headers = record.rec_headers
         if not headers.get_header("WARC-IP-Address"):
             self.problem(record, "ip-address", "no WARC-IP-Address")
@@ -147,14 +161,24 @@ class _Linter:
         encoding = (http.get_header("Content-Encoding") or "").strip().lower()
         body = payload.read_all() if encoding and encoding != "identity" else None
         if http.get_header("Transfer-Encoding"):
-            self.problem(record, "transfer-encoding",
-                         "Transfer-Encoding kept on a stored body (rename it X-Orig-Transfer-Encoding)")
+            self.problem(
+                record,
+                "transfer-encoding",
+                "Transfer-Encoding kept on a stored body (rename it X-Orig-Transfer-Encoding)",
+            )
         if body is not None and not _is_encoded(body, encoding):
-            self.problem(record, "stale-content-encoding",
-                         f"Content-Encoding: {encoding} but the stored body does not decode as {encoding}")
+            self.problem(
+                record,
+                "stale-content-encoding",
+                f"Content-Encoding: {encoding} but the stored body does not decode as {encoding}",
+            )
         orig_encoding = (http.get_header("X-Orig-Content-Encoding") or "").strip().lower()
-        if not encoding and orig_encoding in ("gzip", "x-gzip") and payload.head.startswith(b"\x1f\x8b") \
-                and "gzip" not in (http.get_header("Content-Type") or ""):
+        if (
+            not encoding
+            and orig_encoding in ("gzip", "x-gzip")
+            and payload.head.startswith(b"\x1f\x8b")
+            and "gzip" not in (http.get_header("Content-Type") or "")
+        ):
             self.problem(record, "still-encoded", "marked decoded (X-Orig-Content-Encoding) but still gzip")
         length = http.get_header("Content-Length")
         size = payload.size()
@@ -169,7 +193,7 @@ class _Linter:
                 return
         self.complete_urls.add(target)
 
-    def _check_revisit(self, record: ArcWarcRecord, payload: "_Payload", target: str) -> None:
+    def _check_revisit(self, record: ArcWarcRecord, payload: _Payload, target: str) -> None:
         """A deduplicated response: its headers, no body, and which original has the body."""
         headers = record.rec_headers
         if headers.get_header("WARC-Profile") != REVISIT_PROFILE:
@@ -184,11 +208,15 @@ class _Linter:
         if self._check_http_block(record):
             self.complete_urls.add(target)
 
-    def _check_request(self, record: ArcWarcRecord, payload: "_Payload") -> None:
+    def _check_request(self, record: ArcWarcRecord, payload: _Payload) -> None:
         previous_type, previous_id = self.previous or ("", None)
-        if previous_type not in ("response", "revisit") or record.rec_headers.get_header("WARC-Concurrent-To") != previous_id:
-            self.problem(record, "request-pairing",
-                         "a request record must follow its response, WARC-Concurrent-To that response")
+        if (
+            previous_type not in ("response", "revisit")
+            or record.rec_headers.get_header("WARC-Concurrent-To") != previous_id
+        ):
+            self.problem(
+                record, "request-pairing", "a request record must follow its response, WARC-Concurrent-To that response"
+            )
         if not self._check_http_block(record):
             return
         http = record.http_headers
@@ -204,8 +232,11 @@ class _Linter:
     def finish(self) -> None:
         for url, pieces in self.partial_urls.items():
             if url not in self.complete_urls:
-                self.issues.append(LintIssue(self.name, -1, url, "partial-only",
-                                             f"{pieces} partial (206) record(s) and no complete copy"))
+                self.issues.append(
+                    LintIssue(
+                        self.name, -1, url, "partial-only", f"{pieces} partial (206) record(s) and no complete copy"
+                    )
+                )
 
 
 class _Payload:
@@ -261,6 +292,6 @@ def _is_encoded(body: bytes, encoding: str) -> bool:
 
             brotli.decompress(body)
             return True
-    except Exception:  # zlib.error, brotli.error, ImportError: not decodable here
+    except Exception:  # noqa: BLE001 - zlib.error, brotli.error, ImportError: not decodable here
         return False
     return False  # an encoding no replay tool decodes (zstd, compress...) is as bad as a stale one

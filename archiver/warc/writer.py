@@ -8,9 +8,10 @@ closed, so a reader (or a resumed run) can tell finished files from interrupted 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterable
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
@@ -51,8 +52,9 @@ class _WireHeaders(StatusAndHeaders):
 
 
 class RollingWarcWriter:
-    def __init__(self, directory: Path, prefix: str, warcinfo: dict[str, str], max_bytes: int,
-                 page_id: str | None = None) -> None:
+    def __init__(
+        self, directory: Path, prefix: str, warcinfo: dict[str, str], max_bytes: int, page_id: str | None = None
+    ) -> None:
         self.directory = directory
         self.prefix = prefix
         self.warcinfo = warcinfo
@@ -124,14 +126,15 @@ class RollingWarcWriter:
             response_headers["WARC-Truncated"] = exchange.truncated
         response_headers.update(extra or {})
         body = exchange.response_body
-        with (body.open() if isinstance(body, StoredBody) else BytesIO(body)) as payload:
+        with body.open() if isinstance(body, StoredBody) else BytesIO(body) as payload:
             response = writer.create_warc_record(
                 exchange.target_uri,
                 "response",
                 payload=payload,
                 length=body_length(body),
-                http_headers=_WireHeaders(exchange.response_status_line, exchange.response_headers,
-                                          protocol=HTTP_LINE_PROTOCOL),
+                http_headers=_WireHeaders(
+                    exchange.response_status_line, exchange.response_headers, protocol=HTTP_LINE_PROTOCOL
+                ),
                 warc_headers_dict=response_headers,
             )
             _add_protocols(response, exchange)
@@ -139,17 +142,22 @@ class RollingWarcWriter:
         self.records_written += 2
         return response.rec_headers.get_header("WARC-Record-ID")
 
-    def write_revisit(self, exchange: NormalizedExchange, original: "Original") -> str:
+    def write_revisit(self, exchange: NormalizedExchange, original: Original) -> str:
         """The response as a `revisit` of `original` (identical payload digest): its HTTP headers,
         no body, and where the body is. Then its request, as for a response. Returns the revisit's id."""
         writer = self._writer_with_room()
         headers = self._response_headers(exchange)
         headers["WARC-Refers-To"] = original.record_id
         revisit = writer.create_revisit_record(
-            exchange.target_uri, original.digest, original.url, original.date,
-            http_headers=_WireHeaders(exchange.response_status_line, exchange.response_headers,
-                                      protocol=HTTP_LINE_PROTOCOL),
-            warc_headers_dict=headers)
+            exchange.target_uri,
+            original.digest,
+            original.url,
+            original.date,
+            http_headers=_WireHeaders(
+                exchange.response_status_line, exchange.response_headers, protocol=HTTP_LINE_PROTOCOL
+            ),
+            warc_headers_dict=headers,
+        )
         _add_protocols(revisit, exchange)
         writer.write_request_response_pair(self._request_record(writer, exchange), revisit)
         self.records_written += 2
@@ -172,30 +180,43 @@ class RollingWarcWriter:
             warc_headers_dict=self._common_headers(exchange.warc_date),
         )
 
-    def write_resource(self, uri: str, content_type: str, payload: bytes,
-                       concurrent_to: str | None = None, date: str | None = None) -> str:
+    def write_resource(
+        self, uri: str, content_type: str, payload: bytes, concurrent_to: str | None = None, date: str | None = None
+    ) -> str:
         """A `resource` record (screenshot, DOM, certificate chain) under a non-http URI."""
         writer = self._writer_with_room()
         headers = self._common_headers(date)
         if concurrent_to:
             headers["WARC-Concurrent-To"] = concurrent_to
-        record = writer.create_warc_record(uri, "resource", payload=BytesIO(payload), length=len(payload),
-                                           warc_content_type=content_type, warc_headers_dict=headers)
+        record = writer.create_warc_record(
+            uri,
+            "resource",
+            payload=BytesIO(payload),
+            length=len(payload),
+            warc_content_type=content_type,
+            warc_headers_dict=headers,
+        )
         writer.write_record(record)
         self.records_written += 1
         return record.rec_headers.get_header("WARC-Record-ID")
 
-    def write_metadata(self, uri: str, fields: Iterable[tuple[str, str]],
-                       refers_to: str | None = None, date: str | None = None) -> str:
+    def write_metadata(
+        self, uri: str, fields: Iterable[tuple[str, str]], refers_to: str | None = None, date: str | None = None
+    ) -> str:
         """A `metadata` record of application/warc-fields: machine-readable facts about the capture."""
         writer = self._writer_with_room()
         headers = self._common_headers(date)
         if refers_to:
             headers["WARC-Refers-To"] = refers_to
         body = "".join(f"{name}: {_one_line(value)}\r\n" for name, value in fields).encode("utf-8")
-        record = writer.create_warc_record(uri, "metadata", payload=BytesIO(body), length=len(body),
-                                           warc_content_type="application/warc-fields",
-                                           warc_headers_dict=headers)
+        record = writer.create_warc_record(
+            uri,
+            "metadata",
+            payload=BytesIO(body),
+            length=len(body),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict=headers,
+        )
         writer.write_record(record)
         self.records_written += 1
         return record.rec_headers.get_header("WARC-Record-ID")
