@@ -24,9 +24,9 @@ import logging
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-logging.getLogger("archiver").addHandler(logging.NullHandler())  # a library: its logs go where the caller says
+from archiver.versions import __version__
 
-__version__ = "0.1.0"
+logging.getLogger("archiver").addHandler(logging.NullHandler())  # a library: its logs go where the caller says
 
 API = {
     "CaptureOptions": "archiver.options",

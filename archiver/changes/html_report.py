@@ -15,12 +15,12 @@ from typing import Any
 
 from PIL import Image
 
-from archiver import __version__
 from archiver.changes.compare import Comparison
 from archiver.changes.photos import Photo, PhotoChange
 from archiver.changes.snapshot import FIELDS, Snapshot
 from archiver.terms import FileRole
 from archiver.times import utc_iso
+from archiver.versions import __version__
 
 SCREENSHOT_WIDTH = 600  # screenshots are embedded scaled to this width, to keep the file small
 PHOTO_WIDTH = 420

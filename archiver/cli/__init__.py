@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import click
 
-from archiver import __version__
 from archiver.cli import capture, changes, evidence, inspect, queue, replay
 from archiver.cli.common import ArchiverGroup
+from archiver.versions import __version__
 
 
 @click.group(cls=ArchiverGroup, context_settings={"help_option_names": ["-h", "--help"]})

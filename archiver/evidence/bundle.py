@@ -30,7 +30,6 @@ from typing import Any
 from cdxj_indexer.main import CDXJIndexer
 from cryptography import x509
 
-from archiver import __version__
 from archiver.errors import ArchiverError
 from archiver.evidence.bundle_report import render_report
 from archiver.evidence.signing import key_fingerprint, load_private_key, public_key_b64, sign_hash, sign_with_server
@@ -40,6 +39,7 @@ from archiver.identity import labelled_sha256, sha256_file
 from archiver.output.runs import scan_runs
 from archiver.output.stored import QaReport, Requirement, StoredFile, StoredPage, StoredRun
 from archiver.terms import FileRole, PageState
+from archiver.versions import __version__
 
 WACZ_VERSION = "1.1.1"
 SOFTWARE = f"archiver {__version__}"

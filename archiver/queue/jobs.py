@@ -12,11 +12,11 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
-from archiver import __version__
 from archiver.errors import ArchiverError
 from archiver.identity import page_id
 from archiver.options import CaptureOptions, option_problem
 from archiver.times import utc_iso
+from archiver.versions import __version__
 
 JOB_FORMAT = 1  # bumped when a job's shape changes in a way older workers would misread
 

@@ -63,7 +63,7 @@ class RunSettings:
     resolve: tuple[tuple[str, str], ...] = ()  # --resolve NAME=IP: what those names resolve to (split horizon)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "resolve": dict(self.resolve)}
 
 
 @dataclass

@@ -37,7 +37,7 @@ from tests.support.rwp_client import DESKTOP, replay
 
 pytestmark = [pytest.mark.browser, pytest.mark.pywb, pytest.mark.replaywebpage]
 
-QUICK = ["--navigation-timeout", "15", "--settle", "1", "--network-quiet", "0.3", "--behaviour-timeout", "20"]
+QUICK = ["--navigation-timeout", "60", "--settle", "1", "--network-quiet", "0.3", "--behaviour-timeout", "90"]
 UNCHANGED = ("/news/static/site.css", "/news/static/site.js", "/news/img/logo.png", "/news/img/yards.jpg")
 
 

@@ -23,7 +23,7 @@ from tests.support.warcs import records_of, responses
 
 pytestmark = pytest.mark.browser
 
-QUICK = ["--settle", "0.3", "--network-quiet", "0.2", "--navigation-timeout", "10"]
+QUICK = ["--settle", "0.3", "--network-quiet", "0.2", "--navigation-timeout", "60"]
 WARCIO = str(Path(sys.executable).with_name("warcio"))
 
 
@@ -286,7 +286,7 @@ def test_a_page_out_of_time_is_saved_as_partial(site, tmp_path: Path) -> None:
         str(tmp_path),
         *QUICK,
         "--page-timeout",
-        "8",
+        "20",
         "--max-scroll-steps",
         "100000",
         "--behaviour-timeout",
@@ -294,7 +294,7 @@ def test_a_page_out_of_time_is_saved_as_partial(site, tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     (page,) = manifests(tmp_path)[0]["pages"]
-    assert page["state"] == "partial" and "ran out of time (8s)" in page["reason"]
+    assert page["state"] == "partial" and "ran out of time (20s)" in page["reason"]
     roles = {f["role"] for f in page["files"]}
     assert {"warc", "screenshot_viewport", "screenshot_full_page", "dom"} <= roles
     for entry in page["files"]:

@@ -10,7 +10,7 @@ from archiver.run.batch import RunOutcome, capture_urls
 from tests.support.fixture_site import ServerThread
 
 # Quick but faithful: the fixture's timer fires 1.5 s after load.
-TEST_OPTIONS = CaptureOptions(network_quiet=0.3, settle_after_load=2.0, navigation_timeout=15.0, behaviour_timeout=40.0)
+TEST_OPTIONS = CaptureOptions(network_quiet=0.3, settle_after_load=2.0, navigation_timeout=60.0, behaviour_timeout=90.0)
 
 
 class Site:

@@ -263,9 +263,10 @@ def capture_corpus(expected: list[Expected], output: Path, concurrency: int = 4)
     options = CaptureOptions(
         network_quiet=0.2,
         settle_after_load=0.5,
-        navigation_timeout=20.0,
-        behaviour_timeout=20.0,
-        page_timeout=60.0,
+        # generous: on a loaded machine 4 pages at once are slower, never cut short (partial)
+        navigation_timeout=60.0,
+        behaviour_timeout=120.0,
+        page_timeout=300.0,
         quiet_timeout=2.0,
         max_scroll_steps=60,
     )

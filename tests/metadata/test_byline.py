@@ -1,0 +1,232 @@
+"""The names in an article's visible byline: marked bylines, author links and itemprops, without page furniture."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from archiver.metadata.byline import byline_names
+from archiver.metadata.structure import article_region, find_headline, parse_html
+
+HEADLINE = "Council approves the budget after a long night"
+BODY = (
+    "<p>The council voted on Tuesday to approve the new budget after a long debate about schools, roads and the "
+    "cost of heating the town's swimming pool through the winter.</p>"
+    "<p>The opposition said the plan leaves too little for repairs to the bridges on the eastern side of town.</p>"
+)
+
+
+def names(html: str, not_names: Collection[str] = ()) -> list[tuple[str, str]]:
+    tree = parse_html(html)
+    assert tree is not None
+    region = article_region(tree, find_headline(tree, [HEADLINE]))
+    return byline_names(region, not_names)
+
+
+def article(byline: str, after: str = "") -> str:
+    return f"<html><body><main><article><h1>{HEADLINE}</h1>{byline}{BODY}{after}</article></main></body></html>"
+
+
+def test_by_jane_doe_and_john_roe_names_both_in_order_without_by() -> None:
+    page = article("<p class='byline'>By Jane Doe and John Roe</p>")
+    assert names(page) == [("Jane Doe", "byline text"), ("John Roe", "byline text")]
+
+
+def test_links_to_author_pages_name_the_authors() -> None:
+    page = article(
+        "<div class='byline'>By <a href='/authors/jane-doe'>Jane Doe</a> and <a href='/authors/john-roe'>John Roe</a>"
+        "</div>"
+    )
+    assert names(page) == [("Jane Doe", "byline author link"), ("John Roe", "byline author link")]
+
+
+def test_a_wordpress_author_vcard_names_the_author_and_leaves_out_the_date() -> None:
+    page = (
+        "<html><body><article class='post'><header class='entry-header'>"
+        f"<h1 class='entry-title'>{HEADLINE}</h1><div class='entry-meta'>"
+        "<span class='posted-on'><time class='entry-date published' datetime='2024-03-05T08:30:00+01:00'>"
+        "March 5, 2024</time></span><span class='byline'> by <span class='author vcard'>"
+        "<a class='url fn n' href='https://news.example/author/jane-doe/'>Jane Doe</a></span></span>"
+        f"</div></header><div class='entry-content'>{BODY}</div></article></body></html>"
+    )
+    assert names(page) == [("Jane Doe", "byline author link")]
+
+
+def test_itemprop_name_is_the_authors_name_and_the_job_title_beside_it_is_left_out() -> None:
+    page = article(
+        "<div itemprop='author' itemscope itemtype='https://schema.org/Person'>By <span itemprop='name'>Jane Doe</span>"
+        ", Senior Political Correspondent</div>"
+    )
+    assert names(page) == [("Jane Doe", "byline [itemprop=name]")]
+
+
+def test_each_itemprop_name_of_a_shared_byline_is_an_author() -> None:
+    page = article(
+        "<div class='byline'>By <span itemprop='author' itemscope itemtype='https://schema.org/Person'>"
+        "<span itemprop='name'>Jane Doe</span></span> and <span itemprop='author' itemscope "
+        "itemtype='https://schema.org/Person'><span itemprop='name'>John Roe</span></span></div>"
+    )
+    assert names(page) == [("Jane Doe", "byline [itemprop=name]"), ("John Roe", "byline [itemprop=name]")]
+
+
+def test_a_rel_author_link_is_a_byline_without_a_byline_class() -> None:
+    page = article("<p>By <a rel='author' href='/jane'>Jane Doe</a></p>")
+    assert names(page) == [("Jane Doe", "byline author link")]
+
+
+def test_an_address_element_holds_the_byline() -> None:
+    assert names(article("<address>Jane Doe</address>")) == [("Jane Doe", "byline text")]
+
+
+def test_a_german_byline_drops_von_and_splits_at_und() -> None:
+    page = article("<p class='article-author'>Von Max Mustermann und Erika Musterfrau</p>")
+    assert names(page) == [("Max Mustermann", "byline text"), ("Erika Musterfrau", "byline text")]
+
+
+def test_a_french_byline_drops_par_and_splits_at_et() -> None:
+    page = article("<p class='auteur'>Par Jeanne Dupont et Jean Martin</p>")
+    assert names(page) == [("Jeanne Dupont", "byline text"), ("Jean Martin", "byline text")]
+
+
+def test_words_by_and_an_ampersand_split_two_names() -> None:
+    page = article("<p class='byline'>Words by Jane Doe &amp; John Roe</p>")
+    assert names(page) == [("Jane Doe", "byline text"), ("John Roe", "byline text")]
+
+
+def test_a_news_agency_named_beside_the_reporter_is_kept() -> None:
+    page = article("<p class='autor'>Von Max Mustermann, dpa</p>")
+    assert names(page) == [("Max Mustermann", "byline text"), ("dpa", "byline text")]
+
+
+def test_a_desk_name_is_a_byline() -> None:
+    assert names(article("<p class='byline'>By News Desk</p>")) == [("News Desk", "byline text")]
+
+
+def test_the_place_a_reporter_files_from_is_not_part_of_the_name() -> None:
+    assert names(article("<p class='byline'>Associated Press in Valencia</p>")) == [("Associated Press", "byline text")]
+
+
+def test_a_job_title_after_the_name_is_left_out() -> None:
+    assert names(article("<p class='byline'>By Jane Doe, Political Editor</p>")) == [("Jane Doe", "byline text")]
+
+
+def test_the_date_beside_the_name_is_left_out() -> None:
+    page = article(
+        "<div class='byline'><span>By Jane Doe</span> <time datetime='2024-03-05'>March 5, 2024</time></div>"
+        "<p class='byline-date'>Updated 5 March 2024</p>"
+    )
+    assert names(page) == [("Jane Doe", "byline text")]
+
+
+def test_an_email_address_beside_the_name_is_left_out() -> None:
+    assert names(article("<p class='byline'>By Jane Doe | jane.doe@example.com</p>")) == [("Jane Doe", "byline text")]
+
+
+def test_view_all_and_follow_links_to_the_authors_page_are_not_names() -> None:
+    page = article(
+        "<div class='byline'>By <a href='/authors/jane-doe'>Jane Doe</a> <a href='/authors/jane-doe'>View all posts</a>"
+        " <a href='/authors/jane-doe'>Follow</a></div>"
+    )
+    assert names(page) == [("Jane Doe", "byline author link")]
+
+
+def test_the_sites_own_name_in_the_byline_is_the_outlet_not_an_author() -> None:
+    assert names(article("<p class='byline'>By Jane Doe, The Cradle</p>"), ["The Cradle"]) == [
+        ("Jane Doe", "byline text")
+    ]
+    assert names(article("<p class='byline'>By THE CRADLE</p>"), ["The Cradle"]) == []
+
+
+def test_an_outlet_name_ending_in_news_is_not_a_person() -> None:
+    assert names(article("<p class='byline'>By Jane Doe, CBC News</p>")) == [("Jane Doe", "byline text")]
+
+
+def test_share_buttons_beside_the_byline_are_not_authors() -> None:
+    page = article(
+        "<div class='article-meta'><span class='byline'>By <a href='/author/jane-doe/'>Jane Doe</a></span>"
+        "<div class='share-buttons'><a href='https://www.facebook.com/sharer/sharer.php'>Facebook</a>"
+        "<a href='https://twitter.com/intent/tweet'>Twitter</a><a href='mailto:?subject=Budget'>Email</a>"
+        "<button>Share</button></div></div>"
+    )
+    assert names(page) == [("Jane Doe", "byline author link")]
+
+
+def test_share_links_in_capitals_beside_a_text_byline_are_not_authors() -> None:
+    page = article(
+        "<div class='article-meta'><span class='byline'>By Jane Doe</span><div class='share-buttons'>"
+        "<a href='https://wa.me/'>WhatsApp</a><a href='https://twitter.com/intent/tweet'>X</a>"
+        "<a href='https://www.linkedin.com/shareArticle'>LinkedIn</a><a>Share on Facebook</a></div></div>"
+    )
+    assert names(page) == [("Jane Doe", "byline text")]
+
+
+def test_the_authors_in_a_most_popular_box_beside_the_article_are_not_its_authors() -> None:
+    page = (
+        f"<html><body><main><article><h1>{HEADLINE}</h1>{BODY}</article>"
+        "<aside class='most-popular'><h2>Most Popular</h2><ul><li><a href='/storm'>Storm hits the coast</a> "
+        "<span class='author'>Peter Pan</span></li><li><a href='/authors/wendy-darling'>Wendy Darling</a></li></ul>"
+        "</aside></main></body></html>"
+    )
+    assert names(page) == []
+
+
+def test_an_author_link_in_the_navigation_is_not_an_author() -> None:
+    page = (
+        "<html><body><nav><a href='/authors/peter-pan'>Peter Pan</a></nav>"
+        f"<div class='page'><h1>{HEADLINE}</h1><div class='article-body'>{BODY}</div></div></body></html>"
+    )
+    assert names(page) == []
+
+
+def test_the_byline_of_a_teaser_for_another_story_is_not_an_author() -> None:
+    page = (
+        f"<html><body><main><article><h1>{HEADLINE}</h1>{BODY}</article>"
+        "<article class='card'><h2>Storm hits the coast</h2><p class='byline'>By Peter Pan</p></article>"
+        "</main></body></html>"
+    )
+    assert names(page) == []
+
+
+def test_a_teaser_nested_in_the_article_brings_no_author() -> None:
+    teaser = "<article class='card'><h3>Storm hits the coast</h3><p class='byline'>By Peter Pan</p></article>"
+    assert names(article("", after=teaser)) == []
+    assert names(article("<p class='byline'>By Jane Doe</p>", after=teaser)) == [("Jane Doe", "byline text")]
+
+
+def test_an_author_bio_box_is_not_a_byline() -> None:
+    bio = "<div class='author-bio'><p>Peter Pan is a reporter covering City Hall.</p></div>"
+    assert names(article("", after=bio)) == []
+
+
+def test_a_photo_credit_line_under_the_byline_names_no_author() -> None:
+    page = article("<p class='byline'>By Jane Doe</p><p class='byline'>Photos by John Roe</p>")
+    assert names(page) == [("Jane Doe", "byline text")]
+
+
+def test_the_byline_above_the_body_wins_over_an_author_box_below_it() -> None:
+    page = article("<p class='byline'>By Jane Doe</p>", after="<p class='author'>Ann Poe</p>")
+    assert names(page) == [("Jane Doe", "byline text")]
+
+
+def test_a_byline_below_the_body_counts_when_there_is_none_above() -> None:
+    assert names(article("", after="<p class='author'>Ann Poe</p>")) == [("Ann Poe", "byline text")]
+
+
+def test_a_name_stated_twice_above_the_body_is_named_once_as_first_found() -> None:
+    page = article(
+        "<div class='byline'>By <a href='/authors/jane-doe'>Jane Doe</a></div>"
+        "<figure><img src='/img/a.jpg' alt=''></figure><span class='author'>JANE DOE</span>"
+    )
+    assert names(page) == [("Jane Doe", "byline author link")]
+
+
+def test_a_byline_in_a_side_column_of_the_article_element_is_read() -> None:
+    page = (
+        f"<html><body><main><article><header><h1>{HEADLINE}</h1></header><div class='layout'>"
+        f"<div class='meta-column'><div class='author-name'>Jane Doe</div></div>"
+        f"<div class='article-body'>{BODY}{BODY}</div></div></article></main></body></html>"
+    )
+    assert names(page) == [("Jane Doe", "byline text")]
+
+
+def test_an_article_without_a_byline_names_nobody() -> None:
+    assert names(article("")) == []
