@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archiver.identity import host_and_port
+
+log = logging.getLogger(__name__)
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -181,7 +184,9 @@ class NetworkGuard:
 
     async def _decide_once(self, key: tuple[str, int], host: str, port: int) -> Decision:
         decision = self._decisions[key] = await self._decide(host, port)
+        log.debug("%s:%s -> %s (%s)", host, port, decision.address or "refused", ", ".join(decision.addresses))
         if decision.blocked:
+            log.info("refused %s:%s before connecting: %s", host, port, decision.reason)
             self.blocked.append(
                 {
                     "url": f"{host}:{port}",

@@ -1,4 +1,4 @@
-"""Step 1: open a fresh browser context for the page, with everything that watches it attached.
+"""Opening the context: a fresh browser context for the page, with everything that watches it attached.
 
 No profile, cookies or cache are shared with other captures; service workers are blocked (one
 could answer requests the recorder never sees); native lazy loading is made eager before the

@@ -10,6 +10,7 @@ the output folder's lock for the whole run and, first, salvages what a killed ru
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import shutil
 from collections.abc import Callable, Iterable
@@ -35,6 +36,8 @@ from archiver.output.manifest import RunManifest
 from archiver.run.seeds import Seed, read_seeds
 from archiver.terms import COMPLETE, FAILED
 from archiver.times import utc_iso
+
+log = logging.getLogger(__name__)
 
 # Network failures worth another try: the server or the path to it may be back in a moment.
 RETRYABLE = (
@@ -150,6 +153,7 @@ async def capture_urls(
             done = completed_pages(output_root) if settings.resume else {}
             dedup = DedupIndex.load(output_root) if options.dedup else None
             run_id = new_run_id()
+            log.info("run %s in %s: %d seed(s)", run_id, output_root, len(checked))
             run_dir = output_root / run_id
             run_lock = lock_run(run_dir)  # held to the end: recovery by any other run leaves this one alone
             _, info = await holder.get()
@@ -227,6 +231,13 @@ async def _capture_all(
         stored = manifest.add_page(result)
         if plan.dedup is not None:  # listed in a manifest now: later pages may point at its records
             plan.dedup.add_page(stored)
+        log.info(
+            "%s %s: %s%s",
+            result.capture_id,
+            result.requested_url,
+            result.state,
+            f" ({result.reason})" if result.reason else "",
+        )
         hooks.on_page(result)
 
     await asyncio.gather(*(one(seed) for seed in seeds))
@@ -251,6 +262,7 @@ async def capture_with_retries(
         attempts.append({"started_at": utc_iso(result.started_at), "reason": result.reason or ""})
         shutil.rmtree(plan.run_dir / result.capture_id, ignore_errors=True)
         delay = settings.retry_backoff * 2**attempt
+        log.info("retrying %s in %g s: %s", seed.url, delay, result.reason)
         hooks.on_retry(seed, result.reason or "", delay)
         await asyncio.sleep(delay)
     raise AssertionError("unreachable")

@@ -174,7 +174,7 @@ def test_a_page_that_navigates_itself_to_a_failing_address_is_partial_and_says_s
     assert page["final_url"] == site.url("/runaway")  # not Chromium's error page
     roles = {f["role"] for f in page["files"]}
     assert "dom" not in roles and "screenshot_full_page" not in roles  # the error page is not stored as the page's
-    assert "screenshot_viewport" in roles  # what the reader saw at load is
+    assert "screenshot_viewport" in roles, (page["warnings"], page["steps"])  # what the reader saw at load is
     assert page["content_hashes"]["document_sha256"]  # and the document as served
     assert "navigated itself" in result.stderr
 

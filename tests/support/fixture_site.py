@@ -220,8 +220,10 @@ JS_LOCATION = """<!doctype html><html><body><p>Moving...</p>
 
 RUNAWAY = """<!doctype html><html><body><h1>A story whose script sends it away</h1>
 <p>This text is what the reader saw at first.</p><div style="height: 3000px"></div>
-<script>/* leaves at the first scroll, so the order is fixed: viewport screenshot first, then the runaway */
-window.addEventListener("scroll", () => { location.href = "http://gone.invalid/consent"; }, {once: true});
+<script>/* leaves once scrolled down (by the behaviours), so the order is fixed: viewport screenshot first,
+then the runaway; a scroll event while loading (at the top) does not count */
+function leave() { if (window.scrollY > 100) { removeEventListener("scroll", leave); location.href = "http://gone.invalid/consent"; } }
+addEventListener("scroll", leave);
 </script></body></html>"""
 
 TALL = """<!doctype html><html><body style="margin:0"><div style="height: {height}px;
