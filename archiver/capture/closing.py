@@ -1,7 +1,7 @@
 """Closing: the last exchanges written, the context and its proxy closed, the WARC files closed.
 
 A page that will not even close (a renderer stuck in a script) takes its browser with it: the
-browser is closed and launched again for the next page, so the batch goes on.
+result says so, and the next page is captured in a new browser, so the batch goes on.
 """
 
 from __future__ import annotations
@@ -39,17 +39,10 @@ async def close_context(session: CaptureSession) -> None:
 
 
 def would_not_close(session: CaptureSession) -> None:
-    session.would_not_close = True
+    """A page that will not even close (a renderer stuck in a script) may take its browser with it:
+    the next page gets a new browser (`run.browsers`), and this one is ended with its driver."""
+    session.would_not_close = session.result.browser_lost = True
     session.result.warnings.append("the page would not close; its browser was restarted for the next page")
-
-
-def stuck(session: CaptureSession) -> bool:
-    return session.would_not_close
-
-
-async def close_browser(session: CaptureSession) -> None:
-    """The browser of a page that would not close: launched again for the next page."""
-    await session.browser.close()
 
 
 async def drain_recorder(session: CaptureSession) -> None:

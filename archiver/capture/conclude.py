@@ -7,6 +7,8 @@ from archiver.capture.session import CaptureSession
 from archiver.identity import sha256_bytes
 from archiver.terms import FAILED, PARTIAL
 
+ADDRESSES_NOTED = 20  # a page that pushes thousands of addresses: the first ones, and a count
+
 
 def conclude(session: CaptureSession) -> None:
     result, recorder = session.result, session.recorder
@@ -32,6 +34,7 @@ def conclude(session: CaptureSession) -> None:
         "blocked_requests": len(result.network_guard["blocked"]),
     }
     _note_what_is_missing(session)
+    _note_addresses_written(session)
     result.large_bodies = recorder.large_bodies
     lost = [f for f in recorder.failed if "body" in f.error and ("unavailable" in f.error or "not recorded" in f.error)]
     if lost:
@@ -71,4 +74,16 @@ def _note_what_is_missing(session: CaptureSession) -> None:
     if session.dialogs_dismissed > len(result.dialogs):
         result.warnings.append(
             f"{session.dialogs_dismissed} dialogs were dismissed; the first {len(result.dialogs)} are recorded"
+        )
+
+
+def _note_addresses_written(session: CaptureSession) -> None:
+    written = [url for url in session.addresses_written if url != session.final_url()]
+    if written:
+        shown = ", ".join(written[:ADDRESSES_NOTED]) + (
+            f" and {len(written) - ADDRESSES_NOTED} more" if len(written) > ADDRESSES_NOTED else ""
+        )
+        session.result.notes.append(
+            f"the page wrote other addresses into the address bar (history API) without loading them: {shown}; "
+            f"the document captured is the one loaded from {session.final_url()}"
         )

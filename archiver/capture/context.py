@@ -17,6 +17,7 @@ from archiver.browser.guard_proxy import GuardProxy
 from archiver.browser.pagejs import script
 from archiver.browser.tls import TlsWatcher
 from archiver.capture.session import CaptureSession
+from archiver.identity import strip_fragment
 
 # zstd is left out: pywb, wabac.js and older WARC readers cannot decode it.
 ACCEPT_ENCODING = "gzip, deflate, br"
@@ -47,14 +48,24 @@ async def open_context(session: CaptureSession) -> None:
     page.on("dialog", lambda dialog: _dismiss_dialog(session, dialog))
     # One DevTools session, opened before navigating: opening one later can hang for as long
     # as a stalled navigation does.
-    session.devtools = await context.new_cdp_session(page)
-    session.tls = await TlsWatcher.attach(session.devtools)
+    session.devtools = devtools = await context.new_cdp_session(page)
+    session.tls = await TlsWatcher.attach(devtools)
+    # Addresses the page writes into the address bar without loading them (history API): noted.
+    await devtools.send("Page.enable")
+    main_frame = (await devtools.send("Page.getFrameTree"))["frameTree"]["frame"]["id"]
+    devtools.on("Page.navigatedWithinDocument", lambda event: _note_address(session, main_frame, event))
 
 
 def _note_navigation(session: CaptureSession, response: Response) -> None:
     assert session.page is not None
     if response.frame == session.page.main_frame and response.request.is_navigation_request():
         session.main_response = response
+
+
+def _note_address(session: CaptureSession, main_frame: str, event: dict[str, Any]) -> None:
+    url = strip_fragment(str(event.get("url", "")))
+    if event.get("frameId") == main_frame and url not in session.addresses_written:
+        session.addresses_written.append(url)
 
 
 def _dismiss_dialog(session: CaptureSession, dialog: Any) -> None:

@@ -126,7 +126,6 @@ FINISHING = (
         timeout=closing.CLOSE_TIMEOUT,
         on_timeout=closing.would_not_close,
     ),
-    Step("close_browser", closing.close_browser, when=closing.stuck, timeout=closing.CLOSE_TIMEOUT),
     Step("drain_recorder", closing.drain_recorder),
     Step("close_proxy", closing.close_proxy, when=closing.has_proxy),
     Step("keep_pieces", wholefiles.keep_pieces_without_whole_copy),

@@ -44,11 +44,12 @@ def save_screenshot(session: CaptureSession, shot: Screenshot, name: str, role: 
 
 
 async def read_title(session: CaptureSession) -> None:
-    """The page's title, and the address it is at now (a page may have moved itself)."""
+    """The page's title. The page's address is that of the document it loaded last (a page that
+    navigated itself to another page is that page); an address it only wrote into the address bar
+    (history.replaceState / pushState, as "next story" pages do) was never fetched: it is noted."""
     assert session.page is not None
     session.result.title = await session.page.title()
-    url = session.page.url
-    session.result.final_url = url if url.startswith("http") else session.result.final_url
+    session.note_main_response()
 
 
 def stopped_answering(session: CaptureSession) -> None:

@@ -61,6 +61,7 @@ class PageResult:
     large_bodies: list[dict[str, Any]] = field(default_factory=list)  # bodies streamed to disk, maybe cut
     dedup: dict[str, Any] | None = None  # revisits written, bytes saved, earlier WARCs they need
     steps: list[StepRecord] = field(default_factory=list)  # each step taken: its seconds and outcome
+    browser_lost: bool = False  # not in the manifest: whoever runs the page gives the next one a new browser
 
     def mark(self, state: PageState, reason: str) -> None:
         """Lower the state (complete > partial > failed) and keep the first reason given for it."""

@@ -19,23 +19,21 @@ the point's name and the page's URL; it does nothing here (tests/support/run_arc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import platform
 import secrets
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from playwright.async_api import async_playwright
 from redis.exceptions import ResponseError
 
 from archiver.browser import netguard
-from archiver.browser.launch import BrowserInfo, find_browser
+from archiver.browser.launch import BrowserInfo
 from archiver.options import CaptureOptions
 from archiver.output.completed import CompletedPages
 from archiver.output.dedup_index import DedupIndex
@@ -46,7 +44,8 @@ from archiver.queue.jobs import QueuedJob, UnreadableJob
 from archiver.queue.lease import LeaseKeeper
 from archiver.queue.settle import settle_dead_runs
 from archiver.queue.store import RunFolderStore
-from archiver.run.batch import BrowserHolder, RunHooks, RunPlan, RunSettings, capture_with_retries, new_run_id
+from archiver.run.batch import RunHooks, RunPlan, RunSettings, capture_with_retries, new_run_id
+from archiver.run.browsers import BrowserHolder
 from archiver.run.progress import page_line, skip_line
 from archiver.run.seeds import read_seeds
 from archiver.terms import COMPLETE, FAILED
@@ -87,23 +86,6 @@ def new_worker_id() -> str:
 
 def no_fault(point: str, url: str) -> None:
     """Where a fault test may stop a worker ("capture", "commit", "keep"): nothing happens here."""
-
-
-@contextlib.contextmanager
-def _browser_out_of_reach_of_ctrl_c() -> Iterator[None]:
-    """Start Playwright's driver (and so the browser) in a session of its own. Ctrl-C at a terminal
-    signals the whole foreground process group: the browser would quit under the pages the worker is
-    finishing. The driver still exits when the worker dies (its stdin closes), closing the browser."""
-    original = asyncio.create_subprocess_exec
-
-    async def in_own_session(*args: Any, **kwargs: Any) -> Any:
-        return await original(*args, **{**kwargs, "start_new_session": True})
-
-    asyncio.create_subprocess_exec = in_own_session
-    try:
-        yield
-    finally:
-        asyncio.create_subprocess_exec = original
 
 
 class _Runs:
@@ -187,45 +169,44 @@ class Worker:
 
     async def run(self) -> WorkerTally:
         output = self.settings.output
-        async with contextlib.AsyncExitStack() as stack:
-            with _browser_out_of_reach_of_ctrl_c():  # only while the driver starts
-                playwright = await stack.enter_async_context(async_playwright())
-            holder = BrowserHolder(playwright, find_browser(playwright, self.settings.browser_path))
-            output_lock = lock_output(output, shared=True)
+        # The browser starts in a session of its own: Ctrl-C at a terminal lets the pages in progress finish.
+        holder = BrowserHolder(self.settings.browser_path, own_session=True)
+        await holder.locate()
+        output_lock = lock_output(output, shared=True)
+        try:
+            _, info = await holder.get()
+            self._runs = _Runs(
+                self.settings,
+                info,
+                {
+                    "id": self.id,
+                    "queue": display_url(self.broker.url),
+                    "lease_seconds": self.settings.lease,
+                    "max_attempts": self.settings.max_attempts,
+                },
+            )
+            await self._settle()
+            self._dedup = DedupIndex.load(output)
+            self._completed = CompletedPages(output)
+            self._holder = holder
+            await self._call(self.broker.register, self.id, self._about())
+            leases = LeaseKeeper(self.broker, self.id, self.settings.lease, self._about, self._lost)
+            self._leases = leases
+            leases.start()
+            self._install_signals()
             try:
-                _, info = await holder.get()
-                self._runs = _Runs(
-                    self.settings,
-                    info,
-                    {
-                        "id": self.id,
-                        "queue": display_url(self.broker.url),
-                        "lease_seconds": self.settings.lease,
-                        "max_attempts": self.settings.max_attempts,
-                    },
-                )
-                await self._settle()
-                self._dedup = DedupIndex.load(output)
-                self._completed = CompletedPages(output)
-                self._holder = holder
-                await self._call(self.broker.register, self.id, self._about())
-                leases = LeaseKeeper(self.broker, self.id, self.settings.lease, self._about, self._lost)
-                self._leases = leases
-                leases.start()
-                self._install_signals()
-                try:
-                    await asyncio.gather(*(self._slot() for _ in range(self.settings.concurrency)))
-                finally:
-                    leases.stop()
-                    self.tally.run_dirs = self._runs.close()
-                    await holder.close()
-                    try:
-                        self.broker.unregister(self.id)
-                    except REDIS_DOWN:
-                        pass
+                await asyncio.gather(*(self._slot() for _ in range(self.settings.concurrency)))
             finally:
-                output_lock.close()
-                self._pool.shutdown(wait=False, cancel_futures=True)
+                leases.stop()
+                self.tally.run_dirs = self._runs.close()
+                try:
+                    self.broker.unregister(self.id)
+                except REDIS_DOWN:
+                    pass
+        finally:
+            await holder.close()
+            output_lock.close()
+            self._pool.shutdown(wait=False, cancel_futures=True)
         return self.tally
 
     def _about(self) -> dict[str, Any]:

@@ -19,10 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, Playwright, async_playwright
-
 from archiver.browser import netguard
-from archiver.browser.launch import BrowserInfo, find_browser, launch
 from archiver.browser.netguard import NetworkAccess
 from archiver.capture.page import capture_page
 from archiver.capture.result import PageResult
@@ -33,6 +30,7 @@ from archiver.output.dedup_index import DedupIndex
 from archiver.output.interrupted import recover_open_warcs
 from archiver.output.locks import lock_output, lock_run
 from archiver.output.manifest import RunManifest
+from archiver.run.browsers import BrowserHolder
 from archiver.run.seeds import Seed, read_seeds
 from archiver.terms import COMPLETE, FAILED
 from archiver.times import utc_iso
@@ -55,6 +53,7 @@ RETRYABLE = (
     "ERR_CONNECTION_ABORTED",
     "no response within",
 )
+BROWSER_ERROR = "browser error:"  # the browser failed under the page (capture.steps): retried in a new one
 
 
 @dataclass(frozen=True)
@@ -112,28 +111,6 @@ def rejected(seed: Seed) -> PageResult:
     return result
 
 
-class BrowserHolder:
-    """Launches the browser, and launches it again if it dies under a page."""
-
-    def __init__(self, playwright: Playwright, executable: str) -> None:
-        self.playwright = playwright
-        self.executable = executable
-        self.browser: Browser | None = None
-        self.info: BrowserInfo | None = None
-        self._lock = asyncio.Lock()
-
-    async def get(self) -> tuple[Browser, BrowserInfo]:
-        async with self._lock:
-            if self.browser is None or not self.browser.is_connected():
-                self.browser, self.info = await launch(self.playwright, self.executable)
-            assert self.info is not None
-            return self.browser, self.info
-
-    async def close(self) -> None:
-        if self.browser is not None and self.browser.is_connected():
-            await self.browser.close()
-
-
 async def capture_urls(
     seeds: Iterable[Seed | str],
     output_root: Path,
@@ -145,61 +122,61 @@ async def capture_urls(
     """Capture every seed into a new run folder under `output_root`."""
     hooks = hooks or RunHooks()
     checked = [seed if isinstance(seed, Seed) else read_seeds([seed])[0] for seed in seeds]
-    async with async_playwright() as playwright:
-        holder = BrowserHolder(playwright, find_browser(playwright, browser_path))  # before touching the output
-        lock = lock_output(output_root)
+    holder = BrowserHolder(browser_path)
+    await holder.locate()  # before touching the output: a missing browser is said first
+    lock = lock_output(output_root)
+    try:
+        recovered = recover_open_warcs(output_root)
+        done = completed_pages(output_root) if settings.resume else {}
+        dedup = DedupIndex.load(output_root) if options.dedup else None
+        run_id = new_run_id()
+        log.info("run %s in %s: %d seed(s)", run_id, output_root, len(checked))
+        run_dir = output_root / run_id
+        run_lock = lock_run(run_dir)  # held to the end: recovery by any other run leaves this one alone
+        _, info = await holder.get()
+        manifest = RunManifest(
+            run_dir,
+            run_id,
+            options,
+            info,
+            datetime.now(UTC),
+            settings=settings.to_dict(),
+            recovered=recovered,
+        )
+        manifest.write()
+        outcome = RunOutcome(run_dir, manifest.path, recovered=recovered)
+        to_capture = []
+        listed: dict[str, Seed] = {}
+        for seed in checked:
+            first = None if seed.problem else listed.setdefault(page_id(seed.url), seed)
+            if first is not None and first is not seed:  # the same page twice: captured once per run
+                manifest.add_duplicate({"seed": seed.url, "origin": seed.origin, "same_as": first.origin})
+                continue
+            prior = None if seed.problem else done.get(page_id(seed.url))
+            if prior:
+                outcome.skipped.append({**prior, "seed": seed.url})
+                manifest.add_skipped({**prior, "seed": seed.url})
+                hooks.on_skip(seed, prior)
+            else:
+                to_capture.append(seed)
+        hooks.on_start(len(to_capture))
         try:
-            recovered = recover_open_warcs(output_root)
-            done = completed_pages(output_root) if settings.resume else {}
-            dedup = DedupIndex.load(output_root) if options.dedup else None
-            run_id = new_run_id()
-            log.info("run %s in %s: %d seed(s)", run_id, output_root, len(checked))
-            run_dir = output_root / run_id
-            run_lock = lock_run(run_dir)  # held to the end: recovery by any other run leaves this one alone
-            _, info = await holder.get()
-            manifest = RunManifest(
-                run_dir,
-                run_id,
-                options,
-                info,
-                datetime.now(UTC),
-                settings=settings.to_dict(),
-                recovered=recovered,
+            await _capture_all(
+                holder,
+                to_capture,
+                RunPlan(run_dir, run_id, options, dedup, netguard.network_access(dict(settings.resolve))),
+                settings,
+                manifest,
+                outcome,
+                hooks,
             )
-            manifest.write()
-            outcome = RunOutcome(run_dir, manifest.path, recovered=recovered)
-            to_capture = []
-            listed: dict[str, Seed] = {}
-            for seed in checked:
-                first = None if seed.problem else listed.setdefault(page_id(seed.url), seed)
-                if first is not None and first is not seed:  # the same page twice: captured once per run
-                    manifest.add_duplicate({"seed": seed.url, "origin": seed.origin, "same_as": first.origin})
-                    continue
-                prior = None if seed.problem else done.get(page_id(seed.url))
-                if prior:
-                    outcome.skipped.append({**prior, "seed": seed.url})
-                    manifest.add_skipped({**prior, "seed": seed.url})
-                    hooks.on_skip(seed, prior)
-                else:
-                    to_capture.append(seed)
-            hooks.on_start(len(to_capture))
-            try:
-                await _capture_all(
-                    holder,
-                    to_capture,
-                    RunPlan(run_dir, run_id, options, dedup, netguard.network_access(dict(settings.resolve))),
-                    settings,
-                    manifest,
-                    outcome,
-                    hooks,
-                )
-            finally:
-                await holder.close()
-                manifest.finish()
-                run_lock.close()
-            return outcome
         finally:
-            lock.close()
+            manifest.finish()
+            run_lock.close()
+        return outcome
+    finally:
+        await holder.close()
+        lock.close()
 
 
 @dataclass(frozen=True)
@@ -250,11 +227,16 @@ async def capture_with_retries(
         return rejected(seed)
     attempts: list[dict[str, str]] = []
     for attempt in range(settings.retries + 1):
-        browser, info = await holder.get()
-        result = await capture_page(
-            browser, info, CaptureJob(seed.url, plan.run_dir, plan.run_id, plan.options), plan.dedup, plan.access
+        async with holder.lease() as (browser, info):
+            result = await capture_page(
+                browser, info, CaptureJob(seed.url, plan.run_dir, plan.run_id, plan.options), plan.dedup, plan.access
+            )
+            browser_lost = result.browser_lost or (result.state == FAILED and BROWSER_ERROR in (result.reason or ""))
+            if browser_lost:  # the next attempt, and the next page, get a new browser
+                holder.lost(browser, result.reason or "the page would not close")
+        retryable = result.state == FAILED and any(
+            code in (result.reason or "") for code in (*RETRYABLE, BROWSER_ERROR)
         )
-        retryable = result.state == FAILED and any(code in (result.reason or "") for code in RETRYABLE)
         if not retryable or attempt == settings.retries:
             result.attempts = attempts
             return result

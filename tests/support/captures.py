@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from archiver.options import CaptureOptions
-from archiver.run.batch import RunOutcome, capture_urls
+from archiver.run.batch import RunOutcome, RunSettings, capture_urls
 from tests.support.fixture_site import ServerThread
 
 # Quick but faithful: the fixture's timer fires 1.5 s after load.
@@ -24,5 +24,7 @@ class Site:
         return f"{self.scheme}://{host}:{self.port}{path}"
 
 
-def run_capture(urls: list[str], output: Path, options: CaptureOptions = TEST_OPTIONS) -> RunOutcome:
-    return asyncio.run(capture_urls(urls, output, options))
+def run_capture(
+    urls: list[str], output: Path, options: CaptureOptions = TEST_OPTIONS, settings: RunSettings | None = None
+) -> RunOutcome:
+    return asyncio.run(capture_urls(urls, output, options, settings=settings or RunSettings()))

@@ -29,7 +29,7 @@ from hypercorn.asyncio import serve
 from hypercorn.config import Config
 from PIL import Image
 
-from tests.support import editions
+from tests.support import editions, hostile_pages
 
 NEXT_STORIES = 3
 RANGE_CHUNK = 64 * 1024  # the media server answers a Range request with at most this much
@@ -375,6 +375,8 @@ class FixtureApp:
                 b"<script>setTimeout(() => { while (true) {} }, 500);</script>",
                 html,
             )
+        if path in hostile_pages.PAGES:
+            return Reply(200, hostile_pages.PAGES[path].encode(), html)
         if path == "/runaway":  # a consent or ad-block script sends the page away, to an address that fails
             return Reply(200, RUNAWAY.encode(), html)
         if path == "/tall":

@@ -1,0 +1,44 @@
+"""Pages that fight their capture (issue: hostile pages): each promise still holds, and the innocent
+page after a hostile one is captured complete."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archiver.options import CaptureOptions
+from archiver.run.batch import RunSettings
+from tests.support.captures import TEST_OPTIONS, Site, run_capture
+from tests.support.warcs import records_of
+
+pytestmark = pytest.mark.browser
+
+
+def _pages(run_dir: Path) -> list[dict]:
+    return json.loads((run_dir / "manifest.json").read_text())["pages"]
+
+
+def test_a_page_that_rewrites_its_own_address_keeps_its_record(site: Site, tmp_path: Path) -> None:
+    url = site.url("/hostile-pages/history-rewrite")
+    outcome = run_capture([url], tmp_path)
+    (page,) = _pages(outcome.run_dir)
+    assert page["state"] == "complete", page["reason"]
+    assert page["final_url"] == url  # the document loaded, not an address the page only pushed
+    assert page["content_hashes"]["document_sha256"]
+    assert page["article"]["fields"]["headline"]["value"] == "Council approves the harbour plan"
+    assert [author["value"] for author in page["article"]["fields"]["authors"]] == ["Jane Doe"]
+    resources = {r.uri for r in records_of(outcome.run_dir) if r.type == "resource"}
+    assert {f"urn:dom:{url}", f"urn:view:{url}", f"urn:fullPage:{url}"} <= resources
+    pushed = site.url("/stories/council-approves-harbour-plan")
+    assert any(pushed in note and "history" in note for note in page["notes"]), page["notes"]
+
+
+def test_the_innocent_page_after_one_that_will_not_close_is_captured_complete(site: Site, tmp_path: Path) -> None:
+    options = CaptureOptions(**{**TEST_OPTIONS.to_dict(), "page_timeout": 20.0, "settle_after_load": 1.0})
+    flood, innocent = site.url("/hostile-pages/pushstate-flood"), site.url("/embed/widget.html")
+    outcome = run_capture([flood, innocent], tmp_path, options, RunSettings(retries=0))
+    pages = {page["requested_url"]: page for page in _pages(outcome.run_dir)}
+    assert pages[flood]["state"] in ("partial", "failed")
+    assert pages[innocent]["state"] == "complete", (pages[innocent]["reason"], pages[flood]["warnings"])

@@ -1,0 +1,28 @@
+"""Pages written the way hostile (or merely careless) news pages are, served by the fixture site
+under /hostile-pages/... Each is small, and each is the smallest thing that broke a promise."""
+
+from __future__ import annotations
+
+# A "next story" page: it rewrites its own address after load (replaceState) and again as the
+# reader scrolls (pushState), as infinite-scroll news pages do. The document loaded is the capture.
+HISTORY_REWRITE = """<!doctype html><html><head><title>Council approves the harbour plan</title>
+<meta property="og:title" content="Council approves the harbour plan"></head><body>
+<article><h1>Council approves the harbour plan</h1><p class="byline">By Jane Doe</p>
+<p>The council voted on Tuesday to approve the harbour plan after a long debate.</p>
+<div style="height: 2500px"></div><p>The plan now goes to the regional board.</p></article>
+<script>
+setTimeout(() => history.replaceState({}, "", "/stories/council-approves-harbour-plan"), 100);
+addEventListener("scroll", () => {
+  if (scrollY > 500 && !location.pathname.endsWith("/next-story")) history.pushState({}, "", "/stories/next-story");
+});
+</script></body></html>"""
+
+# A page that floods pushState and keeps its renderer busy: the kind of page that will not close.
+PUSHSTATE_FLOOD = """<!doctype html><html><body><h1>A page that never lets go</h1>
+<script>setTimeout(() => { let n = 0; while (true) { history.pushState({}, "", "/flood/" + (n++ % 1000)); } }, 300);
+</script></body></html>"""
+
+PAGES = {
+    "/hostile-pages/history-rewrite": HISTORY_REWRITE,
+    "/hostile-pages/pushstate-flood": PUSHSTATE_FLOOD,
+}
