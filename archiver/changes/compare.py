@@ -1,7 +1,8 @@
 """Two stored captures of a page compared: the fields, the text, the photos, the screenshots.
 
-What counts as an edit is ours: a field whose value changed, a run of words that changed once
-noise is folded away, a photo added, removed or replaced, a caption or credit changed. A photo
+What counts as an edit is ours: a field whose value changed, a run of words of the story that
+changed (page furniture is left out by where it sits, never by what it says), a photo added,
+removed, replaced or altered, a caption or credit changed. A photo
 re-encoded (the same picture, other bytes) and the screenshot difference are reported, but they
 are not edits on their own.
 """
@@ -14,7 +15,7 @@ from typing import Any
 from archiver.changes.photos import PhotoChange, compare_photos
 from archiver.changes.screens import ScreenshotDiff, compare_screenshots
 from archiver.changes.snapshot import FIELDS, Snapshot
-from archiver.changes.text import TextDiff, article_text, diff_words
+from archiver.changes.text import ArticleText, TextDiff, article_text, diff_words, furniture_changes
 from archiver.terms import FileRole
 
 
@@ -93,14 +94,16 @@ def compare(old: Snapshot, new: Snapshot, screenshots: bool = True) -> Compariso
     for name in FIELDS:
         if _normalized(old.fields.get(name)) != _normalized(new.fields.get(name)):
             comparison.fields.append(FieldChange(name, old.fields.get(name), new.fields.get(name)))
-    comparison.text = diff_words(_body(old), _body(new))
+    old_text, new_text = _body(old), _body(new)
+    comparison.text = diff_words(old_text.paragraphs, new_text.paragraphs)
+    comparison.text.noise = furniture_changes(old_text.furniture, new_text.furniture)
     comparison.photos = compare_photos(old.photos, new.photos)
     if screenshots:
         comparison.screenshot = compare_screenshots(old.file(FileRole.FULL_PAGE), new.file(FileRole.FULL_PAGE))
     return comparison
 
 
-def _body(snapshot: Snapshot) -> list[str]:
+def _body(snapshot: Snapshot) -> ArticleText:
     captions = [photo.caption for photo in snapshot.photos]  # compared with the photos
     return article_text(
         snapshot.html, snapshot.url, [snapshot.fields.get("headline"), snapshot.fields.get("description"), *captions]
