@@ -17,6 +17,7 @@ from typing import Any
 import imagehash
 from PIL import Image, UnidentifiedImageError
 
+from archiver.changes.pixels import NotAPicture, changed_region
 from archiver.identity import sha256_bytes
 
 SAME_PICTURE_BITS = 10  # pHash distance (of 64 bits) up to which two images show the same picture
@@ -43,10 +44,11 @@ class Photo:
 
 @dataclass
 class PhotoChange:
-    kind: str  # added | removed | replaced | re-encoded | caption | credit
+    kind: str  # added | removed | replaced | altered | re-encoded | caption | credit
     old: Photo | None
     new: Photo | None
     distance: int | None = None  # pHash bits between old and new bytes, when both were stored
+    region: dict[str, float] | None = None  # altered: where, in the old picture's pixels
 
     @property
     def is_edit(self) -> bool:
@@ -60,6 +62,12 @@ class PhotoChange:
             return f"credit changed on {where}: {_credits(self.old)} -> {_credits(self.new)}"
         if self.kind == "caption":
             return f"caption changed on {where}"
+        if self.kind == "altered" and self.region:
+            r = self.region
+            return (
+                f"{where} altered: the same picture, changed at x {r['x']:.0f}, y {r['y']:.0f}, "
+                f"{r['width']:.0f}x{r['height']:.0f} px ({r['changed_fraction']:.1%} of it)"
+            )
         if self.kind in ("replaced", "re-encoded"):
             detail = f" (pHash distance {self.distance} of 64)" if self.distance is not None else ""
             same = "the same picture, other bytes" if self.kind == "re-encoded" else "another picture"
@@ -72,6 +80,7 @@ class PhotoChange:
             "kind": self.kind,
             "is_edit": self.is_edit,
             "distance": self.distance,
+            "region": self.region,
             "old": _photo_dict(self.old),
             "new": _photo_dict(self.new),
         }
@@ -133,14 +142,27 @@ def _pair_changes(old: Photo, new: Photo) -> list[PhotoChange]:
     changes = []
     bytes_differ = old.data is not None and new.data is not None and old.sha256 != new.sha256
     if bytes_differ or old.url != new.url:  # bytes one capture did not store cannot be compared
-        bits = distance(old, new)
-        same_picture = bits is not None and bits <= SAME_PICTURE_BITS
-        changes.append(PhotoChange("re-encoded" if same_picture else "replaced", old, new, bits))
+        changes.append(_bytes_change(old, new))
     if _without_credits(old) != _without_credits(new):
         changes.append(PhotoChange("caption", old, new))
     if sorted(old.credits) != sorted(new.credits):
         changes.append(PhotoChange("credit", old, new))
     return changes
+
+
+def _bytes_change(old: Photo, new: Photo) -> PhotoChange:
+    """Other bytes (or another URL): another picture, the same one altered somewhere, or the same
+    one re-encoded. Only a region-by-region comparison may call it a re-encode."""
+    bits = distance(old, new)
+    if bits is None or bits > SAME_PICTURE_BITS or old.data is None or new.data is None:
+        return PhotoChange("replaced", old, new, bits)
+    try:
+        region = changed_region(old.data, new.data)
+    except NotAPicture:
+        return PhotoChange("replaced", old, new, bits)
+    if region is not None:
+        return PhotoChange("altered", old, new, bits, region.to_dict())
+    return PhotoChange("re-encoded", old, new, bits)
 
 
 def _without_credits(photo: Photo) -> str:
