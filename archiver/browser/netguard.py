@@ -105,17 +105,21 @@ class NetworkAccess:
     """How a capture's connections find their servers, given to the guard by whoever runs it (never
     read from the environment). `overrides` answer for the names they list (a run's --resolve
     NAME=IP, for split-horizon set-ups: an input to the same check); every other name is asked of
-    `lookup` (DNS); the connection goes to `connect_to(address)`, the address that was checked."""
+    `lookup` (DNS); the connection goes to `connect_to(address)`, the address that was checked.
+    `private_seeds`: a seed that is itself on a private address may reach private addresses (your
+    own intranet page); a public service turns it off, and such a seed is refused like any other
+    private address."""
 
     overrides: Mapping[str, str] = field(default_factory=dict)
     lookup: Lookup = system_lookup
     connect_to: Callable[[str], str] = connect_to_checked
+    private_seeds: bool = True
 
 
-def network_access(overrides: Mapping[str, str]) -> NetworkAccess:
+def network_access(overrides: Mapping[str, str], private_seeds: bool = True) -> NetworkAccess:
     """The access a run's captures get: DNS, with the run's --resolve overrides. (The one place the
     tests' launcher, tests/support/run_archiver.py, puts its loopback-only resolver instead.)"""
-    return NetworkAccess(dict(overrides))
+    return NetworkAccess(dict(overrides), private_seeds=private_seeds)
 
 
 def parse_overrides(pairs: Iterable[str]) -> dict[str, str]:
@@ -151,12 +155,14 @@ class NetworkGuard:
 
     async def start(self) -> None:
         """Decide whether to guard: unless private addresses are allowed, and unless the seed is
-        itself on a private address. A seed whose name cannot be resolved is guarded (fail closed)."""
+        itself on a private address (and the run lets such seeds be). A seed whose name cannot be
+        resolved is guarded (fail closed)."""
         if self.allow_private:
             return
         addresses = await self.resolve(urlsplit(self.seed).hostname or "")
         self.seed_unresolved = not addresses
-        self.active = not addresses or any(address_problem(ip) is None for ip in addresses)
+        public = any(address_problem(ip) is None for ip in addresses)
+        self.active = not addresses or public or not self.access.private_seeds
 
     async def resolve(self, host: str) -> list[str]:
         """Every address `host` resolves to, looked up once per capture: connections opened at the

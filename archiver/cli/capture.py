@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from archiver.cli.capture_options import capture_flags, pop_capture_options
-from archiver.cli.common import DEFAULT_OUTPUT, resolve_option
+from archiver.cli.common import DEFAULT_OUTPUT, refuse_private_seeds_option, resolve_option
 
 
 @click.command()
@@ -67,6 +67,7 @@ from archiver.cli.common import DEFAULT_OUTPUT, resolve_option
     help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.",
 )
 @resolve_option
+@refuse_private_seeds_option
 @capture_flags
 def capture(
     urls: tuple[str, ...],
@@ -79,6 +80,7 @@ def capture(
     as_json: bool,
     browser_path: str | None,
     resolve: tuple[tuple[str, str], ...],
+    refuse_private_seeds: bool,
     **flags: Any,
 ) -> None:
     """Capture each URL: WARC files, screenshots and the DOM, and a manifest.json for the run.
@@ -97,7 +99,13 @@ def capture(
     from archiver.run.seeds import read_seeds
 
     reporter = Reporter(as_json)
-    settings = RunSettings(concurrency=concurrency, retries=retries, resume=not recapture, resolve=resolve)
+    settings = RunSettings(
+        concurrency=concurrency,
+        retries=retries,
+        resume=not recapture,
+        resolve=resolve,
+        private_seeds=not refuse_private_seeds,
+    )
     with ExitStack() as stack:
         seeds = read_seeds(urls, inputs)
         if sample:

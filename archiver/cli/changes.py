@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from archiver.cli.common import DEFAULT_OUTPUT, SetupError
+from archiver.cli.common import DEFAULT_OUTPUT, SetupError, safe_json, say
 from archiver.terms import PageState
 
 EXIT_SAME, EXIT_CHANGED = 0, 1
@@ -56,42 +55,38 @@ def diff(old: str, new: str, output: Path, as_json: bool, html_path: Path | None
 
         html_path.write_text(render_html(comparison), encoding="utf-8")
     if as_json:
-        click.echo(json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False))
+        say(safe_json(comparison.to_dict()))
     else:
         _print_comparison(comparison)
     if html_path is not None:
-        click.echo(f"report: {html_path}", err=True)
+        say(f"report: {html_path}", err=True)
     sys.exit(EXIT_CHANGED if comparison.changed else EXIT_SAME)
 
 
 def _print_comparison(comparison: Any) -> None:
     old, new = comparison.old, comparison.new
-    click.echo(f"{new.url}")
-    click.echo(f"  before: {old.capture_id} ({old.captured_at})")
-    click.echo(f"  after:  {new.capture_id} ({new.captured_at})")
+    say(f"{new.url}")
+    say(f"  before: {old.capture_id} ({old.captured_at})")
+    say(f"  after:  {new.capture_id} ({new.captured_at})")
     if not comparison.changed:
-        click.echo("no edits")
+        say("no edits")
     for change in comparison.fields:
-        click.echo(f"{change.label} changed:")
-        click.echo(f"  - {_shown(change.old)}")
-        click.echo(f"  + {_shown(change.new)}")
+        say(f"{change.label} changed:")
+        say(f"  - {_shown(change.old)}")
+        say(f"  + {_shown(change.new)}")
     text = comparison.text
     if text.changed:
-        click.echo(
-            f"text: {len(text.changes)} change(s), {text.words_removed} word(s) removed, {text.words_added} added:"
-        )
+        say(f"text: {len(text.changes)} change(s), {text.words_removed} word(s) removed, {text.words_added} added:")
         for change in text.changes:
             before, after = " ".join(change.context_before.split()), " ".join(change.context_after.split())
-            click.echo(
-                f"  ...{before} [-{' '.join(change.old.split())}-]{{+{' '.join(change.new.split())}+}} {after}..."
-            )
+            say(f"  ...{before} [-{' '.join(change.old.split())}-]{{+{' '.join(change.new.split())}+}} {after}...")
     for change in comparison.photos:
-        click.echo(("" if change.is_edit else "(not an edit) ") + change.describe())
+        say(("" if change.is_edit else "(not an edit) ") + change.describe())
     if text.noise:
         kinds = sorted({item["kind"] for item in text.noise})
-        click.echo(f"left out as noise: {len(text.noise)} ({', '.join(kinds)})")
+        say(f"left out as noise: {len(text.noise)} ({', '.join(kinds)})")
     if comparison.screenshot is not None:
-        click.echo(f"full-page screenshot: {comparison.screenshot.changed_fraction:.1%} of pixels differ")
+        say(f"full-page screenshot: {comparison.screenshot.changed_fraction:.1%} of pixels differ")
 
 
 def _shown(value: Any) -> str:
@@ -122,13 +117,11 @@ def history(url: str, output: Path, as_json: bool) -> None:
     for step in page_history(url, output):
         steps.append(step)
         if not as_json:
-            click.echo(f"{step.captured_at}  {step.capture_id}  {_history_line(step)}")
+            say(f"{step.captured_at}  {step.capture_id}  {_history_line(step)}")
     if not steps:
         raise SetupError(f"no capture of {url} under {output}")
     if as_json:
-        click.echo(
-            json.dumps({"url": url, "captures": [step.to_dict() for step in steps]}, indent=2, ensure_ascii=False)
-        )
+        say(safe_json({"url": url, "captures": [step.to_dict() for step in steps]}))
 
 
 def _history_line(step: Any) -> str:

@@ -3,6 +3,7 @@ problems), and how sizes, viewports and folders are read from the command line."
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -101,6 +102,34 @@ resolve_option = click.option(
     help="Resolve NAME to IP for every capture of the run (split-horizon set-ups); repeatable. The network "
     "guard checks IP as it checks any address, and the manifest records the pairs.",
 )
+
+
+refuse_private_seeds_option = click.option(
+    "--refuse-private-seeds",
+    is_flag=True,
+    help="Refuse a seed whose name resolves to a private, loopback or link-local address (for a public "
+    "service: by default such a seed, your own intranet page, may reach private addresses).",
+)
+
+
+# Control characters (C0 but newline and tab, DEL, C1) in text that came from a page or a queue: an
+# escape sequence could set the terminal's title, clear it, or rewrite what was printed before.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character shown as an escape (\x1b), never sent to the terminal."""
+    return _CONTROL.sub(lambda match: match.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def safe_json(data: Any) -> str:
+    """JSON to print: UTF-8 kept readable, but C1 controls written as \\u escapes (json escapes C0)."""
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print what may hold a captured page's or a queue entry's text: control characters escaped."""
+    click.echo(terminal_safe(text), err=err)
 
 
 def parse_size(value: str) -> int:

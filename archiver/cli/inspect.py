@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from archiver.cli.common import folders_or_default
+from archiver.cli.common import folders_or_default, say
 
 
 @click.command()
@@ -44,8 +44,8 @@ def show(paths: tuple[Path, ...]) -> None:
     for index, run in enumerate(scan.runs):
         if index:
             click.echo()
-        click.echo("\n".join(run_summary(run)))
+        say("\n".join(run_summary(run)))
     for unreadable in scan.unreadable:
-        click.echo(f"archiver: left out: {unreadable.reason}", err=True)
+        say(f"archiver: left out: {unreadable.reason}", err=True)
     if scan.unreadable:
         sys.exit(1)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from archiver.cli.capture_options import capture_flags, pop_capture_options
-from archiver.cli.common import DEFAULT_OUTPUT, SetupError, resolve_option
+from archiver.cli.common import DEFAULT_OUTPUT, SetupError, refuse_private_seeds_option, resolve_option, safe_json, say
 
 redis_option = click.option(
     "--redis",
@@ -102,10 +102,10 @@ def queue_status(as_json: bool, redis_url: str) -> None:
     except REDIS_DOWN as exc:
         raise SetupError(f"Redis stopped answering: {exc}") from None
     if as_json:
-        click.echo(json.dumps(status.to_dict(), indent=2))
+        say(safe_json(status.to_dict()))
     else:
         for line in render_text(status):
-            click.echo(line)
+            say(line)
 
 
 @click.command()
@@ -158,6 +158,13 @@ def queue_status(as_json: bool, redis_url: str) -> None:
     help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.",
 )
 @resolve_option
+@refuse_private_seeds_option
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Let this worker's captures reach private, loopback and link-local addresses when a job asks "
+    "(queue add --allow-private). Off by default: such a job is refused, whatever it says.",
+)
 def worker(
     redis_url: str,
     output: Path,
@@ -168,6 +175,8 @@ def worker(
     retries: int,
     browser_path: str | None,
     resolve: tuple[tuple[str, str], ...],
+    refuse_private_seeds: bool,
+    allow_private: bool,
 ) -> None:
     """Capture queued pages, exactly as `archiver capture` would, into a run folder of its own in --output.
 
@@ -191,8 +200,10 @@ def worker(
         retries=retries,
         browser_path=browser_path,
         resolve=resolve,
+        private_seeds=not refuse_private_seeds,
+        allow_private=allow_private,
     )
-    agent = Worker(broker, settings, say=lambda line: click.echo(line, err=True))
+    agent = Worker(broker, settings, say=lambda line: say(line, err=True))
     click.echo(f"archiver worker {agent.id}: output {output}, queue {display_url(broker.url)}", err=True)
     tally = asyncio.run(agent.run())  # a failure to write ends it with one line (cli.common)
     click.echo(

@@ -83,11 +83,16 @@ class Delivery:
     """A job handed to this worker: fresh from the stream, or claimed from a worker that stopped answering."""
 
     entry_id: str
-    body: str
-    page_key: str  # the pending-page key it was queued under (readable even when the job is not)
+    body: bytes  # the job as it sits in the stream: not yet known to be text, JSON, or of a sane size
+    page_key: bytes  # the pending-page key it was queued under (readable even when the job is not)
     deliveries: int  # how many times the job was handed out, this one included (kills count)
     previous_owner: str | None = None  # the worker whose lease expired, when claimed
     idle_seconds: float = 0.0  # how long the previous owner had been silent
+
+
+def _text(value: bytes | str) -> str:
+    """An id Redis made (a stream entry id): ASCII."""
+    return value.decode("ascii", "replace") if isinstance(value, bytes) else value
 
 
 def display_url(url: str) -> str:
@@ -101,10 +106,15 @@ def display_url(url: str) -> str:
 
 
 class Broker:
-    def __init__(self, client: redis.Redis, url: str, prefix: str = "archiver:") -> None:
+    def __init__(
+        self, client: redis.Redis, url: str, prefix: str = "archiver:", raw: redis.Redis | None = None
+    ) -> None:
         # redis-py types every answer as the union of its sync and async clients' answers: the
         # answers are read as what the commands return, and checked where they come from a job.
         self.client: Any = client
+        # Stream entries are read as bytes: anyone who can write to the queue can put there bytes
+        # that are not UTF-8, and one such entry must not stop every reader of the stream.
+        self.raw: Any = raw if raw is not None else client
         self.url = url
         self.prefix = prefix
         self._add = client.register_script(ADD)
@@ -116,9 +126,9 @@ class Broker:
     def connect(cls, url: str) -> Broker:
         """A broker on a Redis that answers, or QueueUnreachable with one line saying why."""
         try:
-            client = redis.Redis.from_url(
-                url, decode_responses=True, socket_connect_timeout=5, socket_timeout=30, health_check_interval=15
-            )
+            settings: dict[str, Any] = {"socket_connect_timeout": 5, "socket_timeout": 30, "health_check_interval": 15}
+            client = redis.Redis.from_url(url, decode_responses=True, **settings)
+            raw = redis.Redis.from_url(url, decode_responses=False, **settings)
             version = client.info("server").get("redis_version", "0")
         except ValueError as exc:
             raise QueueUnreachable(f"not a Redis URL: {display_url(url)} ({exc})") from None
@@ -128,7 +138,7 @@ class Broker:
             raise QueueUnreachable(f"Redis at {display_url(url)} refused: {exc}") from None
         if tuple(int(p) for p in version.split(".")[:2]) < MIN_REDIS:
             raise QueueUnreachable(f"Redis at {display_url(url)} is {version}; the queue needs 6.2 or newer")
-        broker = cls(client, url)
+        broker = cls(client, url, raw=raw)
         broker.ensure_group()
         return broker
 
@@ -155,13 +165,13 @@ class Broker:
         """The oldest job whose worker has not renewed its lease for `lease_seconds`, now ours."""
         lease_ms = int(lease_seconds * 1000)
         for stale in self.client.xpending_range(self.key("jobs"), GROUP, "-", "+", 10, idle=lease_ms):
-            claimed = self.client.xclaim(self.key("jobs"), GROUP, worker, lease_ms, [stale["message_id"]])
+            claimed = self.raw.xclaim(self.key("jobs"), GROUP, worker, lease_ms, [stale["message_id"]])
             if claimed and claimed[0][1]:
                 entry_id, fields = claimed[0]
                 return Delivery(
-                    entry_id,
-                    fields.get("job", ""),
-                    fields.get("page", ""),
+                    _text(entry_id),
+                    fields.get(b"job", b""),
+                    fields.get(b"page", b""),
                     int(stale["times_delivered"]) + 1,
                     stale["consumer"],
                     stale["time_since_delivered"] / 1000,
@@ -172,14 +182,14 @@ class Broker:
 
     def read_new(self, worker: str, block_seconds: float) -> Delivery | None:
         """The next job nobody has taken yet, waiting up to `block_seconds` for one."""
-        answer = self.client.xreadgroup(
+        answer = self.raw.xreadgroup(
             GROUP, worker, {self.key("jobs"): ">"}, count=1, block=max(1, int(block_seconds * 1000))
         )
         if not answer:
             return None
         entry_id, fields = answer[0][1][0]
         fields = fields or {}
-        return Delivery(entry_id, fields.get("job", ""), fields.get("page", ""), 1)
+        return Delivery(_text(entry_id), fields.get(b"job", b""), fields.get(b"page", b""), 1)
 
     def mark_running(self, delivery: Delivery, worker: str, since: str, job_id: str, url: str) -> None:
         self.client.hset(

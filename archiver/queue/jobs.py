@@ -7,6 +7,7 @@ failed with the reason) rather than capture it differently from what was asked.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -19,6 +20,8 @@ from archiver.times import utc_iso
 from archiver.versions import __version__
 
 JOB_FORMAT = 1  # bumped when a job's shape changes in a way older workers would misread
+MAX_JOB_BYTES = 64 << 10  # an honest job is a URL and its options: well under a kilobyte or two
+JOB_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 
 
 class UnreadableJob(ArchiverError):
@@ -60,14 +63,17 @@ class QueuedJob:
         )
 
     @classmethod
-    def from_json(cls, text: str) -> QueuedJob:
-        """The job, or UnreadableJob saying why this worker will not capture it."""
-        try:
-            data = json.loads(text)
-        except ValueError:
-            raise UnreadableJob("the job is not valid JSON") from None
+    def from_json(cls, body: bytes | str) -> QueuedJob:
+        """The job, or UnreadableJob saying why this worker will not capture it. A queue entry is
+        whatever someone wrote into Redis: it is bounded in size, decoded strictly and parsed with
+        its nesting bounded, so one malformed entry fails alone."""
+        data = _parsed(body)
         if not isinstance(data, dict):
             raise UnreadableJob("the job is not a JSON object")
+        if not isinstance(data.get("job_id"), str) or not JOB_ID.match(data["job_id"]):
+            raise UnreadableJob("the job has no job id of the form archiver gives (letters, digits, - and _)")
+        if not isinstance(data.get("url"), str):
+            raise UnreadableJob("the job has no URL")
         by = data.get("queued_by", "an unknown version")
         if data.get("format") != JOB_FORMAT:
             raise UnreadableJob(
@@ -100,10 +106,31 @@ class QueuedJob:
             raise UnreadableJob(f"the job lacks a field or has a wrong one: {exc}") from None
 
     @staticmethod
-    def peek(text: str) -> dict[str, Any]:
-        """What can be read of a job even when it cannot be carried out (for the failed list)."""
+    def peek(body: bytes | str) -> dict[str, str]:
+        """What can be read of a job even when it cannot be carried out (for the failed list): its
+        job id, URL, origin and time, as text, when it has them."""
         try:
-            data = json.loads(text)
-            return data if isinstance(data, dict) else {}
-        except ValueError:
+            data = _parsed(body)
+        except UnreadableJob:
             return {}
+        if not isinstance(data, dict):
+            return {}
+        return {
+            key: value for key in ("job_id", "url", "origin", "queued_at") if isinstance(value := data.get(key), str)
+        }
+
+
+def _parsed(body: bytes | str) -> Any:
+    raw = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else body
+    if len(raw) > MAX_JOB_BYTES:
+        raise UnreadableJob(f"the job is {len(raw)} bytes, more than the {MAX_JOB_BYTES} a job may be")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnreadableJob("the job is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise UnreadableJob("the job's JSON is nested too deep") from None
+    except ValueError:
+        raise UnreadableJob("the job is not valid JSON") from None

@@ -53,11 +53,12 @@ class QueueStatus:
 def read_status(broker: Broker) -> QueueStatus:
     client = broker.client
     status = QueueStatus(display_url(broker.url))
-    entries = client.xrange(broker.key("jobs"), "-", "+", count=LISTED)
+    entries = broker.raw.xrange(broker.key("jobs"), "-", "+", count=LISTED)  # bytes: anyone may have written them
     owners = {p["message_id"]: p for p in client.xpending_range(broker.key("jobs"), GROUP, "-", "+", LISTED)}
     running = {entry: json.loads(text) for entry, text in client.hgetall(broker.key("running")).items()}
-    for entry_id, fields in entries:
-        job = QueuedJob.peek((fields or {}).get("job", ""))
+    for raw_id, fields in entries:
+        entry_id = raw_id.decode("ascii", "replace")
+        job = QueuedJob.peek((fields or {}).get(b"job", b""))
         item = {
             "entry": entry_id,
             "job_id": job.get("job_id"),

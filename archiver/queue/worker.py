@@ -65,10 +65,14 @@ class WorkerSettings:
     retries: int = 2  # network retries within one attempt, as `capture --retries`
     browser_path: str | None = None
     resolve: tuple[tuple[str, str], ...] = ()  # --resolve NAME=IP, as `capture --resolve`
+    private_seeds: bool = True  # False: a seed on a private address is refused (--refuse-private-seeds)
+    allow_private: bool = False  # this worker's own policy: a job asking for more is refused
 
     def run_settings(self) -> RunSettings:
         """The settings each page is captured with, as `capture` has them (resume: see QueuedJob.recapture)."""
-        return RunSettings(concurrency=self.concurrency, retries=self.retries, resolve=self.resolve)
+        return RunSettings(
+            concurrency=self.concurrency, retries=self.retries, resolve=self.resolve, private_seeds=self.private_seeds
+        )
 
 
 @dataclass
@@ -119,7 +123,13 @@ class _Runs:
             manifest.write()
             self.by_options[key] = (
                 RunFolderStore(self.settings.output, manifest),
-                RunPlan(run_dir, run_id, options, dedup, netguard.network_access(dict(self.settings.resolve))),
+                RunPlan(
+                    run_dir,
+                    run_id,
+                    options,
+                    dedup,
+                    netguard.network_access(dict(self.settings.resolve), self.settings.private_seeds),
+                ),
             )
         return self.by_options[key]
 
@@ -183,6 +193,7 @@ class Worker:
                     "queue": display_url(self.broker.url),
                     "lease_seconds": self.settings.lease,
                     "max_attempts": self.settings.max_attempts,
+                    "allow_private": self.settings.allow_private,
                 },
             )
             await self._settle()
@@ -276,6 +287,15 @@ class Worker:
             peek = QueuedJob.peek(delivery.body)
             await self._fail(
                 delivery, str(peek.get("job_id", delivery.entry_id)), str(peek.get("url", "")), f"refused: {exc}"
+            )
+            return
+        if job.options.allow_private and not self.settings.allow_private:
+            await self._fail(
+                delivery,
+                job.job_id,
+                job.url,
+                "refused: the job asks to reach private addresses "
+                "(allow_private), which this worker does not allow (archiver worker --allow-private)",
             )
             return
         self.in_progress[delivery.entry_id] = job.url

@@ -63,6 +63,7 @@ class RunSettings:
     retry_backoff: float = 2.0  # seconds before the first retry, doubled for each next one
     resume: bool = True  # skip pages an earlier run in the same output captured completely
     resolve: tuple[tuple[str, str], ...] = ()  # --resolve NAME=IP: what those names resolve to (split horizon)
+    private_seeds: bool = True  # False (--refuse-private-seeds): a seed on a private address is refused
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "resolve": dict(self.resolve)}
@@ -164,7 +165,13 @@ async def capture_urls(
             await _capture_all(
                 holder,
                 to_capture,
-                RunPlan(run_dir, run_id, options, dedup, netguard.network_access(dict(settings.resolve))),
+                RunPlan(
+                    run_dir,
+                    run_id,
+                    options,
+                    dedup,
+                    netguard.network_access(dict(settings.resolve), settings.private_seeds),
+                ),
                 settings,
                 manifest,
                 outcome,

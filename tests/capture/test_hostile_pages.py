@@ -42,3 +42,12 @@ def test_the_innocent_page_after_one_that_will_not_close_is_captured_complete(si
     pages = {page["requested_url"]: page for page in _pages(outcome.run_dir)}
     assert pages[flood]["state"] in ("partial", "failed")
     assert pages[innocent]["state"] == "complete", (pages[innocent]["reason"], pages[flood]["warnings"])
+
+
+def test_a_public_service_can_refuse_seeds_on_private_addresses(site: Site, tmp_path: Path) -> None:
+    intranet = site.url("/embed/widget.html")  # 127.0.0.1: an address a public service must not fetch
+    outcome = run_capture([intranet], tmp_path, settings=RunSettings(retries=0, private_seeds=False))
+    (page,) = _pages(outcome.run_dir)
+    assert page["state"] == "failed" and "blocked by the network guard" in page["reason"], page["reason"]
+    assert page["network_guard"]["active"] and page["network_guard"]["blocked"]
+    assert json.loads((outcome.run_dir / "manifest.json").read_text())["run_settings"]["private_seeds"] is False

@@ -35,13 +35,14 @@ async def loopback_lookup(host: str) -> list[str]:
     return await system_lookup(host) if host in LOCAL_NAMES else []
 
 
-def loopback_access(overrides: Mapping[str, str] | None = None) -> NetworkAccess:
+def loopback_access(overrides: Mapping[str, str] | None = None, private_seeds: bool = True) -> NetworkAccess:
     """The access every test capture gets: the test's names, no DNS, the connect map."""
     connect_map = _pairs(CONNECT_MAP_ENV)
     return NetworkAccess(
         {**_pairs(RESOLVE_ENV), **(overrides or {})},
         lookup=loopback_lookup,
         connect_to=lambda address: connect_map.get(address, address),
+        private_seeds=private_seeds,
     )
 
 
