@@ -11,6 +11,7 @@ import pytest
 from archiver.options import CaptureOptions
 from archiver.run.batch import RunSettings
 from tests.support.captures import TEST_OPTIONS, Site, run_capture
+from tests.support.cli import run_cli
 from tests.support.warcs import records_of
 
 pytestmark = pytest.mark.browser
@@ -51,3 +52,20 @@ def test_a_public_service_can_refuse_seeds_on_private_addresses(site: Site, tmp_
     assert page["state"] == "failed" and "blocked by the network guard" in page["reason"], page["reason"]
     assert page["network_guard"]["active"] and page["network_guard"]["blocked"]
     assert json.loads((outcome.run_dir / "manifest.json").read_text())["run_settings"]["private_seeds"] is False
+
+
+def test_page_text_reaches_the_terminal_escaped(site: Site, tmp_path: Path) -> None:
+    outcome = run_capture([site.url("/hostile-pages/escapes")], tmp_path)
+    (page,) = _pages(outcome.run_dir)
+    assert "\\u001b" in json.dumps(page)  # stored as the page had it (escaped in JSON)
+    capture_id = page["capture_id"]
+    for command in (
+        ["show", str(tmp_path)],
+        ["diff", capture_id, capture_id, "--output", str(tmp_path)],
+        ["history", page["requested_url"], "--output", str(tmp_path)],
+    ):
+        result = run_cli(*command)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert "\x1b" not in result.stdout + result.stderr, command
+    shown = run_cli("show", str(tmp_path)).stdout
+    assert "Breaking\\x1b[2J\\x1b[H news" in shown

@@ -22,7 +22,15 @@ PUSHSTATE_FLOOD = """<!doctype html><html><body><h1>A page that never lets go</h
 <script>setTimeout(() => { let n = 0; while (true) { history.pushState({}, "", "/flood/" + (n++ % 1000)); } }, 300);
 </script></body></html>"""
 
+# A story whose title and headline carry terminal escape sequences (set the window title, clear
+# the screen): they are the page's text, and must reach the operator's terminal as text.
+ESCAPES = """<!doctype html><html><head><title>\x1b]0;owned\x07Escaped title</title></head><body>
+<article><h1>Breaking\x1b[2J\x1b[H news</h1><p class="byline">By Jane Doe</p>
+<p>The story itself is ordinary: the council met on Tuesday and the vote was delayed again.</p></article>
+</body></html>"""
+
 PAGES = {
     "/hostile-pages/history-rewrite": HISTORY_REWRITE,
     "/hostile-pages/pushstate-flood": PUSHSTATE_FLOOD,
+    "/hostile-pages/escapes": ESCAPES,
 }
