@@ -67,7 +67,15 @@ def try_lock_run(run_dir: Path) -> IO[str] | None:
 
 
 def _hold(path: Path, busy: str, mode: int = fcntl.LOCK_EX) -> IO[str]:
-    handle = open(path, "a")  # not "w": a held lock file keeps the pid its holder wrote
+    # Not truncated on open: a held lock file keeps the pid its holder wrote. Never through a link
+    # someone planted under its name (it would truncate the file the link points at).
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise OutputBusy(
+            f"cannot hold {path}: {exc.strerror} (a symbolic link planted there is not followed)"
+        ) from None
+    handle = os.fdopen(fd, "a")
     try:
         fcntl.flock(handle, mode | fcntl.LOCK_NB)
     except BlockingIOError:

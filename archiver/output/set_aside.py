@@ -8,11 +8,13 @@ SET-ASIDE.json naming the capture that was kept, rather than deleted.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archiver.output.safe_paths import link_on_the_way, real_folder, write_new
 from archiver.output.staging import unstage
 from archiver.times import utc_iso
 
@@ -32,11 +34,11 @@ def set_aside_capture(
     """Move `<run>/<capture id>/` to `<output>/set-aside/<run id>/<capture id>/`, with SET-ASIDE.json."""
     source = run_dir / capture_id
     target = output / SET_ASIDE / run_dir.name / capture_id
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if source.exists():
+    real_folder(target.parent, output)  # never through a link someone planted in a shared output folder
+    if source.is_dir() and link_on_the_way(source, output) is None and not os.path.lexists(target):
         shutil.rmtree(source / ".bodies", ignore_errors=True)  # bodies being streamed: in no record
         shutil.move(str(source), str(target))
-    target.mkdir(parents=True, exist_ok=True)
+    real_folder(target, output)
     note = {
         "set_aside_at": utc_iso(datetime.now(UTC)),
         "was": str(source.relative_to(output)),
@@ -46,6 +48,6 @@ def set_aside_capture(
         "url": url,
         "kept": kept,
     }
-    (target / NOTE_NAME).write_text(json.dumps(note, indent=2) + "\n", encoding="utf-8")
+    write_new(target / NOTE_NAME, (json.dumps(note, indent=2) + "\n").encode("utf-8"))
     unstage(run_dir, capture_id)
     return note

@@ -41,6 +41,9 @@ def settle_dead_runs(output: Path, outcome_of: OutcomeOf) -> Settled:
     """Settle every run folder in `output` whose worker is gone."""
     settled = Settled(interrupted=recover_open_warcs(output))
     for run_dir in sorted(path for path in output.iterdir() if (path / RUN_LOCK_NAME).is_file()):
+        if run_dir.is_symlink():
+            log.warning("left alone: %s is a symbolic link, not a run folder of this output", run_dir)
+            continue
         if run_dir.name in (INTERRUPTED, SET_ASIDE) or not (run_dir / MANIFEST_NAME).is_file():
             continue
         lock = try_lock_run(run_dir)

@@ -342,7 +342,7 @@ class Worker:
         if settled.interrupted:
             self._runs.note_recovered(settled.interrupted)
         for note in settled.interrupted + settled.set_aside:
-            self.say(f"archiver worker: recovered: {note['now']}: {note['why']}")
+            self.say(f"archiver worker: recovered: {note['now'] or note.get('left_alone')}: {note['why']}")
         for page in settled.committed:
             self.say(
                 f"archiver worker: recovered: {page['run_id']}/{page['capture_id']}: committed page added "

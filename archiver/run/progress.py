@@ -72,6 +72,9 @@ class Reporter:
         if self.progress is not None:
             self.progress.stop()
         for note in outcome.recovered:
+            if note.get("left_alone"):
+                self._line(f"archiver: left alone: {note['left_alone']}: {note['why']}", err=True)
+                continue
             self._line(
                 f"archiver: a capture interrupted in an earlier run was set aside in {note['now']} "
                 f"({note['complete_records_kept']} complete records kept)",

@@ -15,18 +15,21 @@ HEAD_BYTES = 1 << 16  # WARC headers of one record fit in this
 
 
 def complete_length(path: Path) -> tuple[int, int]:
-    """(bytes up to the end of the last complete record, number of complete records).
-
-    Each record is its own gzip member: a record is complete when its member ends (gzip trailer
-    read) and holds exactly the WARC headers, the Content-Length bytes they announce, and CRLF CRLF.
-    """
-    good_end, records = 0, 0
+    """(bytes up to the end of the last complete record, number of complete records)."""
     with path.open("rb") as fh:
-        while True:
-            member = _gzip_member(fh, good_end)
-            if member is None or not _whole_record(member[1], member[2]):
-                return good_end, records
-            good_end, records = member[0], records + 1
+        return complete_length_of(fh)
+
+
+def complete_length_of(fh: IO[bytes]) -> tuple[int, int]:
+    """The same, of an open file: each record is its own gzip member, and a record is complete when
+    its member ends (gzip trailer read) and holds exactly the WARC headers, the Content-Length bytes
+    they announce, and CRLF CRLF."""
+    good_end, records = 0, 0
+    while True:
+        member = _gzip_member(fh, good_end)
+        if member is None or not _whole_record(member[1], member[2]):
+            return good_end, records
+        good_end, records = member[0], records + 1
 
 
 def _gzip_member(fh: IO[bytes], offset: int) -> tuple[int, bytes, int] | None:
