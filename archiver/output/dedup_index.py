@@ -16,12 +16,12 @@ from pathlib import Path
 
 from archiver.jsonfile import write_json_atomic
 from archiver.output.runs import scan_runs
-from archiver.output.stored import StoredPage
+from archiver.output.stored import RUN_ID, StoredPage, UnreadableManifest, inside_path
 from archiver.terms import FileRole, PageState
-from archiver.warc.dedup import Original, OriginalsIndex, originals_in
+from archiver.warc.dedup import Original, OriginalsIndex, originals_in, still_holds
 
 INDEX_NAME = ".dedup-index.json"
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: each original's offset, so that it is checked before a revisit points at it
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,7 @@ class DedupIndex(OriginalsIndex):
         super().__init__()
         self.output = output
         self.indexed: dict[str, str] = {}  # "<run id>/<path>" -> SHA-256 of every WARC indexed
+        self._checked: set[str] = set()  # record ids found where the index says they are
 
     @classmethod
     def load(cls, output: Path) -> DedupIndex:
@@ -89,9 +90,38 @@ class DedupIndex(OriginalsIndex):
             index = cls(output)
             index.indexed = {str(k): str(v) for k, v in data["indexed"].items()}
             index.latest = {url: Original(**entry) for url, entry in data["latest"].items()}
-            return index
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing or unreadable: rebuilt from the WARCs
+        if not all(index._plausible(url, original) for url, original in index.latest.items()):
+            log.warning("dedup index of %s rebuilt: it names originals its files cannot hold", output)
+            return None
+        return index
+
+    def _plausible(self, url: str, original: Original) -> bool:
+        """An entry of the cache as the index itself would have written it (ids, paths, its file indexed)."""
+        try:
+            inside_path(original.warc, "the dedup index")
+        except UnreadableManifest:
+            return False
+        return (
+            original.url == url
+            and isinstance(original.offset, int)
+            and bool(RUN_ID.match(original.run_id))
+            and self.indexed.get(f"{original.run_id}/{original.warc}") == original.warc_sha256
+        )
+
+    def find(self, url: str, digest: str) -> Original | None:
+        """The original to point a revisit at, once it is checked to be in its file (a damaged or
+        edited index, or a WARC changed since, yields no revisit: the response is stored whole)."""
+        original = super().find(url, digest)
+        if original is None or original.record_id in self._checked:
+            return original
+        if not still_holds(self.output / original.run_id / original.warc, original):
+            log.warning("dedup index: %s is not where the index says; stored whole", original.record_id)
+            self.latest.pop(url, None)
+            return None
+        self._checked.add(original.record_id)
+        return original
 
     def add_warc(self, warc: ListedWarc) -> None:
         for original in originals_in(warc.run_dir / warc.path, warc.run_id, warc.path, warc.sha256):

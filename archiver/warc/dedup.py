@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ class Original:
     warc: str  # the WARC's path inside its run folder, as the manifest lists it
     warc_sha256: str  # the WARC's SHA-256, as the manifest lists it
     size: int  # payload bytes a revisit saves
+    offset: int = -1  # where its record starts in the WARC file (to check it is still there)
 
     def requirement(self) -> dict[str, str]:
         """How a page's manifest entry names the file it depends on."""
@@ -62,10 +63,12 @@ def originals_in(path: Path, run_id: str, listed_as: str, sha256: str) -> Iterat
     (`listed_as` and `sha256`: how the manifest that vouches for the file lists it)."""
     try:
         with path.open("rb") as fh:
-            for record in ArchiveIterator(fh, ensure_http_headers=False):
+            records = ArchiveIterator(fh, ensure_http_headers=False)
+            for record in records:
                 original = _as_original(record, run_id, listed_as, sha256)
+                records.read_to_end(record)  # its offset is known once it was read
                 if original is not None:
-                    yield original
+                    yield replace(original, offset=records.get_record_offset())
     except (OSError, ArchiveLoadFailed, EOFError, ValueError):
         return  # a missing or damaged file offers no originals
 
@@ -89,6 +92,27 @@ def _as_original(record: Any, run_id: str, listed_as: str, sha256: str) -> Origi
         warc=listed_as,
         warc_sha256=sha256,
         size=size,
+    )
+
+
+def still_holds(path: Path, original: Original) -> bool:
+    """Whether the WARC at `path` still has `original`'s record where it was indexed: same record
+    id, URL and payload digest. An index is a cache anyone with write access could have edited; a
+    revisit must never point at a record that is not there."""
+    if original.offset < 0 or path.is_symlink():
+        return False
+    try:
+        with path.open("rb") as fh:
+            fh.seek(original.offset)
+            record = next(iter(ArchiveIterator(fh, ensure_http_headers=False)))
+    except (OSError, ArchiveLoadFailed, EOFError, ValueError, StopIteration):
+        return False
+    headers = record.rec_headers
+    return (
+        record.rec_type == "response"
+        and headers.get_header("WARC-Record-ID") == original.record_id
+        and headers.get_header("WARC-Target-URI") == original.url
+        and headers.get_header("WARC-Payload-Digest") == original.digest
     )
 
 

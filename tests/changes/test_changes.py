@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archiver.browser.launch import find_browser, launch
 from archiver.evidence.verify import FAIL, NOTE, OK, _check_revisits
-from archiver.output.dedup_index import INDEX_NAME, DedupIndex
+from archiver.output.dedup_index import INDEX_NAME, INDEX_VERSION, DedupIndex
 from archiver.output.manifest import load_schema
 from archiver.replay.qa import Thresholds, run_qa
 from archiver.replay.replaywebpage import ReplayWebPageServer, ensure_replaywebpage
@@ -177,7 +177,7 @@ def test_the_index_is_rebuilt_from_the_warcs_when_missing_damaged_or_stale(captu
     for damage in (
         lambda: index_path.unlink(),
         lambda: index_path.write_text("{not json"),
-        lambda: index_path.write_text(index_path.read_text().replace('"version": 1', '"version": 0')),
+        lambda: index_path.write_text(index_path.read_text().replace(f'"version": {INDEX_VERSION}', '"version": 0')),
     ):
         DedupIndex.load(captured.output)  # a good index first
         damage()

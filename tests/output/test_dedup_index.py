@@ -39,3 +39,23 @@ def test_the_index_is_rebuilt_when_a_file_it_indexed_is_no_longer_the_one_listed
     data["latest"] = {}
     (tmp_path / INDEX_NAME).write_text(json.dumps(data))
     assert DedupIndex.load(tmp_path).latest == expected
+
+
+def test_a_poisoned_index_never_yields_a_revisit_that_points_at_nothing(tmp_path: Path) -> None:
+    stored_run(tmp_path, exchanges=[CSS])
+    good = DedupIndex.load(tmp_path)
+    original = good.latest["http://example.org/a.css"]
+    data = json.loads((tmp_path / INDEX_NAME).read_text())
+    data["latest"]["http://example.org/a.css"]["record_id"] = "<urn:uuid:00000000-0000-0000-0000-000000000000>"
+    (tmp_path / INDEX_NAME).write_text(json.dumps(data))
+    poisoned = DedupIndex.load(tmp_path)
+    assert poisoned.find("http://example.org/a.css", original.digest) is None  # stored whole instead
+
+
+def test_an_index_naming_files_outside_the_output_is_rebuilt(tmp_path: Path) -> None:
+    stored_run(tmp_path, exchanges=[CSS])
+    expected = DedupIndex.load(tmp_path).latest
+    data = json.loads((tmp_path / INDEX_NAME).read_text())
+    data["latest"]["http://example.org/a.css"]["run_id"] = "../../elsewhere"
+    (tmp_path / INDEX_NAME).write_text(json.dumps(data))
+    assert DedupIndex.load(tmp_path).latest == expected

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.warc.dedup import DedupTally, OriginalsIndex, originals_in, payload_digest
+from archiver.warc.dedup import DedupTally, OriginalsIndex, originals_in, payload_digest, still_holds
 from archiver.warc.lookup import WarcLookup
 from archiver.warc.writer import RollingWarcWriter
 from tests.support.warcs import GOOD
@@ -97,3 +97,14 @@ def test_a_response_is_read_back_by_url_and_through_a_revisit_to_its_original(tm
     assert lookup.find("http://example.org/logo.png").content_type == "image/png"  # type: ignore[union-attr]
     assert "http://example.org/gone" not in lookup and lookup.payload("http://example.org/gone") is None
     assert WarcLookup([second]).payload("http://example.org/logo.png") is None  # without the original: none
+
+
+def test_an_original_is_found_where_it_was_indexed_and_nowhere_else(tmp_path: Path) -> None:
+    path = _warc(tmp_path, CSS, LOGO)
+    originals = list(originals_in(path, "run-1", "cap/f.warc.gz", "0" * 64))
+    assert originals and all(still_holds(path, original) for original in originals)
+    logo = next(o for o in originals if o.url.endswith("logo.png"))
+    assert not still_holds(path, replace(logo, record_id="<urn:uuid:00000000-0000-0000-0000-000000000000>"))
+    assert not still_holds(path, replace(logo, offset=logo.offset + 1))
+    assert not still_holds(path, replace(logo, digest=payload_digest(b"other")))
+    assert not still_holds(tmp_path / "gone.warc.gz", logo)
