@@ -304,3 +304,18 @@ def test_an_input_with_no_url_is_a_usage_error(tmp_path: Path) -> None:
     empty.write_text("# nothing yet\n\n")
     result = run_cli("capture", "--output", str(tmp_path / "out"), "--input", str(empty))
     assert result.returncode == 2 and "no URL to capture" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bytes_that_are_not_text_on_stdin_fail_their_line_and_the_rest_is_captured(site, tmp_path: Path) -> None:
+    good = site.url("/embed/widget.html")
+    result = subprocess.run(
+        [*ARCHIVER, "capture", "--output", str(tmp_path), *FAST, "--input", "-"],
+        input=b"http://127.0.0.1/\xff\xfe\n" + good.encode() + b"\n",
+        capture_output=True,
+        timeout=300,
+    )
+    assert b"Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    _, manifest, _ = _only_page(tmp_path)
+    states = {page["requested_url"]: page["state"] for page in manifest["pages"]}
+    assert states == {"http://127.0.0.1/\\xff\\xfe": "failed", good: "complete"}
