@@ -8,6 +8,7 @@ A capture's identity (`capture_id`) adds the time, so every capture is unique.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -49,6 +50,15 @@ def without_credentials(url: str) -> str:
     if "@" not in parts.netloc:
         return url.strip()
     return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[1], parts.path, parts.query, parts.fragment))
+
+
+# user:password@ after a scheme, anywhere in a text (an argument such as --redis=redis://:secret@host)
+_CREDENTIALS_IN_TEXT = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
+
+
+def credentials_taken_out(text: str) -> str:
+    """`text` with the user:password@ of every URL in it taken out (for the command line a manifest records)."""
+    return _CREDENTIALS_IN_TEXT.sub(r"\1", text)
 
 
 def printable(text: str) -> str:

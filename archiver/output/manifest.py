@@ -16,7 +16,7 @@ from typing import Any
 
 from archiver.browser.launch import BrowserInfo
 from archiver.capture.result import PageResult
-from archiver.identity import sha256_file, without_credentials
+from archiver.identity import credentials_taken_out, sha256_file
 from archiver.jsonfile import write_json_atomic
 from archiver.options import CaptureOptions
 from archiver.output.stored import MANIFEST_NAME, StoredPage, StoredRun
@@ -99,7 +99,7 @@ class RunManifest:
             "host": {
                 "hostname": platform.node(),
                 "platform": platform.platform(),
-                "argv": [_as_text(without_credentials(a)) for a in sys.argv[1:]],
+                "argv": [_as_text(credentials_taken_out(a)) for a in sys.argv[1:]],
             },
             "options": self.options.to_dict(),
             "run_settings": self.settings,

@@ -94,3 +94,18 @@ def test_pages_are_told_apart_by_state(tmp_path: Path) -> None:
     run = StoredRun.read(manifest.path)
     assert run.pages_in([PageState.COMPLETE]) == []
     assert [page.reason for page in run.pages_in([PageState.PARTIAL])] == ["it did not finish"]
+
+
+@pytest.mark.parametrize(
+    "argument",
+    ["redis://:hunter2@queue:6379/0", "--redis=redis://worker:hunter2@queue/0", "https://ann:hunter2@intranet/x"],
+)
+def test_no_password_on_the_command_line_reaches_the_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argument: str
+) -> None:
+    monkeypatch.setattr("sys.argv", ["archiver", "worker", argument, "--output", "out"])
+    manifest, _ = stored_run(tmp_path)
+    manifest.write()
+    written = manifest.path.read_text()
+    assert "hunter2" not in written
+    assert "queue" in written or "intranet" in written  # the rest of the address is kept
