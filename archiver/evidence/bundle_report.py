@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from archiver.output.stored import ArticleFields, QaReport, StoredPage, StoredRun, TlsFacts
+from archiver.terms import FileRole
 
 STYLE = """body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.6em}h2{border-top:3px solid #234;padding-top:.6em;margin-top:2em}
@@ -80,8 +81,8 @@ def _qa(qa: QaReport | None, capture_id: str) -> str:
 def _page(page: StoredPage, qa: QaReport | None, bundled: dict[str, str]) -> str:
     title = page.headline or page.title or page.requested_url
     shot = ""
-    viewport = page.run_dir / page.viewport_screenshot if page.viewport_screenshot else None
-    if viewport is not None and viewport.is_file() and not viewport.is_symlink():
+    viewport = page.file(FileRole.VIEWPORT)  # never one reached through a link
+    if viewport is not None:
         data = base64.b64encode(viewport.read_bytes()).decode("ascii")
         shot = f'<img class="shot" alt="screenshot at load" src="data:image/png;base64,{data}">'
     state = escape(page.state) + (f" — {escape(page.reason)}" if page.reason else "")

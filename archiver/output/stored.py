@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from archiver.errors import ArchiverError
 from archiver.options import CaptureOptions
+from archiver.output.safe_paths import link_on_the_way
 from archiver.terms import FileRole, PageState
 
 MANIFEST_NAME = "manifest.json"  # a run folder's manifest
@@ -426,7 +427,12 @@ class StoredPage:
         return self.article.text("headline")
 
     def files_with_role(self, role: FileRole) -> list[Path]:
-        return [self.run_dir / f.path for f in self.files if f.role == role]
+        """The files of `role` the entry lists that are the capture's own: a path reached through a
+        symbolic link (planted to make a reader pack or show someone else's file) is left out."""
+        return [path for f in self.files if f.role == role and self._own(path := self.run_dir / f.path)]
+
+    def _own(self, path: Path) -> bool:
+        return not self.run_dir.is_symlink() and link_on_the_way(path, self.run_dir) is None
 
     def file(self, role: FileRole) -> Path | None:
         """The first file of `role` when it is still there."""
@@ -442,8 +448,9 @@ class StoredPage:
         return self.dedup.requires if self.dedup else ()
 
     def required_warcs(self) -> list[Path]:
-        """The earlier captures' WARC files its revisits point at."""
-        return [requirement.locate(self.output) for requirement in self.requirements]
+        """The earlier captures' WARC files its revisits point at (none reached through a link)."""
+        paths = [requirement.locate(self.output) for requirement in self.requirements]
+        return [path for path in paths if link_on_the_way(path, self.output) is None]
 
     def replay_warcs(self) -> list[Path]:
         """The capture's WARC files and the earlier captures' files its revisits point at: what a

@@ -109,3 +109,15 @@ def test_no_password_on_the_command_line_reaches_the_manifest(
     written = manifest.path.read_text()
     assert "hunter2" not in written
     assert "queue" in written or "intranet" in written  # the rest of the address is kept
+
+
+def test_a_file_reached_through_a_planted_link_is_not_the_captures(tmp_path: Path) -> None:
+    manifest, result = stored_run(tmp_path / "out")
+    victim = tmp_path / "secret.png"
+    victim.write_bytes(b"someone else's file")
+    shot = manifest.run_dir / result.capture_id / "viewport.png"
+    shot.unlink()
+    shot.symlink_to(victim)
+    (page,) = StoredRun.read(manifest.path).pages
+    assert page.file(FileRole.VIEWPORT) is None and page.files_with_role(FileRole.VIEWPORT) == []
+    assert page.warcs  # the capture's own files are still its own
