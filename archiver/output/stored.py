@@ -365,7 +365,6 @@ class StoredPage:
     images: tuple[StoredImage, ...]
     server: Server | None
     tls: TlsFacts | None
-    viewport_screenshot: str | None  # its path inside the run folder
     counts: Mapping[str, int]
     warnings: tuple[str, ...]
 
@@ -375,8 +374,6 @@ class StoredPage:
         state = reader.text("state")
         if state not in PageState.__members__.values():
             raise UnreadableManifest(f"{where}: 'state' is {state!r}, not complete, partial or failed")
-        shots = reader.obj("screenshots")
-        viewport = shots.obj("viewport") if shots else None
         dedup = reader.obj("dedup")
         counts = reader.mapping("counts")
         return cls(
@@ -399,7 +396,6 @@ class StoredPage:
             images=reader.each("images", StoredImage.parse),
             server=Server.parse(reader.obj("server")),
             tls=TlsFacts.parse(reader.obj("tls")),
-            viewport_screenshot=inside_path(viewport.text("path"), viewport.where) if viewport else None,
             counts={key: value for key, value in counts.items() if isinstance(value, int)},
             warnings=reader.texts("warnings"),
         )
