@@ -20,6 +20,7 @@ import io
 import json
 import os
 import re
+import secrets
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -144,7 +145,9 @@ def build_bundle(
     created = datetime.now(UTC).replace(microsecond=0)
     created_iso = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     key = load_private_key(options.sign_key) if options.sign_key else None
-    partial = output.with_name(output.name + ".partial")
+    # A name of its own: two bundles written to one file at once must not write one partial file
+    # together (each reported success for a corrupt result); the last complete one is the file.
+    partial = output.with_name(f".{output.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
     bundle = WaczZip(partial, created)
     try:
         placed = _add_capture_files(bundle, runs)

@@ -19,7 +19,7 @@ from archiver.evidence.signing import load_private_key, sign_hash
 from archiver.evidence.timestamps import request_timestamp
 from archiver.replay.pywb import PywbServer, ensure_pywb
 from archiver.run.batch import RunOutcome
-from tests.support.cli import refused_port
+from tests.support.cli import ARCHIVER, refused_port
 from tests.support.cli import run_cli as cli
 from tests.support.tsa import LocalTsa
 from tests.support.warcs import records_of
@@ -421,3 +421,40 @@ def test_bundle_refuses_paths_out_of_the_run_folder_and_symlinks(article_capture
     result = cli("bundle", str(run), "--output", str(tmp_path / "out.wacz"))
     assert result.returncode == 1 and "symbolic link" in result.stderr
     assert not (tmp_path / "out.wacz").exists()
+
+
+def test_two_bundles_written_to_one_file_at_once_leave_a_sound_file(
+    article_capture: RunOutcome, tmp_path: Path
+) -> None:
+    target = tmp_path / "both.wacz"
+    both = [
+        subprocess.Popen(
+            [*ARCHIVER, "bundle", str(article_capture.run_dir), "--output", str(target)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    assert [process.wait(300) for process in both] == [0, 0]
+    code, failures = _verify(target)
+    assert code == 4 and failures == []  # self-consistent (unsigned): one whole bundle, not two interleaved
+    assert not list(tmp_path.glob("*.partial"))
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        b"{not json",
+        b'{"run_id": "x", "pages": [{"state": "done"}]}',
+        b"[" * 50_000,
+        b'{"run_id": "../..", "pages": []}',
+    ],
+)
+def test_a_malformed_manifest_in_a_bundle_fails_verification_without_a_traceback(
+    sealed: Path, tmp_path: Path, manifest: bytes
+) -> None:
+    def swap(name: str, data: bytes) -> bytes:
+        return manifest if name.startswith("manifests/") and not name.endswith(("files.json", "-qa.json")) else data
+
+    code, failures = _verify(_rewrite(sealed, tmp_path / "m.wacz", swap))
+    assert code == 1 and any("not a manifest archiver can read" in line for line in failures), failures
