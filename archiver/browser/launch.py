@@ -39,6 +39,10 @@ CHROMIUM_ARGS = [
     # HttpsUpgrades would silently try https:// for an http:// seed; Translate and MediaRouter
     # phone home. None of them is part of what a reader's page loads.
     "--disable-features=HttpsUpgrades,Translate,MediaRouter,PaintHolding",
+    # WebRTC sends UDP (STUN, media), which no SOCKS proxy carries: it would reach any address
+    # around the network guard. Only proxied traffic, so every connection is checked.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
 ]
 
 NO_BROWSER_HELP = (

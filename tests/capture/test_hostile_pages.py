@@ -4,6 +4,7 @@ page after a hostile one is captured complete."""
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,22 @@ def test_page_text_reaches_the_terminal_escaped(site: Site, tmp_path: Path) -> N
         assert "\x1b" not in result.stdout + result.stderr, command
     shown = run_cli("show", str(tmp_path)).stdout
     assert "Breaking\\x1b[2J\\x1b[H news" in shown
+
+
+def test_webrtc_sends_no_udp_around_the_network_guard(site: Site, tmp_path: Path) -> None:
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    options = CaptureOptions(**{**TEST_OPTIONS.to_dict(), "settle_after_load": 3.0})
+    outcome = run_capture([site.url(f"/hostile-pages/webrtc?udp={port}")], tmp_path, options)
+    received = []
+    try:
+        while True:
+            received.append(listener.recvfrom(2048))
+    except TimeoutError:
+        pass
+    finally:
+        listener.close()
+    assert _pages(outcome.run_dir)[0]["state"] == "complete"
+    assert received == []  # not one datagram: every connection a capture makes goes through the guard

@@ -375,6 +375,9 @@ class FixtureApp:
                 b"<script>setTimeout(() => { while (true) {} }, 500);</script>",
                 html,
             )
+        if path == "/hostile-pages/webrtc":
+            udp = query.partition("udp=")[2].split("&")[0]
+            return Reply(200, hostile_pages.WEBRTC.replace("{udp}", udp).encode(), html)
         if path in hostile_pages.PAGES:
             return Reply(200, hostile_pages.PAGES[path].encode(), html)
         if path == "/runaway":  # a consent or ad-block script sends the page away, to an address that fails

@@ -29,6 +29,14 @@ ESCAPES = """<!doctype html><html><head><title>\x1b]0;owned\x07Escaped title</ti
 <p>The story itself is ordinary: the council met on Tuesday and the vote was delayed again.</p></article>
 </body></html>"""
 
+# A page that opens a WebRTC connection to a STUN server: WebRTC sends UDP, which no SOCKS proxy
+# carries, so it would go around the network guard. `{udp}` is the test's UDP port on 127.0.0.1.
+WEBRTC = """<!doctype html><html><body><h1>A page that talks WebRTC</h1><script>
+const pc = new RTCPeerConnection({iceServers: [{urls: "stun:127.0.0.1:{udp}"}]});
+pc.createDataChannel("x");
+pc.createOffer().then(offer => pc.setLocalDescription(offer));
+</script></body></html>"""
+
 PAGES = {
     "/hostile-pages/history-rewrite": HISTORY_REWRITE,
     "/hostile-pages/pushstate-flood": PUSHSTATE_FLOOD,
