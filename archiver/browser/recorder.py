@@ -16,6 +16,7 @@ from typing import Any
 from playwright.async_api import BrowserContext, Request, Response
 from playwright.async_api import Error as PlaywrightError
 
+from archiver.browser.body_sizes import DecodedSizes
 from archiver.browser.exchange import Body, Exchange, RecordedRequest, RecordedResponse, StoredBody, body_sha256
 from archiver.browser.largebody import LargeBodyError
 from archiver.browser.network import HTTP_SCHEMES
@@ -25,6 +26,8 @@ from archiver.identity import strip_fragment
 # Chromium shows these in its own viewer: the body Playwright returns for the document is the
 # viewer's wrapper page, not the file. Such documents are fetched again, directly.
 VIEWER_MIME_TYPES = ("application/pdf",)
+OPAQUE_TYPES = ("image", "media", "font")  # read by decoders that may stop early, not by the page's scripts
+SIZE_SETTLE_TIMEOUT = 5.0  # longest wait for the page's DevTools session to have seen a body arrive
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Recorder:
         self._sink = sink
         self._large_body = large_body
         self._stream_above = stream_above
+        self.decoded_sizes = DecodedSizes()  # fed by the page's DevTools session (see body_sizes)
         self.large_bodies: list[dict[str, Any]] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._written: set[tuple[str, str, int, str]] = set()
@@ -135,8 +139,13 @@ class Recorder:
         if request.resource_type == "document" and mime in VIEWER_MIME_TYPES:
             self.counts["viewer_replaced"] += 1  # the capture fetches the file itself again
             return None
-        size = await _body_size(request, response)
-        if self._large_body is not None and size > self._stream_above and response.status != 206:
+        await self.decoded_sizes.settled(request.url, SIZE_SETTLE_TIMEOUT)
+        size = max(await _body_size(request, response), self.decoded_sizes.of(request.url))
+        if (
+            self._large_body is not None
+            and response.status != 206
+            and (size > self._stream_above or _opaque_and_encoded(request, response))
+        ):
             return await self._read_large_body(request, size)
         try:
             return await response.body()
@@ -187,6 +196,14 @@ class Recorder:
 
     def _fail(self, request: Request, error: str) -> None:
         self.failed.append(FailedRequest(request.url, request.method, request.resource_type, error))
+
+
+def _opaque_and_encoded(request: Request, response: Response) -> bool:
+    """A content-encoded image, font or media file: its decoder may stop reading it early (a gzip
+    bomb served as an image), so neither the wire nor DevTools says how large it decodes, and
+    asking Playwright for it took the driver down (out of memory). It is streamed to disk instead."""
+    encoding = (response.headers.get("content-encoding") or "").strip().lower()
+    return encoding not in ("", "identity") and request.resource_type in OPAQUE_TYPES
 
 
 async def _body_size(request: Request, response: Response) -> int:

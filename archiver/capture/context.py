@@ -50,6 +50,7 @@ async def open_context(session: CaptureSession) -> None:
     # as a stalled navigation does.
     session.devtools = devtools = await context.new_cdp_session(page)
     session.tls = await TlsWatcher.attach(devtools)
+    session.recorder.decoded_sizes.attach(devtools)  # a body large once decoded is streamed, not handed over
     # Addresses the page writes into the address bar without loading them (history API): noted.
     await devtools.send("Page.enable")
     main_frame = (await devtools.send("Page.getFrameTree"))["frameTree"]["frame"]["id"]

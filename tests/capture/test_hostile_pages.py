@@ -89,3 +89,18 @@ def test_webrtc_sends_no_udp_around_the_network_guard(site: Site, tmp_path: Path
         listener.close()
     assert _pages(outcome.run_dir)[0]["state"] == "complete"
     assert received == []  # not one datagram: every connection a capture makes goes through the guard
+
+
+@pytest.mark.parametrize("kind", ["img", "script", "css", "fetch"])
+def test_a_gzip_bomb_loaded_by_the_page_is_stored_cut_never_empty_and_the_browser_lives(
+    site: Site, tmp_path: Path, kind: str
+) -> None:
+    options = CaptureOptions(**{**TEST_OPTIONS.to_dict(), "max_body_size": 5 << 20, "settle_after_load": 1.0})
+    page_url, innocent = site.url(f"/hostile-pages/one-bomb?as={kind}"), site.url("/embed/widget.html")
+    outcome = run_capture([page_url, innocent], tmp_path, options, RunSettings(retries=0))
+    pages = {page["requested_url"]: page for page in _pages(outcome.run_dir)}
+    assert pages[page_url]["state"] == "complete", (pages[page_url]["reason"], pages[page_url]["warnings"])
+    assert pages[innocent]["state"] == "complete"
+    bombs = [r for r in records_of(outcome.run_dir) if r.type == "response" and "/bomb.txt" in r.uri]
+    assert bombs and all(len(r.payload) == 5 << 20 and r.warc("WARC-Truncated") == "length" for r in bombs)
+    assert any("stored cut at 5242880 bytes" in warning for warning in pages[page_url]["warnings"])

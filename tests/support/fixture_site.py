@@ -375,6 +375,9 @@ class FixtureApp:
                 b"<script>setTimeout(() => { while (true) {} }, 500);</script>",
                 html,
             )
+        if path == "/hostile-pages/one-bomb":  # one gzip bomb, loaded as `as` says
+            kind = query.partition("as=")[2].split("&")[0]
+            return Reply(200, hostile_pages.one_bomb(kind).encode(), html)
         if path == "/hostile-pages/webrtc":
             udp = query.partition("udp=")[2].split("&")[0]
             return Reply(200, hostile_pages.WEBRTC.replace("{udp}", udp).encode(), html)

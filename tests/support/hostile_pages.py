@@ -37,8 +37,29 @@ pc.createDataChannel("x");
 pc.createOffer().then(offer => pc.setLocalDescription(offer));
 </script></body></html>"""
 
+# A page that loads a gzip bomb (300 MB of zeros in 300 KB) in every way a page loads things.
+BOMBS = """<!doctype html><html><body><h1>Bombs</h1>
+<img src="/bomb.txt?as=img"><script src="/bomb.txt?as=script"></script>
+<iframe src="/bomb.txt?as=iframe"></iframe><link rel="stylesheet" href="/bomb.txt?as=css">
+<script>fetch("/bomb.txt?as=fetch"); const x = new XMLHttpRequest(); x.open("GET", "/bomb.txt?as=xhr"); x.send();</script>
+</body></html>"""
+
+
+def one_bomb(kind: str) -> str:
+    """A page that loads one gzip bomb, as an image, a script, a stylesheet, an iframe or by fetch."""
+    element = {
+        "img": '<img src="/bomb.txt?as=img">',
+        "script": '<script src="/bomb.txt?as=script"></script>',
+        "css": '<link rel="stylesheet" href="/bomb.txt?as=css">',
+        "iframe": '<iframe src="/bomb.txt?as=iframe"></iframe>',
+        "fetch": '<script>fetch("/bomb.txt?as=fetch").then(r => r.arrayBuffer());</script>',
+    }[kind]
+    return f"<!doctype html><html><body><h1>One bomb ({kind})</h1>{element}</body></html>"
+
+
 PAGES = {
     "/hostile-pages/history-rewrite": HISTORY_REWRITE,
     "/hostile-pages/pushstate-flood": PUSHSTATE_FLOOD,
     "/hostile-pages/escapes": ESCAPES,
+    "/hostile-pages/bombs": BOMBS,
 }
