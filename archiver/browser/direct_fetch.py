@@ -21,10 +21,14 @@ from archiver.browser.largebody import main_frame_id, stream_resource
 DIRECT_FETCH_RESOURCE_TYPE = "direct-fetch"
 
 
-async def fetch_download(devtools: CDPSession, url: str, user_agent: str, target: Path, cap: int) -> Exchange:
-    """The file at `url` as an exchange whose body is on disk (raises LargeBodyError when it cannot be had)."""
+async def fetch_download(
+    devtools: CDPSession, url: str, user_agent: str, target: Path, cap: int, frame_id: str | None = None
+) -> Exchange:
+    """The file at `url` as an exchange whose body is on disk (raises LargeBodyError when it cannot be
+    had). `frame_id`: the page's main frame when known (asking a renderer that stopped answering for
+    it would hang; the load itself is the browser's)."""
     started = datetime.now(UTC)
-    streamed = await stream_resource(devtools, await main_frame_id(devtools), url, target, cap)
+    streamed = await stream_resource(devtools, frame_id or await main_frame_id(devtools), url, target, cap)
     response = RecordedResponse(status=streamed.status, reason="", headers=streamed.headers, body=streamed.body)
     request = RecordedRequest("GET", url, [("User-Agent", user_agent)])
     return Exchange(request=request, response=response, started_at=started, resource_type=DIRECT_FETCH_RESOURCE_TYPE)

@@ -4,7 +4,7 @@ document was stored at all (a page whose document could not be recorded is `part
 from __future__ import annotations
 
 from archiver.capture.session import CaptureSession
-from archiver.identity import sha256_bytes
+from archiver.identity import sha256_bytes, strip_fragment
 from archiver.terms import FAILED, PARTIAL
 
 ADDRESSES_NOTED = 20  # a page that pushes thousands of addresses: the first ones, and a count
@@ -55,11 +55,13 @@ def _note_what_is_missing(session: CaptureSession) -> None:
     end (a dripping or endless response), an HTML page without its rendered DOM or full-page
     screenshot (one that kept navigating or reloading), dialogs past the recorded ones."""
     result = session.result
-    if session.still_loading:
-        result.counts["unfinished_requests"] = len(session.still_loading)
+    # (a document loaded again once its renderer stopped answering is stored after all)
+    unfinished = [url for url in session.still_loading if strip_fragment(url) not in session.recorder.complete_urls]
+    if unfinished:
+        result.counts["unfinished_requests"] = len(unfinished)
         result.warnings.append(
-            f"{len(session.still_loading)} request(s) were still loading when the capture ended "
-            f"and are not stored, e.g. {session.still_loading[0]}"
+            f"{len(unfinished)} request(s) were still loading when the capture ended "
+            f"and are not stored, e.g. {unfinished[0]}"
         )
     rendered_missing = [
         what

@@ -53,7 +53,7 @@ async def open_context(session: CaptureSession) -> None:
     session.recorder.decoded_sizes.attach(devtools)  # a body large once decoded is streamed, not handed over
     # Addresses the page writes into the address bar without loading them (history API): noted.
     await devtools.send("Page.enable")
-    main_frame = (await devtools.send("Page.getFrameTree"))["frameTree"]["frame"]["id"]
+    session.main_frame_id = main_frame = (await devtools.send("Page.getFrameTree"))["frameTree"]["frame"]["id"]
     devtools.on("Page.navigatedWithinDocument", lambda event: _note_address(session, main_frame, event))
 
 

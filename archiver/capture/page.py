@@ -114,6 +114,14 @@ FINISHING = (
     ),
     Step("server", rendered.describe_server, when=rendered.has_response, timeout=rendered.READ_TIMEOUT),
     Step(
+        "own_document",
+        wholefiles.fetch_own_document,
+        when=wholefiles.own_document_missing,
+        timeout=wholefiles.DOWNLOAD_TIMEOUT,
+        failure="could not load the page's own document again",
+        timed_out="it did not finish in time",
+    ),
+    Step(
         "settle_network",
         closing.let_the_network_settle,
         when=closing.has_context,

@@ -55,6 +55,7 @@ class CaptureSession:
     context: BrowserContext | None = None
     page: Page | None = None
     devtools: CDPSession | None = None  # one DevTools session, opened before navigating
+    main_frame_id: str | None = None  # the page's main frame, as DevTools names it
     tls: TlsWatcher | None = None
     proxy: GuardProxy | None = None  # the network guard's proxy, which every connection goes through
     # What the load saw

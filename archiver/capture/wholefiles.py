@@ -15,6 +15,7 @@ from archiver.capture.session import CaptureSession
 
 DIRECT_FETCH_TIMEOUT_MS = 30_000  # one file fetched again from the page
 DOWNLOAD_TIMEOUT = 300.0  # a download read to the cap takes no longer
+DOCUMENT_DRAIN_TIMEOUT = 2.0  # a document still being handed over gets this long before it is loaded again
 
 
 async def find_missing_files(session: CaptureSession) -> None:
@@ -58,10 +59,38 @@ def page_file_still_missing(session: CaptureSession) -> bool:
 
 async def fetch_download(session: CaptureSession) -> None:
     """A download never reaches a page: the page's frame loads it again, streamed and capped."""
+    await _load_again(session, "the file itself")
+
+
+def own_document_missing(session: CaptureSession) -> bool:
+    """The page answered, but the browser never handed its document over (a renderer that stopped
+    answering before the document finished: the browser reads bodies through the renderer)."""
+    return (
+        session.main_response is not None
+        and not session.download
+        and session.final_url() not in session.document_hashes
+        and not session.guard.problem(session.final_url())
+    )
+
+
+async def fetch_own_document(session: CaptureSession) -> None:
+    """The page's own document, loaded again by the browser (not through its renderer) and stored,
+    so that a page that blocks its renderer still has its document on record."""
+    await session.recorder.drain(timeout=DOCUMENT_DRAIN_TIMEOUT)  # it may be on its way after all
+    if own_document_missing(session):
+        await _load_again(session, "the page's own document (its renderer did not hand it over)")
+
+
+async def _load_again(session: CaptureSession, what: str) -> None:
     assert session.devtools is not None
     url = session.final_url()
     exchange = await direct_fetch.fetch_download(
-        session.devtools, url, session.user_agent, session.new_body_file(), session.options.max_body_size
+        session.devtools,
+        url,
+        session.user_agent,
+        session.new_body_file(),
+        session.options.max_body_size,
+        session.main_frame_id,
     )
     body = exchange.response.body
     assert isinstance(body, StoredBody)
@@ -70,7 +99,7 @@ async def fetch_download(session: CaptureSession) -> None:
     )
     session.recorder.accept(exchange)
     session.result.notes.append(
-        "the file itself was loaded again by the browser (DevTools), streamed to disk; "
+        f"{what} was loaded again by the browser (DevTools), streamed to disk; "
         "its request record holds the request line, Host and User-Agent"
     )
 

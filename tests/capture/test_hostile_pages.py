@@ -104,3 +104,16 @@ def test_a_gzip_bomb_loaded_by_the_page_is_stored_cut_never_empty_and_the_browse
     bombs = [r for r in records_of(outcome.run_dir) if r.type == "response" and "/bomb.txt" in r.uri]
     assert bombs and all(len(r.payload) == 5 << 20 and r.warc("WARC-Truncated") == "length" for r in bombs)
     assert any("stored cut at 5242880 bytes" in warning for warning in pages[page_url]["warnings"])
+
+
+def test_a_page_that_blocks_its_renderer_while_parsing_keeps_its_own_document(site: Site, tmp_path: Path) -> None:
+    options = CaptureOptions(**{**TEST_OPTIONS.to_dict(), "page_timeout": 30.0, "navigation_timeout": 8.0})
+    url = site.url("/hostile-pages/blocks-while-parsing")
+    outcome = run_capture([url, site.url("/embed/widget.html")], tmp_path, options, RunSettings(retries=0))
+    blocked, after = _pages(outcome.run_dir)
+    assert blocked["state"] == "partial" and after["state"] == "complete"
+    assert blocked["content_hashes"].get("document_sha256"), blocked["warnings"]
+    (document,) = [r for r in records_of(outcome.run_dir) if r.type == "response" and r.uri == url]
+    assert b"This paragraph arrived before the script." in document.payload
+    assert any("own document" in note for note in blocked["notes"])
+    assert not any("still loading" in warning for warning in blocked["warnings"])  # it is stored after all

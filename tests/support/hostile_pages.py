@@ -57,9 +57,23 @@ def one_bomb(kind: str) -> str:
     return f"<!doctype html><html><body><h1>One bomb ({kind})</h1>{element}</body></html>"
 
 
+# A story whose script never yields while the page is still being parsed: its renderer stops
+# answering before the document has finished, so the browser never hands its body over.
+BLOCKS_WHILE_PARSING = """<!doctype html><html><head><title>Blocked story</title></head><body>
+<h1>A story whose script never yields</h1><p>This paragraph arrived before the script.</p>
+<script>while (true) {}</script><p>This one never renders.</p></body></html>"""
+
+# A story that runs its renderer out of memory shortly after load: the renderer crashes.
+CRASHES = """<!doctype html><html><head><title>Crashing story</title></head><body>
+<h1>A story that crashes its renderer</h1><p>What the reader saw before it crashed.</p>
+<script>const hoard = []; setTimeout(() => { while (true) hoard.push(new Array(1 << 20).fill(1.5)); }, 1500);</script>
+</body></html>"""
+
 PAGES = {
     "/hostile-pages/history-rewrite": HISTORY_REWRITE,
     "/hostile-pages/pushstate-flood": PUSHSTATE_FLOOD,
     "/hostile-pages/escapes": ESCAPES,
     "/hostile-pages/bombs": BOMBS,
+    "/hostile-pages/blocks-while-parsing": BLOCKS_WHILE_PARSING,
+    "/hostile-pages/crashes": CRASHES,
 }
