@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
 from PIL import Image
 from playwright.async_api import CDPSession, Page
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from archiver.browser.pagejs import script
+
+NO_FRAME_YET = "Unable to capture screenshot"  # DevTools, before the page's first frame
+FRAME_WAIT = 0.1  # seconds between two asks for the first frame
 
 
 @dataclass
@@ -38,8 +43,17 @@ def _png_size(png: bytes) -> tuple[int, int]:
 
 async def viewport_screenshot(devtools: CDPSession, timeout: float) -> Screenshot:
     """What the reader sees at first. Straight from DevTools: Playwright's screenshot waits for
-    web fonts, which never settle on a page whose document is still arriving."""
-    png = await _devtools_png(devtools, timeout=timeout)
+    web fonts, which never settle on a page whose document is still arriving. Just after load the
+    page may not have painted its first frame yet (on a busy machine): then it is asked again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            png = await _devtools_png(devtools, timeout=max(0.1, deadline - time.monotonic()))
+            break
+        except PlaywrightError as exc:
+            if NO_FRAME_YET not in str(exc) or time.monotonic() + FRAME_WAIT >= deadline:
+                raise
+            await asyncio.sleep(FRAME_WAIT)
     width, height = _png_size(png)
     return Screenshot("viewport", png, width, height)
 

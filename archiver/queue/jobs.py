@@ -73,7 +73,7 @@ class QueuedJob:
         if not isinstance(data.get("job_id"), str) or not JOB_ID.match(data["job_id"]):
             raise UnreadableJob("the job has no job id of the form archiver gives (letters, digits, - and _)")
         if not isinstance(data.get("url"), str):
-            raise UnreadableJob("the job has no URL")
+            raise UnreadableJob("the job has no url to capture")
         by = data.get("queued_by", "an unknown version")
         if data.get("format") != JOB_FORMAT:
             raise UnreadableJob(

@@ -60,6 +60,7 @@ class BrowserHolder:
         self.executable: str | None = None
         self._current: _Launch | None = None
         self._retired: list[_Launch] = []
+        self._ending: set[asyncio.Task[None]] = set()  # replaced browsers being ended meanwhile
         self._lock = asyncio.Lock()
 
     async def _start_driver(self) -> Playwright:
@@ -108,7 +109,7 @@ class BrowserHolder:
         finally:
             launch_.users -= 1
             if launch_.lost and launch_.users == 0:
-                await self._end(launch_)
+                self._end_soon(launch_)  # the next page does not wait for it
 
     def lost(self, browser: Browser, why: str) -> None:
         """A page found its browser lost: the next page gets a new one."""
@@ -129,14 +130,21 @@ class BrowserHolder:
         if self._current is launch_:
             self._current = None
         if launch_.users == 0:
-            asyncio.ensure_future(self._end(launch_))
+            self._end_soon(launch_)
+
+    def _end_soon(self, launch_: _Launch) -> None:
+        task = asyncio.ensure_future(self._end(launch_))
+        self._ending.add(task)
+        task.add_done_callback(self._ending.discard)
 
     async def _end(self, launch_: _Launch) -> None:
-        """Close the browser, then stop its driver, which takes whatever is left of the browser with it."""
+        """Close the browser, then stop its driver, which takes whatever is left of the browser with
+        it. A lost browser is not asked to close (it may not answer): its driver is stopped."""
         if launch_.ended.is_set():
             return
         launch_.ended.set()
-        for closing in (launch_.browser.close, launch_.playwright.stop):
+        closings = (launch_.playwright.stop,) if launch_.lost else (launch_.browser.close, launch_.playwright.stop)
+        for closing in closings:
             with contextlib.suppress(PlaywrightError, asyncio.TimeoutError, OSError):
                 await asyncio.wait_for(closing(), END_TIMEOUT)
         if launch_ in self._retired:
@@ -148,3 +156,5 @@ class BrowserHolder:
             self._current = None
         for launch_ in launches:
             await self._end(launch_)
+        if self._ending:
+            await asyncio.wait(set(self._ending), timeout=2 * END_TIMEOUT)

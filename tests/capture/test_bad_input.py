@@ -35,10 +35,11 @@ def bad_run(site, tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.
         "scheme": "ftp://127.0.0.1/file.txt",
         "good": site.url("/embed/widget.html"),
     }
-    result = run_cli("capture", "--output", str(output), *FAST, *urls.values())
+    result = run_cli("capture", "--output", str(output), *FAST, "--concurrency", "4", *urls.values())
     (run_dir,) = [p for p in output.iterdir() if p.is_dir()]
     manifest = json.loads((run_dir / "manifest.json").read_text())
-    pages = dict(zip(urls, manifest["pages"], strict=True))
+    by_url = {page["requested_url"]: page for page in manifest["pages"]}  # captured 4 at once: in any order
+    pages = {key: by_url[url] for key, url in urls.items()}
     return result, run_dir, {"urls": urls, "pages": pages, "manifest": manifest}
 
 

@@ -38,7 +38,7 @@ def test_a_page_that_rewrites_its_own_address_keeps_its_record(site: Site, tmp_p
 
 
 def test_the_innocent_page_after_one_that_will_not_close_is_captured_complete(site: Site, tmp_path: Path) -> None:
-    options = CaptureOptions(**{**TEST_OPTIONS.to_dict(), "page_timeout": 20.0, "settle_after_load": 1.0})
+    options = CaptureOptions(**{**TEST_OPTIONS.to_dict(), "page_timeout": 8.0, "settle_after_load": 1.0})
     flood, innocent = site.url("/hostile-pages/pushstate-flood"), site.url("/embed/widget.html")
     outcome = run_capture([flood, innocent], tmp_path, options, RunSettings(retries=0))
     pages = {page["requested_url"]: page for page in _pages(outcome.run_dir)}
@@ -107,7 +107,7 @@ def test_a_gzip_bomb_loaded_by_the_page_is_stored_cut_never_empty_and_the_browse
 
 
 def test_a_page_that_blocks_its_renderer_while_parsing_keeps_its_own_document(site: Site, tmp_path: Path) -> None:
-    options = CaptureOptions(**{**TEST_OPTIONS.to_dict(), "page_timeout": 30.0, "navigation_timeout": 8.0})
+    options = CaptureOptions(**{**TEST_OPTIONS.to_dict(), "page_timeout": 12.0, "navigation_timeout": 6.0})
     url = site.url("/hostile-pages/blocks-while-parsing")
     outcome = run_capture([url, site.url("/embed/widget.html")], tmp_path, options, RunSettings(retries=0))
     blocked, after = _pages(outcome.run_dir)
