@@ -11,43 +11,24 @@ from typing import Any
 import click
 
 from archiver.cli.capture_options import capture_flags, pop_capture_options
-from archiver.cli.common import DEFAULT_OUTPUT, refuse_private_seeds_option, resolve_option
+from archiver.cli.common import (
+    browser_option,
+    concurrency_option,
+    input_option,
+    output_option,
+    refuse_private_seeds_option,
+    resolve_option,
+    retries_option,
+)
 
 
 @click.command()
 @click.argument("urls", nargs=-1)
-@click.option(
-    "--input",
-    "-i",
-    "inputs",
-    multiple=True,
-    metavar="FILE",
-    help="Read URLs from FILE: one a line, # starts a comment, - reads stdin. Repeatable.",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_OUTPUT,
-    show_default=True,
-    help="Folder for the run folders (each run gets <output>/<run id>/).",
-)
+@input_option
+@output_option("Folder for the run folders (each run gets <output>/<run id>/).")
 @click.option("--sample", is_flag=True, help="Also capture the bundled sample news article, served on 127.0.0.1.")
-@click.option(
-    "--concurrency",
-    "-j",
-    type=click.IntRange(1, 32),
-    default=1,
-    show_default=True,
-    help="Pages captured at once, each in its own browser context.",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(0, 10),
-    default=2,
-    show_default=True,
-    help="More attempts, with backoff (2 s, 4 s...), for a page that failed on a network error.",
-)
+@concurrency_option
+@retries_option
 @click.option(
     "--recapture",
     is_flag=True,
@@ -60,12 +41,7 @@ from archiver.cli.common import DEFAULT_OUTPUT, refuse_private_seeds_option, res
     is_flag=True,
     help="Print a machine-readable summary on stdout at the end (the per-page lines go to stderr).",
 )
-@click.option(
-    "--browser",
-    "browser_path",
-    metavar="PATH",
-    help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.",
-)
+@browser_option
 @resolve_option
 @refuse_private_seeds_option
 @capture_flags

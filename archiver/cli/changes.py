@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from archiver.cli.common import DEFAULT_OUTPUT, SetupError, safe_json, say
+from archiver.cli.common import SetupError, output_option, safe_json, say
 from archiver.terms import PageState
 
 EXIT_SAME, EXIT_CHANGED = 0, 1
@@ -17,14 +17,7 @@ EXIT_SAME, EXIT_CHANGED = 0, 1
 @click.command()
 @click.argument("old")
 @click.argument("new")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_OUTPUT,
-    show_default=True,
-    help="Where to look up OLD and NEW when they are capture ids.",
-)
+@output_option("Where to look up OLD and NEW when they are capture ids.")
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the comparison as JSON (old and new value of each change)."
 )
@@ -97,14 +90,7 @@ def _shown(value: Any) -> str:
 
 @click.command()
 @click.argument("url")
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_OUTPUT,
-    show_default=True,
-    help="The output folder whose captures are listed.",
-)
+@output_option("The output folder whose captures are listed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
 def history(url: str, output: Path, as_json: bool) -> None:
     """List the captures of URL under --output, oldest first, each with what changed since the one before.

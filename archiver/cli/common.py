@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -16,6 +17,7 @@ from archiver.errors import ArchiverError
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 VIEWPORT = re.compile(r"^(\d+)x(\d+)$")
 DEFAULT_OUTPUT = Path("warcs")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class SetupError(click.ClickException):
@@ -82,6 +84,50 @@ def _set_verbosity(ctx: click.Context, param: click.Parameter, count: int) -> No
     logger = logging.getLogger("archiver")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO if count == 1 else logging.DEBUG)
+
+
+def output_option(help: str) -> Callable[[F], F]:
+    """--output DIR: the output folder, default warcs/ (what it is for is the command's)."""
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_OUTPUT,
+        show_default=True,
+        help=help,
+    )
+
+
+input_option = click.option(
+    "--input",
+    "-i",
+    "inputs",
+    multiple=True,
+    metavar="FILE",
+    help="Read URLs from FILE: one a line, # starts a comment, - reads stdin. Repeatable.",
+)
+concurrency_option = click.option(
+    "--concurrency",
+    "-j",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="Pages captured at once, each in its own browser context.",
+)
+retries_option = click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=2,
+    show_default=True,
+    help="More attempts, with backoff (2 s, 4 s...), for a page that failed on a network error or whose "
+    "browser failed under it.",
+)
+browser_option = click.option(
+    "--browser",
+    "browser_path",
+    metavar="PATH",
+    help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.",
+)
 
 
 def _resolve_pairs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

@@ -11,7 +11,18 @@ from typing import Any
 import click
 
 from archiver.cli.capture_options import capture_flags, pop_capture_options
-from archiver.cli.common import DEFAULT_OUTPUT, SetupError, refuse_private_seeds_option, resolve_option, safe_json, say
+from archiver.cli.common import (
+    SetupError,
+    browser_option,
+    concurrency_option,
+    input_option,
+    output_option,
+    refuse_private_seeds_option,
+    resolve_option,
+    retries_option,
+    safe_json,
+    say,
+)
 
 redis_option = click.option(
     "--redis",
@@ -36,14 +47,7 @@ def queue() -> None:
 
 @queue.command("add")
 @click.argument("urls", nargs=-1)
-@click.option(
-    "--input",
-    "-i",
-    "inputs",
-    multiple=True,
-    metavar="FILE",
-    help="Read URLs from FILE: one a line, # starts a comment, - reads stdin. Repeatable.",
-)
+@input_option
 @click.option(
     "--recapture", is_flag=True, help="Capture even pages the worker's --output already holds a complete capture of."
 )
@@ -110,22 +114,8 @@ def queue_status(as_json: bool, redis_url: str) -> None:
 
 @click.command()
 @redis_option
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_OUTPUT,
-    show_default=True,
-    help="Folder for this worker's run folder(s); other workers may share it.",
-)
-@click.option(
-    "--concurrency",
-    "-j",
-    type=click.IntRange(1, 32),
-    default=1,
-    show_default=True,
-    help="Pages captured at once, each in its own browser context.",
-)
+@output_option("Folder for this worker's run folder(s); other workers may share it.")
+@concurrency_option
 @click.option(
     "--until-empty", is_flag=True, help="Exit once nothing is queued or running anywhere (otherwise wait for work)."
 )
@@ -144,19 +134,8 @@ def queue_status(as_json: bool, redis_url: str) -> None:
     show_default=True,
     help="Times a page is handed to a worker that then dies or freezes, before it is recorded as failed.",
 )
-@click.option(
-    "--retries",
-    type=click.IntRange(0, 10),
-    default=2,
-    show_default=True,
-    help="More attempts, with backoff, for a page that failed on a network error (as capture).",
-)
-@click.option(
-    "--browser",
-    "browser_path",
-    metavar="PATH",
-    help="Chromium executable (default: Playwright's, else the system's). Env: ARCHIVER_BROWSER.",
-)
+@retries_option
+@browser_option
 @resolve_option
 @refuse_private_seeds_option
 @click.option(
