@@ -41,7 +41,7 @@ async def close_context(session: CaptureSession) -> None:
 def would_not_close(session: CaptureSession) -> None:
     """A page that will not even close (a renderer stuck in a script) may take its browser with it:
     the next page gets a new browser (`run.browsers`), and this one is ended with its driver."""
-    session.would_not_close = session.result.browser_lost = True
+    session.result.browser_lost = True
     session.result.warnings.append("the page would not close; its browser was restarted for the next page")
 
 

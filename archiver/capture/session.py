@@ -66,7 +66,6 @@ class CaptureSession:
     download: bool = False  # the browser treated the page as a file to download
     unresponsive: bool = False  # the page stopped answering (a script that never yields)
     navigated_to_error: bool = False  # after loading, it sent itself to an address that failed
-    would_not_close: bool = False  # its context did not close in time: its browser is restarted
     whole_file_targets: list[str] = field(default_factory=list)  # files seen only in pieces, or not at all
     addresses_written: list[str] = field(default_factory=list)  # by the history API, never loaded
     still_loading: list[str] = field(default_factory=list)  # requests in flight when the context closed

@@ -20,7 +20,7 @@ from archiver.output.locks import RUN_LOCK_NAME, try_lock_run
 from archiver.output.safe_paths import PlantedLink, link_on_the_way, open_regular, real_folder, write_new
 from archiver.output.set_aside import SET_ASIDE
 from archiver.times import utc_iso
-from archiver.warc.salvage import complete_length_of
+from archiver.warc.salvage import complete_length
 from archiver.warc.writer import OPEN_SUFFIX
 
 INTERRUPTED = "interrupted"
@@ -81,7 +81,7 @@ def _set_aside(output: Path, open_file: Path) -> dict[str, Any]:
         raise PlantedLink(f"{target} is there already; nothing is moved over it")
     with os.fdopen(open_regular(open_file, os.O_RDWR), "r+b") as fh:  # the file itself, not a link to another
         size = os.fstat(fh.fileno()).st_size
-        good_end, records = complete_length_of(fh)
+        good_end, records = complete_length(fh)
         fh.truncate(good_end)
     closed = open_file.with_name(open_file.name[: -len(OPEN_SUFFIX)])
     if records:

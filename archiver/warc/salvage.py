@@ -8,22 +8,16 @@ is cut back to the end of its last complete record; nothing after it can be trus
 from __future__ import annotations
 
 import zlib
-from pathlib import Path
 from typing import IO
 
 HEAD_BYTES = 1 << 16  # WARC headers of one record fit in this
 
 
-def complete_length(path: Path) -> tuple[int, int]:
-    """(bytes up to the end of the last complete record, number of complete records)."""
-    with path.open("rb") as fh:
-        return complete_length_of(fh)
-
-
-def complete_length_of(fh: IO[bytes]) -> tuple[int, int]:
-    """The same, of an open file: each record is its own gzip member, and a record is complete when
-    its member ends (gzip trailer read) and holds exactly the WARC headers, the Content-Length bytes
-    they announce, and CRLF CRLF."""
+def complete_length(fh: IO[bytes]) -> tuple[int, int]:
+    """(bytes up to the end of the last complete record, number of complete records) of an open
+    WARC.gz: each record is its own gzip member, and a record is complete when its member ends
+    (gzip trailer read) and holds exactly the WARC headers, the Content-Length bytes they announce,
+    and CRLF CRLF."""
     good_end, records = 0, 0
     while True:
         member = _gzip_member(fh, good_end)
