@@ -153,6 +153,14 @@ async def _run_step(session: CaptureSession, step: Step, clock: PageClock | None
         return _expected_failure(session, step, exc, record)
     except step.expected as exc:
         return _expected_failure(session, step, exc, record)
+    except Exception as exc:
+        if clock is not None:
+            raise
+        # A finishing step that fails in a way nobody foresaw (a bug) must not cost the capture what
+        # the steps after it keep (the WARC closed, the manifest entry): said, logged whole, and on.
+        log.exception("%s %s failed unexpectedly", session.result.capture_id, step.name)
+        session.result.warnings.append(f"{step.name} failed unexpectedly: {describe_failure(exc)}")
+        return record(Outcome.FAILED, describe_failure(exc))
     return record(Outcome.OK)
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.async_api import Error as PlaywrightError
 
 from archiver.capture import page as capture_page_module
@@ -125,3 +126,20 @@ def test_the_capture_declares_every_step_once_with_a_name() -> None:
     names = [step.name for step in capture_page_module.LOADING + capture_page_module.FINISHING]
     assert len(names) == len(set(names)) and all(name.isidentifier() for name in names)
     assert names[0] == "open_context" and names[-1] == "tally"
+
+
+def test_an_unforeseen_failure_of_a_finishing_step_is_said_and_the_next_steps_run() -> None:
+    def broken(session: Session) -> None:
+        raise KeyError("tls")
+
+    session = run((Step("tls", broken), Step("close_warc", _noting("closed"))))
+    assert outcomes(session) == [("tls", Outcome.FAILED), ("close_warc", Outcome.OK)]
+    assert session.did == ["closed"] and session.result.warnings == ["tls failed unexpectedly: KeyError: 'tls'"]
+
+
+def test_an_unforeseen_failure_while_loading_is_not_swallowed() -> None:
+    def broken(session: Session) -> None:
+        raise KeyError("navigate")
+
+    with pytest.raises(KeyError):
+        run((Step("navigate", broken, page_time=True),), PageClock(60, lambda session: None))
