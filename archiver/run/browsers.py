@@ -90,22 +90,26 @@ class BrowserHolder:
 
     async def get(self) -> tuple[Browser, BrowserInfo]:
         """The current browser (launched when there is none, or it was lost)."""
+        launch_ = await self._usable(use=False)
+        return launch_.browser, launch_.info
+
+    async def _usable(self, use: bool) -> _Launch:
         async with self._lock:
             current = self._current
             if current is None or current.lost or not current.browser.is_connected():
                 if current is not None:
                     self._retire(current)
                 current = self._current = await self._launch()
-            return current.browser, current.info
+            if use:
+                current.users += 1  # under the lock: it cannot be ended between being handed out and used
+            return current
 
     @contextlib.asynccontextmanager
     async def lease(self) -> AsyncIterator[tuple[Browser, BrowserInfo]]:
         """The current browser, for one page: a browser replaced meanwhile is ended once its last page is done."""
-        browser, info = await self.get()
-        launch_ = self._launch_of(browser)
-        launch_.users += 1
+        launch_ = await self._usable(use=True)
         try:
-            yield browser, info
+            yield launch_.browser, launch_.info
         finally:
             launch_.users -= 1
             if launch_.lost and launch_.users == 0:
