@@ -10,6 +10,7 @@ the output folder's lock for the whole run and, first, salvages what a killed ru
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import shutil
@@ -30,6 +31,7 @@ from archiver.output.dedup_index import DedupIndex
 from archiver.output.interrupted import recover_open_warcs
 from archiver.output.locks import lock_output, lock_run
 from archiver.output.manifest import RunManifest
+from archiver.output.stored import StoredPage
 from archiver.run.browsers import BrowserHolder
 from archiver.run.seeds import Seed, read_seeds
 from archiver.terms import COMPLETE, FAILED
@@ -112,6 +114,73 @@ def rejected(seed: Seed) -> PageResult:
     return result
 
 
+class OpenRun:
+    """A run folder being written: the output folder held (one run at a time), what a killed run
+    left salvaged first, a manifest rewritten after every page, and one browser for its pages.
+    `capture_urls` is one such run over a list of seeds; a watcher keeps one open and captures
+    pages into it as they come."""
+
+    def __init__(
+        self, output_root: Path, options: CaptureOptions, settings: RunSettings, browser_path: str | None = None
+    ) -> None:
+        self.output_root = output_root
+        self.options = options
+        self.settings = settings
+        self.holder = BrowserHolder(browser_path)
+        self._slots = asyncio.Semaphore(max(1, settings.concurrency))
+        self._stack = contextlib.AsyncExitStack()
+
+    async def __aenter__(self) -> OpenRun:
+        await self.holder.locate()  # before touching the output: a missing browser is said first
+        stack = self._stack
+        await stack.__aenter__()
+        try:
+            stack.push_async_callback(self.holder.close)
+            stack.callback(lock_output(self.output_root).close)
+            self.recovered = recover_open_warcs(self.output_root)
+            self.done = completed_pages(self.output_root) if self.settings.resume else {}
+            self.dedup = DedupIndex.load(self.output_root) if self.options.dedup else None
+            self.run_id = new_run_id()
+            self.run_dir = self.output_root / self.run_id
+            log.info("run %s in %s", self.run_id, self.output_root)
+            stack.callback(lock_run(self.run_dir).close)  # recovery by any other run leaves this one alone
+            _, info = await self.holder.get()
+            self.manifest = RunManifest(
+                self.run_dir,
+                self.run_id,
+                self.options,
+                info,
+                datetime.now(UTC),
+                settings=self.settings.to_dict(),
+                recovered=self.recovered,
+            )
+            self.manifest.write()
+            stack.callback(self.manifest.finish)
+            self.plan = RunPlan(
+                self.run_dir,
+                self.run_id,
+                self.options,
+                self.dedup,
+                netguard.network_access(dict(self.settings.resolve), self.settings.private_seeds),
+            )
+        except BaseException:
+            await stack.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self._stack.aclose()
+
+    async def capture(self, seed: Seed, hooks: RunHooks | None = None) -> tuple[PageResult, StoredPage]:
+        """One page into the run (at most `concurrency` at once): its result and its entry as stored."""
+        async with self._slots:
+            result = await capture_with_retries(self.holder, seed, self.plan, self.settings, hooks or RunHooks())
+        stored = self.manifest.add_page(result)
+        if self.dedup is not None:  # listed in a manifest now: later pages may point at its records
+            self.dedup.add_page(stored)
+        return result, stored
+
+
 async def capture_urls(
     seeds: Iterable[Seed | str],
     output_root: Path,
@@ -123,67 +192,38 @@ async def capture_urls(
     """Capture every seed into a new run folder under `output_root`."""
     hooks = hooks or RunHooks()
     checked = [seed if isinstance(seed, Seed) else read_seeds([seed])[0] for seed in seeds]
-    holder = BrowserHolder(browser_path)
-    await holder.locate()  # before touching the output: a missing browser is said first
-    lock = lock_output(output_root)
-    try:
-        recovered = recover_open_warcs(output_root)
-        done = completed_pages(output_root) if settings.resume else {}
-        dedup = DedupIndex.load(output_root) if options.dedup else None
-        run_id = new_run_id()
-        log.info("run %s in %s: %d seed(s)", run_id, output_root, len(checked))
-        run_dir = output_root / run_id
-        run_lock = lock_run(run_dir)  # held to the end: recovery by any other run leaves this one alone
-        _, info = await holder.get()
-        manifest = RunManifest(
-            run_dir,
-            run_id,
-            options,
-            info,
-            datetime.now(UTC),
-            settings=settings.to_dict(),
-            recovered=recovered,
-        )
-        manifest.write()
-        outcome = RunOutcome(run_dir, manifest.path, recovered=recovered)
+    async with OpenRun(output_root, options, settings, browser_path) as run:
+        outcome = RunOutcome(run.run_dir, run.manifest.path, recovered=run.recovered)
         to_capture = []
         listed: dict[str, Seed] = {}
         for seed in checked:
             first = None if seed.problem else listed.setdefault(page_id(seed.url), seed)
             if first is not None and first is not seed:  # the same page twice: captured once per run
-                manifest.add_duplicate({"seed": seed.url, "origin": seed.origin, "same_as": first.origin})
+                run.manifest.add_duplicate({"seed": seed.url, "origin": seed.origin, "same_as": first.origin})
                 continue
-            prior = None if seed.problem else done.get(page_id(seed.url))
+            prior = None if seed.problem else run.done.get(page_id(seed.url))
             if prior:
                 outcome.skipped.append({**prior, "seed": seed.url})
-                manifest.add_skipped({**prior, "seed": seed.url})
+                run.manifest.add_skipped({**prior, "seed": seed.url})
                 hooks.on_skip(seed, prior)
             else:
                 to_capture.append(seed)
         hooks.on_start(len(to_capture))
-        try:
-            await _capture_all(
-                holder,
-                to_capture,
-                RunPlan(
-                    run_dir,
-                    run_id,
-                    options,
-                    dedup,
-                    netguard.network_access(dict(settings.resolve), settings.private_seeds),
-                ),
-                settings,
-                manifest,
-                outcome,
-                hooks,
+
+        async def one(seed: Seed) -> None:
+            result, _ = await run.capture(seed, hooks)
+            outcome.results.append(result)
+            log.info(
+                "%s %s: %s%s",
+                result.capture_id,
+                result.requested_url,
+                result.state,
+                f" ({result.reason})" if result.reason else "",
             )
-        finally:
-            manifest.finish()
-            run_lock.close()
-        return outcome
-    finally:
-        await holder.close()
-        lock.close()
+            hooks.on_page(result)
+
+        await asyncio.gather(*(one(seed) for seed in to_capture))
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -195,36 +235,6 @@ class RunPlan:
     options: CaptureOptions
     dedup: DedupIndex | None
     access: NetworkAccess  # how names resolve and connections go (the guard checks each either way)
-
-
-async def _capture_all(
-    holder: BrowserHolder,
-    seeds: list[Seed],
-    plan: RunPlan,
-    settings: RunSettings,
-    manifest: RunManifest,
-    outcome: RunOutcome,
-    hooks: RunHooks,
-) -> None:
-    slots = asyncio.Semaphore(max(1, settings.concurrency))
-
-    async def one(seed: Seed) -> None:
-        async with slots:
-            result = await capture_with_retries(holder, seed, plan, settings, hooks)
-        outcome.results.append(result)
-        stored = manifest.add_page(result)
-        if plan.dedup is not None:  # listed in a manifest now: later pages may point at its records
-            plan.dedup.add_page(stored)
-        log.info(
-            "%s %s: %s%s",
-            result.capture_id,
-            result.requested_url,
-            result.state,
-            f" ({result.reason})" if result.reason else "",
-        )
-        hooks.on_page(result)
-
-    await asyncio.gather(*(one(seed) for seed in seeds))
 
 
 async def capture_with_retries(
