@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import click
 
-from archiver.cli import capture, changes, evidence, inspect, queue, replay
+from archiver.cli import capture, changes, evidence, inspect, queue, replay, watch
 from archiver.cli.common import ArchiverGroup
 from archiver.versions import __version__
 
@@ -39,5 +39,6 @@ for command in (
     changes.history,
     queue.queue,
     queue.worker,
+    watch.watch,
 ):
     main.add_command(command)

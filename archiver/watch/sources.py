@@ -101,7 +101,7 @@ def _json_feed(body: bytes, url: str) -> Reading:
         raise NotASource(f"{url} is not valid JSON: {exc}") from None
     if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
         raise NotASource(f"{url} serves JSON that is not a JSON Feed")
-    items = data.get("items") if isinstance(data.get("items"), list) else []
+    items = data["items"] if isinstance(data.get("items"), list) else []
     listed = [
         Listed(str(item.get("url") or item.get("id")), _text(item.get("date_published")), _text(item.get("title")))
         for item in items
