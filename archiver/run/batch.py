@@ -121,9 +121,17 @@ class OpenRun:
     pages into it as they come."""
 
     def __init__(
-        self, output_root: Path, options: CaptureOptions, settings: RunSettings, browser_path: str | None = None
+        self,
+        output_root: Path,
+        options: CaptureOptions,
+        settings: RunSettings,
+        browser_path: str | None = None,
+        share_output: bool = False,
     ) -> None:
+        """`share_output`: other runs may write into the output folder at the same time (as queue
+        workers do), each in its own run folder: a watcher keeps one run per set of capture options."""
         self.output_root = output_root
+        self.share_output = share_output
         self.options = options
         self.settings = settings
         self.holder = BrowserHolder(browser_path)
@@ -136,7 +144,7 @@ class OpenRun:
         await stack.__aenter__()
         try:
             stack.push_async_callback(self.holder.close)
-            stack.callback(lock_output(self.output_root).close)
+            stack.callback(lock_output(self.output_root, shared=self.share_output).close)
             self.recovered = recover_open_warcs(self.output_root)
             self.done = completed_pages(self.output_root) if self.settings.resume else {}
             self.dedup = DedupIndex.load(self.output_root) if self.options.dedup else None

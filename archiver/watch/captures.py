@@ -16,6 +16,7 @@ from archiver.output.stored import MANIFEST_NAME, StoredPage, StoredRun, Unreada
 from archiver.queue.broker import Broker
 from archiver.queue.enqueue import enqueue
 from archiver.run.batch import OpenRun
+from archiver.run.browsers import BrowserHolder
 from archiver.run.seeds import read_seeds
 from archiver.watch.settings import WatchSettings
 
@@ -25,8 +26,12 @@ class InProcess:
         self.settings = settings
         self.runs: dict[str, OpenRun] = {}
         self._stack = contextlib.AsyncExitStack()
+        self._opening = asyncio.Lock()  # two first pages at once must not open two runs (the second would be refused)
 
     async def __aenter__(self) -> InProcess:
+        # A missing browser is said at once: found only at the first new article, it would fail
+        # every capture until each article was given up.
+        await BrowserHolder(self.settings.browser_path).locate()
         await self._stack.__aenter__()
         return self
 
@@ -36,9 +41,16 @@ class InProcess:
     async def capture(self, url: str, options: CaptureOptions) -> StoredPage:
         """Capture `url` (opening the run for its options at its first page)."""
         key = repr(sorted(options.to_dict().items()))
-        if key not in self.runs:
-            run = OpenRun(self.settings.output, options, self.settings.run_settings, self.settings.browser_path)
-            self.runs[key] = await self._stack.enter_async_context(run)
+        async with self._opening:
+            if key not in self.runs:
+                run = OpenRun(
+                    self.settings.output,
+                    options,
+                    self.settings.run_settings,
+                    self.settings.browser_path,
+                    share_output=True,
+                )
+                self.runs[key] = await self._stack.enter_async_context(run)
         _, stored = await self.runs[key].capture(read_seeds([url])[0])
         return stored
 

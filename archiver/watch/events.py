@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
@@ -168,12 +169,30 @@ def _public(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _atom_entry(event: dict[str, Any], reports: Path) -> str:
-    title = {"edited": "Edited", "gone": "Gone", "moved": "Moved"}[event["kind"]] + f": {event['url']}"
-    summary = "; ".join((event.get("changes") or {}).get("summary", [])) or event.get("reason") or event["kind"]
-    report = reports / f"{event['id']}.html"
-    link = quoteattr(report.resolve().as_uri() if report.is_file() else event["url"])
+    kind, url = event["kind"], event["url"]
+    title = {"edited": "Edited", "gone": "Gone", "moved": "Moved"}[kind] + f": {url}"
+    if kind == "edited":
+        summary = "; ".join((event.get("changes") or {}).get("summary", [])) or "edited"
+    elif kind == "gone":
+        summary = f"answered HTTP {event.get('status')}; the earlier captures are the evidence"
+    else:
+        summary = f"now redirects to {event.get('to')}"
+    report = reports / f"{event['id']}.html"  # linked relative to the feed: it opens wherever the folder is served
+    link = f"{reports.name}/{report.name}" if report.is_file() else url
     return (
-        f"<entry><id>urn:archiver:event:{event['id']}</id><title>{escape(title)}</title>"
-        f"<updated>{event['time']}</updated><link href={link}/>"
-        f"<summary>{escape(summary)}</summary></entry>"
+        f"<entry><id>urn:archiver:event:{event['id']}</id><title>{_xml(title)}</title>"
+        f"<updated>{event['time']}</updated><link href={quoteattr(_clean(link))}/>"
+        f'<link rel="related" href={quoteattr(_clean(url))}/><summary>{_xml(summary)}</summary></entry>'
     )
+
+
+# Characters XML 1.0 does not allow, even escaped: a page's text may hold them.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _xml(text: str) -> str:
+    return escape(_clean(text))

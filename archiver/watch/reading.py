@@ -104,9 +104,9 @@ class SourceReader:
             now + poll,
             len(reading.articles),
         )
-        if reading.refused:
-            first = reading.refused[0]
-            self.state.source_refused(source.url, len(reading.refused), f"{first['url']}: {first['problem']}")
+        first = reading.refused[0] if reading.refused else None
+        self.state.source_refused(source.url, len(reading.refused), f"{first['link']}: {first['why']}" if first else "")
+        if first:
             log.info("source %s: %d link(s) refused, e.g. %s", source.url, len(reading.refused), first)
         if reading.cut:
             log.warning("source %s: %d entries past the limit were not read", source.url, reading.cut)
@@ -126,7 +126,7 @@ class SourceReader:
                 continue
             problem = await self._refusal(guard, url, refused_hosts)
             if problem:
-                reading.refused.append({"url": url, "problem": problem})
+                reading.refused.append({"link": url, "why": problem})
                 continue
             new += self.state.add_article(key, url, source.url, now)
         return new

@@ -20,7 +20,7 @@ SCHEMA = """
 create table if not exists sources (
     url text primary key, kind text, etag text, last_modified text, last_read real, last_error text,
     errors integer not null default 0, next_read real not null default 0, listed integer not null default 0,
-    refused integer not null default 0, last_refused text  -- links it listed that are not captured, and one why
+    refused integer not null default 0, last_refused text  -- links its last read refused, and one why
 );
 create table if not exists articles (
     key text primary key,            -- the page id of the article's URL (archiver.identity.page_id)
@@ -48,6 +48,7 @@ class Article:
     key: str
     url: str
     source: str
+    first_seen: float
     state: str
     step: int
     changed_at: float | None
@@ -146,9 +147,7 @@ class WatchState:
         )
 
     def source_refused(self, url: str, count: int, example: str) -> None:
-        self.db.execute(
-            "update sources set refused = refused + ?, last_refused = ? where url = ?", (count, example[:500], url)
-        )
+        self.db.execute("update sources set refused = ?, last_refused = ? where url = ?", (count, example[:500], url))
 
     # -- articles --------------------------------------------------------------------------------
 
