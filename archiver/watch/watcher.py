@@ -41,6 +41,7 @@ class Watcher:
         self.access = netguard.network_access(dict(settings.run_settings.resolve), settings.run_settings.private_seeds)
         self._tasks: dict[str, asyncio.Task[None]] = {}  # article key -> its in-process capture
         self._per_host: dict[str, int] = {}  # captures under way per host
+        self._wake = asyncio.Event()  # a capture ended: what is due may start without waiting out the tick
 
     async def run(self) -> dict[str, int]:
         """Watch until --for has passed or SIGTERM/SIGINT; the number of events of each kind so far."""
@@ -75,7 +76,9 @@ class Watcher:
         try:
             while not self.stopping and (deadline is None or time.monotonic() < deadline):
                 await self._tick(captures)
-                await asyncio.sleep(TICK)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), TICK)
+                self._wake.clear()
             if self._tasks:
                 log.info("finishing %d capture(s) under way", len(self._tasks))
                 await asyncio.wait(set(self._tasks.values()))
@@ -142,6 +145,7 @@ class Watcher:
         finally:
             self._per_host[host] -= 1
             self._tasks.pop(article.key, None)
+            self._wake.set()
 
     def _enqueue(self, article: Article, now: float) -> None:
         assert self.queued is not None

@@ -24,8 +24,12 @@ EDIT_AT = 8.0
 GONE_AT = 14.0  # story 2 answers 410, story 3 moves, from here on
 EDITED, GONE, MOVED = 1, 2, 3
 
-HEADLINES = {1: "Harbour bridge to close for six months of repairs", 2: "Library opens a night reading room",
-             3: "City orchestra names a new conductor", 4: "Tram fares to rise in January"}
+HEADLINES = {
+    1: "Harbour bridge to close for six months of repairs",
+    2: "Library opens a night reading room",
+    3: "City orchestra names a new conductor",
+    4: "Tram fares to rise in January",
+}
 EDITED_HEADLINE = "Harbour bridge to close for a year of repairs"
 CREDITS = ("Photo Credit: Ines Moreau/Harbour Wire", "Photo Credit: Tomas Lind/Coast Agency")
 PARAGRAPHS = [

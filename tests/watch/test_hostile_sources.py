@@ -31,7 +31,7 @@ FAN_OUT = 10_000
 class _Sources(BaseHTTPRequestHandler):
     paths: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:
         self.paths.append(self.path)
         port = self.server.server_address[1]
         status, kind, body, more = 200, "application/xml", b"", {}

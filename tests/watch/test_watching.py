@@ -182,4 +182,3 @@ def test_watch_through_the_queue_with_two_workers(
         for worker in workers:
             worker.kill()
         redis.stop()
-
