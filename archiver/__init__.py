@@ -49,6 +49,9 @@ API = {
     "StoredRun": "archiver.output.stored",
     "StoredPage": "archiver.output.stored",
     "PageState": "archiver.terms",
+    "Watcher": "archiver.watch.watcher",
+    "WatchSettings": "archiver.watch.settings",
+    "WatchedSource": "archiver.watch.settings",
 }
 __all__ = [  # the same names as API (a test holds them together), written out for type checkers
     "__version__",
@@ -72,6 +75,9 @@ __all__ = [  # the same names as API (a test holds them together), written out f
     "StoredRun",
     "StoredPage",
     "PageState",
+    "Watcher",
+    "WatchSettings",
+    "WatchedSource",
 ]
 
 if TYPE_CHECKING:  # what type checkers see: the same names, from where they live
@@ -89,6 +95,8 @@ if TYPE_CHECKING:  # what type checkers see: the same names, from where they liv
     from archiver.run.seeds import read_seeds
     from archiver.terms import PageState
     from archiver.warc.lint import lint_paths
+    from archiver.watch.settings import WatchedSource, WatchSettings
+    from archiver.watch.watcher import Watcher
 
 
 def __getattr__(name: str) -> Any:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,6 +43,9 @@ class ArchiverGroup(click.Group):
             return super().invoke(ctx)
         except ArchiverError as exc:
             raise SetupError(str(exc)) from None
+        except BrokenPipeError:  # `archiver ... | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+            sys.exit(0)
         except OSError as exc:  # a full disk, a read-only folder, a file that went away
             raise SetupError(describe_os_error(exc, ctx.invoked_subcommand)) from None
 

@@ -104,6 +104,9 @@ def start(
     Events go to <output>/watch/events.jsonl, edits also to <output>/watch/edits.atom (with an HTML
     diff report for each) and to --webhook. Exit status 0 when it stopped as asked; 2 for a set-up
     error (a bad duration, an unreadable --sources file, another watcher on --output).
+
+    `archiver watch status --output DIR` shows where a watcher stands (`archiver watch start` is
+    `archiver watch`). The README's "Watching sources" says what each event means.
     """
     from archiver.run.batch import RunSettings
     from archiver.watch.durations import parse_duration, parse_ladder
