@@ -145,36 +145,46 @@ def start(
 
 
 def _read_sources_file(path: Path, defaults: CaptureOptions) -> list[Any]:
-    from archiver.watch.durations import parse_duration
-    from archiver.watch.settings import WatchedSource
-
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SetupError(f"cannot read the sources file {path}: {exc}") from None
-    watched = []
-    for number, entry in enumerate(data.get("source", []), 1):
-        where = f"{path} source {number}"
-        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
-            raise SetupError(f"{where} has no url")
-        options = entry.get("options", {})
-        problems = [
-            problem
-            for name, value in options.items()
-            if (problem := option_problem(name, value) if name in defaults.to_dict() else f"{name}: unknown")
-        ]
-        if problems:
-            raise SetupError(f"{where}: capture options: {'; '.join(problems)}")
-        poll = entry.get("poll")
-        watched.append(
-            WatchedSource(
-                entry["url"],
-                entry.get("links"),
-                parse_duration(str(poll)) if poll else None,
-                replace(defaults, **options) if options else None,
-            )
-        )
-    return watched
+    entries = data.get("source", [])
+    if not isinstance(entries, list) or not entries:
+        raise SetupError(f"{path} lists no [[source]]")
+    return [_source_entry(entry, f"{path} source {number}", defaults) for number, entry in enumerate(entries, 1)]
+
+
+def _source_entry(entry: Any, where: str, defaults: CaptureOptions) -> Any:
+    from archiver.watch.durations import parse_duration
+    from archiver.watch.settings import KINDS, WatchedSource
+
+    if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+        raise SetupError(f"{where} has no url")
+    unknown = set(entry) - {"url", "links", "poll", "kind", "options"}
+    if unknown:
+        raise SetupError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
+    links, kind, poll, options = entry.get("links"), entry.get("kind"), entry.get("poll"), entry.get("options", {})
+    if links is not None and not isinstance(links, str):
+        raise SetupError(f"{where}: links must be a CSS selector")
+    if kind is not None and kind not in KINDS:
+        raise SetupError(f"{where}: kind {kind!r} is none of {', '.join(KINDS)}")
+    if not isinstance(options, dict):
+        raise SetupError(f"{where}: options must be a table of capture options")
+    problems = [
+        problem
+        for name, value in options.items()
+        if (problem := option_problem(name, value) if name in defaults.to_dict() else f"{name}: unknown")
+    ]
+    if problems:
+        raise SetupError(f"{where}: capture options: {'; '.join(problems)}")
+    return WatchedSource(
+        entry["url"],
+        links,
+        parse_duration(str(poll)) if poll is not None else None,
+        replace(defaults, **options) if options else None,
+        kind,
+    )
 
 
 @watch.command("status")

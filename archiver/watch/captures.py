@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from archiver.run.batch import OpenRun
 from archiver.run.browsers import BrowserHolder
 from archiver.run.seeds import read_seeds
 from archiver.watch.settings import WatchSettings
+
+KEEP_GRACE = 600.0  # seconds a committed page may take to appear in its run's manifest
 
 
 class InProcess:
@@ -65,6 +68,7 @@ class Queued:
     def __init__(self, settings: WatchSettings, broker: Broker) -> None:
         self.settings = settings
         self.broker = broker
+        self._unlisted: dict[str, float] = {}  # job -> when its outcome was first seen without its page
 
     def enqueue(self, url: str, options: CaptureOptions) -> tuple[str | None, str]:
         """(the job's id, or None with the reason it was not queued)."""
@@ -75,11 +79,20 @@ class Queued:
         return None, report.rejected[0]["problem"] if report.rejected else "the queue did not take it"
 
     async def outcome(self, job_id: str) -> Outcome | None:
-        """How the job ended, or None while it has not."""
+        """How the job ended, or None while it has not. A worker commits a job's outcome in Redis
+        before it lists the page in its run's manifest: a page not listed yet is waited for (a
+        worker killed in between has its page settled by another), up to KEEP_GRACE."""
         outcome = await asyncio.to_thread(self.broker.outcome, job_id)
         if outcome is None:
             return None
         page = read_page(self.settings.output, outcome.get("run_id"), outcome.get("capture_id"))
+        if page is None and outcome.get("capture_id"):
+            first = self._unlisted.setdefault(job_id, time.monotonic())
+            if time.monotonic() - first < KEEP_GRACE:
+                return None
+            named = f"{outcome.get('run_id')}/{outcome.get('capture_id')}"
+            return Outcome(None, f"the queue says {named}, which no manifest in the output lists")
+        self._unlisted.pop(job_id, None)
         return Outcome(page, str(outcome.get("reason") or f"the queue says the job {outcome.get('state')}"))
 
 

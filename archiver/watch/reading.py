@@ -150,6 +150,8 @@ class SourceReader:
             return None, answer
         _refuse_status(answer)
         reading = read_source(answer.body, answer.headers.get("content-type", ""), answer.url, source.links)
+        if source.kind and _family(reading.kind) != _family(source.kind):
+            raise NotASource(f"{answer.url} serves a {reading.kind}, not the {source.kind} its settings name")
         seen = {answer.url}
         waiting = list(reading.sitemaps)
         while waiting:
@@ -171,6 +173,11 @@ class SourceReader:
             reading.refused += part.refused
             waiting += part.sitemaps
         return reading, answer
+
+
+def _family(kind: str) -> str:
+    """A sitemap index is a sitemap, a JSON Feed a feed, for a source whose settings name its kind."""
+    return {"sitemap-index": "sitemap", "json-feed": "feed"}.get(kind, kind)
 
 
 def _refuse_status(answer: Fetched) -> None:

@@ -9,6 +9,7 @@ from archiver.options import CaptureOptions
 from archiver.run.batch import RunSettings
 from archiver.watch import ladder as ladders
 
+KINDS = ("feed", "json-feed", "sitemap", "sitemap-index", "section-front")  # what a source can be
 WATCH_FOLDER = "watch"  # under the output folder: state.sqlite, events.jsonl, edits.atom, reports/
 
 
@@ -18,6 +19,7 @@ class WatchedSource:
     links: str | None = None  # CSS selector of a section front's article links
     poll: float | None = None  # seconds; None: the watcher's --poll
     options: CaptureOptions | None = None  # None: the watcher's capture options
+    kind: str | None = None  # what it must serve (KINDS); None: whatever it serves
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ class _Sources(BaseHTTPRequestHandler):
             ).encode()  # fmt: skip
         elif self.path.startswith("/sm/"):
             body = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>'
-        elif self.path == "/feed.rss":
+        elif self.path.split("?")[0] == "/feed.rss":
             links = [
                 "javascript:alert(1)",
                 "ftp://news.example/2026/12/story",
@@ -102,8 +102,12 @@ def test_hostile_and_broken_sources_are_recorded_and_the_watcher_goes_on(
         "ARCHIVER_TEST_CONNECT_MAP": f"{NEWS}=127.0.0.1,{BUSY}=127.0.0.1",
     }
     output = tmp_path / "out"
+    wrong_kind = f"http://news.example:{port}/feed.rss?as=sitemap"  # the feed, said to be a sitemap
+    settings = tmp_path / "sources.toml"
+    settings.write_text(f'[[source]]\nurl = "{wrong_kind}"\nkind = "sitemap"\n')
     run = subprocess.run(
-        [*ARCHIVER, "watch", *sources.values(), "--output", str(output), "--poll", "1s", "--for", "4s"],
+        [*ARCHIVER, "watch", *sources.values(), "--sources", str(settings), "--output", str(output),
+         "--poll", "1s", "--for", "4s"],
         capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
@@ -120,6 +124,7 @@ def test_hostile_and_broken_sources_are_recorded_and_the_watcher_goes_on(
     feed = by_url[sources["feed"]]
     assert feed["last_error"] is None and feed["refused"] == 5, feed
     assert by_url[sources["index"]]["last_error"] is None
+    assert "serves a feed, not the sitemap its settings name" in by_url[wrong_kind]["last_error"]
     index_reads = paths.count("/index.xml")
     assert 1 <= index_reads and sum(path.startswith("/sm/") for path in paths) <= 50 * index_reads
     assert paths.count("/busy.rss") == 1  # its host asked for two minutes' rest

@@ -163,6 +163,10 @@ def test_set_up_errors_are_one_line(tmp_path: Path, args: list[str], said: str) 
         ('[[source]]\nurl = "https://news.example/"\n[source.options]\nsettle_after_load = "x"\n', "capture options"),
         ('[[source]]\nurl = "https://news.example/"\n[source.options]\nno_such = 1\n', "no_such: unknown"),
         ('[[source]]\nurl = "https://news.example/"\npoll = "often"\n', "is not a duration"),
+        ('[[source]]\nurl = "https://news.example/"\nkind = "podcast"\n', "kind 'podcast' is none of"),
+        ('[[source]]\nurl = "https://news.example/"\noptions = 3\n', "options must be a table"),
+        ('[[source]]\nurl = "https://news.example/"\nlinx = "a"\n', "unknown setting(s) linx"),
+        ("title = 'no sources'\n", "lists no [[source]]"),
     ],
 )
 def test_a_bad_sources_file_is_one_line(tmp_path: Path, toml: str, said: str) -> None:
