@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import tomllib
 from dataclasses import replace
@@ -214,7 +215,7 @@ def status(output: Path, as_json: bool) -> None:
                     "sources": [vars(s) for s in sources],
                     "events": events,
                     "paused_hosts": [{"host": h, "until": u, "why": w} for h, u, w in hosts],
-                    "articles": [vars(a) for a in articles],
+                    "articles": [_article_json(a) for a in articles],
                 }
             )
         )
@@ -237,3 +238,11 @@ def status(output: Path, as_json: bool) -> None:
         say(f"  due {when:>8}  {article.url}  ({article.captures} capture(s), {article.edits} edit(s))")
     if len(due) > 20:
         say(f"  ... and {len(due) - 20} more")
+
+
+def _article_json(article: Any) -> dict[str, Any]:
+    """An article as JSON: a done article's next check is never (null), not Infinity, which JSON lacks."""
+    data = dict(vars(article))
+    if not math.isfinite(data["next_check"]):
+        data["next_check"] = None
+    return data

@@ -106,15 +106,7 @@ class Recorder:
         event = self._event(
             "new", article, page, now, step=None, changed_at=None, state=str(page.state), headline=page.headline
         )
-        self.state.finish(
-            article.key,
-            event,
-            state="done" if upcoming.done(self.ladder) else "active",
-            step=upcoming.step,
-            changed_at=now,
-            next_check=upcoming.at,
-            **self._captured(article, page),
-        )
+        self._schedule(article, page, event, upcoming, changed_at=now)
 
     def _join_canonical(self, article: Article, page: StoredPage) -> bool:
         """The page's rel=canonical joins its URLs: True when the article was already watched under it."""
@@ -153,14 +145,19 @@ class Recorder:
             report = self.events.report_path(event)
             await asyncio.to_thread(_write_report, comparison, previous, page, report)
             event["report"] = str(report.relative_to(self.events.folder))
+        self._schedule(article, page, event, upcoming, changed_at=changed_at, edits=article.edits + int(edited))
+
+    def _schedule(
+        self, article: Article, page: StoredPage, event: dict[str, Any], upcoming: ladders.Next, **more: Any
+    ) -> None:
+        """The capture's event, and the article's next step on the ladder (done after the last)."""
         self.state.finish(
             article.key,
             event,
             state="done" if upcoming.done(self.ladder) else "active",
             step=upcoming.step,
-            changed_at=changed_at,
             next_check=upcoming.at,
-            edits=article.edits + int(edited),
+            **more,
             **self._captured(article, page),
         )
 

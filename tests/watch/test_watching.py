@@ -87,6 +87,10 @@ def epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
+def _not_json(constant: str) -> None:
+    raise AssertionError(f"{constant} is not JSON")
+
+
 def check_watch(app: newsroom.Newsroom, origin: str, output: Path, hook: Webhook) -> list[dict[str, Any]]:
     events = events_of(output)
     ids = [event["id"] for event in events]
@@ -159,7 +163,7 @@ def test_watch_in_process_survives_sigkill(
     status = subprocess.run([*ARCHIVER, "watch", "status", "--output", str(output), "--json"],
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert status.returncode == 0, status.stderr
-    state = json.loads(status.stdout)
+    state = json.loads(status.stdout, parse_constant=_not_json)  # strict JSON: no Infinity, no NaN
     assert {source["kind"] for source in state["sources"]} == {"feed", "sitemap", "section-front"}
     assert state["events"]["edited"] == 1 and state["events"]["new"] == len(newsroom.PUBLISHED)
 
