@@ -4,8 +4,9 @@ the screenshots and a readable report, sealed by a signature and trusted timesta
 Layout (every file one folder deep, as WACZ asks, and listed with its SHA-256 in datapackage.json):
     archive/*.warc.gz           the WARC files, stored uncompressed in the zip
     indexes/index.cdx.gz, .idx  CDXJ index in compressed blocks (cdxj-indexer), for pywb and wabac.js
-    pages/pages.jsonl           the captured pages
+    pages/pages.jsonl           the captured pages, with their visible text (what ReplayWeb.page searches)
     manifests/<run>.json        each run's manifest.json as written; <run>-qa.json when QA ran
+    manifests/selection.json    for a bundle of some captures: which of the manifests' pages are in
     manifests/files.json        where each file a manifest lists sits in the bundle, and the earlier
                                 captures' WARCs a re-capture's revisit records point at
     screenshots/, dom/, text/   the page files the manifests list
@@ -22,8 +23,8 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from archiver.errors import ArchiverError
 from archiver.evidence.bundle_report import render_report
 from archiver.evidence.signing import key_fingerprint, load_private_key, public_key_b64, sign_hash, sign_with_server
 from archiver.evidence.timestamps import TimestampError, request_timestamp
-from archiver.evidence.wacz_zip import SizeChanged, WaczZip
+from archiver.evidence.wacz_zip import SELECTION, SizeChanged, WaczZip
 from archiver.identity import labelled_sha256, sha256_file
 from archiver.output.runs import scan_runs
 from archiver.output.stored import QaReport, Requirement, StoredFile, StoredPage, StoredRun
@@ -43,6 +44,7 @@ from archiver.terms import FileRole, PageState
 from archiver.versions import __version__
 
 WACZ_VERSION = "1.1.1"
+MAX_PAGES_TEXT = 1 << 20  # bytes of page text ReplayWeb.page reads from one bundle (wabac.js multiwacz.ts)
 SOFTWARE = f"archiver {__version__}"
 INDEX_LINES = 1024  # CDXJ lines per compressed block
 SAFE_MEMBER = re.compile(r"^[a-z]+/[A-Za-z0-9][A-Za-z0-9._-]*$")  # one folder deep, a plain file name
@@ -83,12 +85,22 @@ class _Run:
     qa: QaReport | None
 
 
-def _load_runs(paths: Iterable[Path]) -> list[_Run]:
+def _load_runs(paths: Iterable[Path], captures: Collection[str] | None = None) -> list[_Run]:
+    """The runs under `paths`; with `captures`, only the runs holding them, each narrowed to them
+    (its manifest is still packed whole, as written: the selection says which of its pages are in)."""
     scan = scan_runs(paths)
     scan.raise_if_unreadable()  # evidence of some of the runs asked for would mislead
     if not scan.runs:
         raise BundleError(f"no manifest.json found in {', '.join(str(p) for p in paths)}")
-    return [_Run(run, QaReport.read(run.qa_path) if run.qa_path else None) for run in scan.runs]
+    runs = scan.runs
+    if captures is not None:
+        wanted = set(captures)
+        runs = [replace(run, pages=tuple(p for p in run.pages if p.capture_id in wanted)) for run in runs]
+        runs = [run for run in runs if run.pages]
+        missing = wanted - {page.capture_id for run in runs for page in run.pages}
+        if missing:
+            raise BundleError(f"no capture {sorted(missing)[0]} under {', '.join(str(p) for p in paths)}")
+    return [_Run(run, QaReport.read(run.qa_path) if run.qa_path else None) for run in runs]
 
 
 def _member_name(capture_id: str, entry: StoredFile) -> str:
@@ -103,18 +115,37 @@ def _kept_pages(runs: list[_Run]) -> list[StoredPage]:
 
 
 def _pages_jsonl(runs: list[_Run]) -> bytes:
+    """The pages, each with its visible text (`text`, what ReplayWeb.page searches), the texts cut so
+    that together they stay within what ReplayWeb.page reads of a bundle's text (MAX_PAGES_TEXT)."""
+    pages = [page for page in _kept_pages(runs) if page.final_url]
+    texts = _page_texts(pages)
     lines: list[dict[str, Any]] = [{"format": "json-pages-1.0", "id": "pages", "title": "Captured pages"}]
-    for page in _kept_pages(runs):
-        if page.final_url:
-            lines.append(
-                {
-                    "id": page.capture_id,
-                    "url": page.final_url,
-                    "ts": page.started_at,
-                    "title": page.headline or page.title or page.final_url,
-                }
-            )
+    for page, text in zip(pages, texts, strict=True):
+        line = {"id": page.capture_id, "url": page.final_url, "ts": page.started_at}
+        line["title"] = page.headline or page.title or page.final_url
+        if text:
+            line["text"] = text
+        lines.append(line)
     return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
+
+
+def _page_texts(pages: list[StoredPage]) -> list[str]:
+    """Each page's stored visible text; when together they exceed MAX_PAGES_TEXT bytes, the longest
+    are cut at a word (the whole text stays in the bundle's text/ files): every page keeps a share."""
+    texts = []
+    for page in pages:
+        path = page.file(FileRole.TEXT)
+        texts.append(" ".join(path.read_text(encoding="utf-8", errors="replace").split()) if path else "")
+    budget, left = MAX_PAGES_TEXT, len(texts)
+    for index in sorted(range(len(texts)), key=lambda i: len(texts[i].encode("utf-8"))):
+        share = budget // left
+        encoded = texts[index].encode("utf-8")
+        if len(encoded) > share:
+            cut = encoded[:share].decode("utf-8", errors="ignore")
+            texts[index] = cut.rsplit(" ", 1)[0] if " " in cut else cut
+        budget -= len(texts[index].encode("utf-8"))
+        left -= 1
+    return texts
 
 
 def _write_index(bundle: WaczZip, warcs: list[Path], scratch: Path) -> None:
@@ -139,9 +170,15 @@ def _write_index(bundle: WaczZip, warcs: list[Path], scratch: Path) -> None:
 
 
 def build_bundle(
-    paths: list[Path], output: Path, options: BundleOptions, warn: Callable[[str], None] = lambda message: None
+    paths: list[Path],
+    output: Path,
+    options: BundleOptions,
+    warn: Callable[[str], None] = lambda message: None,
+    captures: Collection[str] | None = None,
 ) -> BundleOutcome:
-    runs = _load_runs(paths)
+    """Pack the runs under `paths` (with `captures`: only those captures, and the earlier WARCs
+    their revisits need) into the WACZ `output`, sealed as `options` say."""
+    runs = _load_runs(paths, captures)
     created = datetime.now(UTC).replace(microsecond=0)
     created_iso = created.strftime("%Y-%m-%dT%H:%M:%SZ")
     key = load_private_key(options.sign_key) if options.sign_key else None
@@ -156,6 +193,9 @@ def build_bundle(
                 bundle, [source for source, name in placed.values() if name.startswith("archive/")], Path(scratch)
             )
         bundle.add_bytes("pages/pages.jsonl", _pages_jsonl(runs))
+        if captures is not None:  # which pages of the packed manifests are in (verify checks those)
+            selection = {"captures": sorted(page.capture_id for run in runs for page in run.stored.pages)}
+            bundle.add_bytes(SELECTION, json.dumps(selection, indent=2).encode("utf-8"))
         for run in runs:
             run_id = run.stored.run_id
             bundle.add_file(f"manifests/{run_id}.json", run.stored.path)

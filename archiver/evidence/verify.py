@@ -8,7 +8,7 @@ import json
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archiver.evidence.signing import verify_signed_data
 from archiver.evidence.timestamps import verify_timestamp
+from archiver.evidence.wacz_zip import SELECTION
 from archiver.identity import labelled_sha256
 from archiver.output.stored import StoredRun, UnreadableManifest
 from archiver.warc.salvage import gzip_problem
@@ -279,12 +280,16 @@ def _check_manifests(bundle: _Bundle) -> Iterator[Check]:
     if not isinstance(placed, dict) or not all(isinstance(v, str) for v in placed.values()):
         yield Check(FAIL, "manifests/files.json is not an object of file names")
         return
+    selection = _selection(bundle)
+    if isinstance(selection, Check):
+        yield selection
+        return
     for name in sorted(
         n
         for n in bundle.names
         if n.startswith("manifests/")
         and n.endswith(".json")
-        and n != "manifests/files.json"
+        and n not in ("manifests/files.json", SELECTION)
         and not n.endswith("-qa.json")
     ):
         try:
@@ -292,10 +297,29 @@ def _check_manifests(bundle: _Bundle) -> Iterator[Check]:
         except (UnreadableManifest, ValueError, zipfile.BadZipFile, OSError) as exc:
             yield Check(FAIL, f"{name} is not a manifest archiver can read: {exc}")
             continue
-        yield _check_manifest(bundle, run, placed)
+        listed = len(run.pages)
+        if selection is not None:
+            run = replace(run, pages=tuple(page for page in run.pages if page.capture_id in selection))
+            selection -= run.capture_ids
+        yield _check_manifest(bundle, run, placed, listed)
+    if selection:
+        yield Check(FAIL, f"{SELECTION} names {len(selection)} capture(s) no manifest lists: {sorted(selection)[0]}")
 
 
-def _check_manifest(bundle: _Bundle, run: StoredRun, placed: dict[str, str]) -> Check:
+def _selection(bundle: _Bundle) -> set[str] | None | Check:
+    """The captures a bundle of some of its runs' pages holds (None: every page), or why not known."""
+    if SELECTION not in bundle.names:
+        return None
+    try:
+        captures = json.loads(bundle.read(SELECTION)).get("captures")
+    except (ValueError, RecursionError, AttributeError, zipfile.BadZipFile, OSError) as exc:
+        return Check(FAIL, f"{SELECTION} is unreadable: {exc}")
+    if not isinstance(captures, list) or not captures or not all(isinstance(c, str) for c in captures):
+        return Check(FAIL, f"{SELECTION} does not list the captures it holds")
+    return set(captures)
+
+
+def _check_manifest(bundle: _Bundle, run: StoredRun, placed: dict[str, str], listed: int) -> Check:
     """Every file the manifest lists, and every earlier WARC its revisits need, is in the bundle as listed."""
     wrong = []
     entries = [entry for page in run.pages for entry in page.files]
@@ -321,7 +345,12 @@ def _check_manifest(bundle: _Bundle, run: StoredRun, placed: dict[str, str]) -> 
         return Check(
             FAIL, f"manifest {run.run_id}: {wrong[0]}" + (f" (+{len(wrong) - 1} more)" if len(wrong) > 1 else "")
         )
-    return Check(OK, f"manifest {run.run_id}: all {len(entries)} files it lists match their SHA-256")
+    return Check(OK, f"manifest {run.run_id}: all {len(entries)} files it lists match their SHA-256{_of(run, listed)}")
+
+
+def _of(run: StoredRun, listed: int) -> str:
+    """Which of the run's pages were checked, when the bundle holds some of them."""
+    return f" (the {len(run.pages)} page(s) of its {listed} the bundle holds)" if len(run.pages) != listed else ""
 
 
 def _check_signature(

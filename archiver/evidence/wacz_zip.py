@@ -19,6 +19,7 @@ from typing import Any
 
 STORED_SUFFIXES = (".warc.gz", ".warc", ".cdx.gz", ".png", ".jpg", ".gz")  # already compressed: stored as is
 BLOCK = 1 << 20
+SELECTION = "manifests/selection.json"  # a bundle of some of its runs' captures names them here
 
 
 class SizeChanged(Exception):

@@ -25,29 +25,35 @@ def stored_run(
     state: PageState = PageState.COMPLETE,
     exchanges: Sequence[NormalizedExchange] = (),
     started: datetime | None = None,
+    dom: str | None = None,
+    url: str = URL,
+    warc_prefix: str = "x",
 ) -> tuple[RunManifest, PageResult]:
     """A run folder as `capture` leaves it: one page with a WARC and a screenshot, and its manifest."""
     started = started or datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
     run_dir = output / f"{started:%Y%m%dT%H%M%SZ}-abc123"
-    result = PageResult(URL, page_id(URL), capture_id(URL, started), started, final_url=URL, status=200)
+    result = PageResult(url, page_id(url), capture_id(url, started), started, final_url=url, status=200)
     if state != PageState.COMPLETE:
         result.mark(state, "it did not finish")
     folder = run_dir / result.capture_id
     folder.mkdir(parents=True)
-    writer = RollingWarcWriter(folder, "x", {"software": "test"}, max_bytes=1 << 30)
+    writer = RollingWarcWriter(folder, warc_prefix, {"software": "test"}, max_bytes=1 << 30)
     for exchange in exchanges:
         writer.write_exchange(exchange)
     writer.close()
     (folder / "viewport.png").write_bytes(b"png")
     result.files = [
-        ArtifactFile(folder / "x-00000.warc.gz", FileRole.WARC),
+        ArtifactFile(folder / f"{warc_prefix}-00000.warc.gz", FileRole.WARC),
         ArtifactFile(folder / "viewport.png", FileRole.VIEWPORT),
     ]
+    if dom is not None:  # the rendered DOM, which the article's text is read from
+        (folder / "dom.html").write_text(dom, encoding="utf-8")
+        result.files.append(ArtifactFile(folder / "dom.html", FileRole.DOM))
     result.screenshots["viewport"] = {
         "path": f"{result.capture_id}/viewport.png",
         "width": 1,
         "height": 1,
-        "urn": f"urn:view:{URL}",
+        "urn": f"urn:view:{url}",
     }
     result.article = {
         "fields": {
