@@ -46,15 +46,9 @@ def render_html(comparison: Comparison) -> str:
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>What changed: {escape(str(title))}</title><style>{STYLE}</style></head><body>",
-        f"<p class='meta'>archiver change report &middot; {escape(new.url)}</p>",
-        f"<h1>{escape(str(title))}</h1>",
-        _captures_table(old, new),
-        _summary(comparison),
-        _fields(comparison),
-        _text(comparison),
-        _photos(comparison.photos),
-        _screenshots(comparison),
-        _noise(comparison),
+        f"<p class='meta'>archiver change report &middot; {_v(new.url)}</p>",
+        f"<h1>{_v(str(title))}</h1>",
+        render_sections(comparison),
         f"<p class='meta'>Made by archiver {escape(__version__)} on {escape(utc_iso(datetime.now(UTC)))} "
         "from the two stored captures only (their manifests, WARC files, DOM and screenshots), "
         "never the live page.</p>",
@@ -63,10 +57,32 @@ def render_html(comparison: Comparison) -> str:
     return "\n".join(parts)
 
 
+def render_sections(comparison: Comparison) -> str:
+    """The report's body (captures, summary, fields, text, photos, screenshots, noise): what
+    `archiver serve` shows on its diff page too. It needs no script and no style attribute."""
+    return "\n".join(
+        [
+            _captures_table(comparison.old, comparison.new),
+            _summary(comparison),
+            _fields(comparison),
+            _text(comparison),
+            _photos(comparison.photos),
+            _screenshots(comparison),
+            _noise(comparison),
+        ]
+    )
+
+
+def _v(value: Any) -> str:
+    """A value from a captured page: escaped, and bidi-isolated, so a right-to-left override
+    (U+202E) in a credit reverses nothing outside it."""
+    return f"<bdi>{escape(str(value))}</bdi>"
+
+
 def _captures_table(old: Snapshot, new: Snapshot) -> str:
     rows = "".join(
         f"<tr><th>{label}</th><td>{escape(s.capture_id)}</td><td>{escape(s.captured_at)}</td>"
-        f"<td>{escape(str(s.folder))}</td></tr>"
+        f"<td>{_v(s.folder)}</td></tr>"
         for label, s in (("before", old), ("after", new))
     )
     return f"<table class='meta'><tr><th></th><th>capture</th><th>captured at</th><th>folder</th></tr>{rows}</table>"
@@ -75,7 +91,7 @@ def _captures_table(old: Snapshot, new: Snapshot) -> str:
 def _summary(comparison: Comparison) -> str:
     if not comparison.changed:
         return "<h2>Summary</h2><p>No edit between these two captures.</p>"
-    items = "".join(f"<li>{escape(edit)}</li>" for edit in comparison.edits)
+    items = "".join(f"<li>{_v(edit)}</li>" for edit in comparison.edits)
     return f"<h2>Summary</h2><ul class='summary'>{items}</ul>"
 
 
@@ -95,7 +111,7 @@ def _fields(comparison: Comparison) -> str:
 def _value(value: Any) -> str:
     if value is None or value == []:
         return "<span class='noise'>(none)</span>"
-    return escape(", ".join(value) if isinstance(value, list) else str(value))
+    return _v(", ".join(value) if isinstance(value, list) else str(value))
 
 
 def _text(comparison: Comparison) -> str:
@@ -115,7 +131,7 @@ def _text(comparison: Comparison) -> str:
                 paragraph = []
             if piece.strip():
                 tag = {-1: "del", 1: "ins"}.get(op)
-                paragraph.append(f"<{tag}>{escape(piece.strip())}</{tag}>" if tag else escape(piece.strip()))
+                paragraph.append(f"<{tag}>{_v(piece.strip())}</{tag}>" if tag else _v(piece.strip()))
     if paragraph:
         html.append("<p>" + " ".join(paragraph) + "</p>")
     return heading + "<div class='text'>" + "".join(p for p in html if p != "<p></p>") + "</div>"
@@ -127,7 +143,7 @@ def _photos(changes: list[PhotoChange]) -> str:
     blocks, shown = [], set()
     for change in changes:
         tag = "<span class='tag edit'>edit</span>" if change.is_edit else "<span class='tag'>not an edit</span>"
-        blocks.append(f"<h3>{escape(change.describe())} {tag}</h3>")
+        blocks.append(f"<h3>{_v(change.describe())} {tag}</h3>")
         pair = (id(change.old), id(change.new))
         if pair not in shown:  # a photo replaced and re-credited is shown once
             blocks.append(
@@ -144,8 +160,8 @@ def _photo_figure(label: str, photo: Photo | None) -> str:
     shown = f"<img src='{image}' alt='{escape(label)}'>" if image else "<p class='noise'>(bytes not stored)</p>"
     credits = "; ".join(photo.credits) or "(none)"
     return (
-        f"<figure>{shown}<figcaption><b>{label}:</b> {escape(photo.caption or '(no caption)')}<br>"
-        f"<b>credit:</b> {escape(credits)}<br><span class='noise'>{escape(photo.url)}<br>"
+        f"<figure>{shown}<figcaption><b>{label}:</b> {_v(photo.caption or '(no caption)')}<br>"
+        f"<b>credit:</b> {_v(credits)}<br><span class='noise'>{_v(photo.url)}<br>"
         f"SHA-256 {escape(photo.sha256 or '-')}</span></figcaption></figure>"
     )
 
@@ -176,9 +192,7 @@ def _noise(comparison: Comparison) -> str:
     noise = comparison.text.noise
     if not noise:
         return ""
-    items = "".join(
-        f"<li>{escape(item['kind'])}: {escape(item['old'])} &rarr; {escape(item['new'])}</li>" for item in noise
-    )
+    items = "".join(f"<li>{escape(item['kind'])}: {_v(item['old'])} &rarr; {_v(item['new'])}</li>" for item in noise)
     return f"<h2>Left out as noise</h2><ul class='noise'>{items}</ul>"
 
 

@@ -91,17 +91,22 @@ def snapshot_of(page: StoredPage) -> Snapshot:
         raise CaptureNotFound(f"capture {page.capture_id} failed ({page.reason}): nothing to compare")
     snapshot = Snapshot(page)
     snapshot.fields = {name: page.article.plain(name) for name in FIELDS}
-    lookup = WarcLookup([w for w in page.warcs if w.is_file()], [w for w in page.required_warcs() if w.is_file()])
-    snapshot.html = _html(snapshot, lookup)
+    lookup = _lookup(page)
+    snapshot.html = page_html(page, lookup)
     snapshot.photos = [_photo(image, lookup) for image in page.images]
     return snapshot
 
 
-def _html(snapshot: Snapshot, lookup: WarcLookup) -> str:
-    dom = snapshot.file(FileRole.DOM)
+def _lookup(page: StoredPage) -> WarcLookup:
+    return WarcLookup([w for w in page.warcs if w.is_file()], [w for w in page.required_warcs() if w.is_file()])
+
+
+def page_html(page: StoredPage, lookup: WarcLookup | None = None) -> str:
+    """The capture's rendered DOM, else the document as served (read from its WARC files)."""
+    dom = page.file(FileRole.DOM)
     if dom is not None:
         return dom.read_text(encoding="utf-8", errors="replace")
-    return stored_html(lookup, snapshot.url)  # the document as served
+    return stored_html(lookup or _lookup(page), page.url)
 
 
 def _photo(image: StoredImage, lookup: WarcLookup) -> Photo:

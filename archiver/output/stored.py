@@ -339,6 +339,35 @@ class TlsFacts:
         )
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A request the network guard refused (a private address asked for by a public page...)."""
+
+    url: str
+    reason: str
+
+    @classmethod
+    def parse(cls, reader: _Reader) -> Refusal:
+        return cls(reader.text("url"), reader.text("reason"))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the capture, as the manifest records it."""
+
+    name: str
+    seconds: float
+    outcome: str
+    detail: str | None
+
+    @classmethod
+    def parse(cls, reader: _Reader) -> Step:
+        seconds = reader.data.get("seconds")
+        if not isinstance(seconds, (int, float)):
+            raise UnreadableManifest(f"{reader.where}: 'seconds' is not a number")
+        return cls(reader.text("name"), float(seconds), reader.text("outcome"), reader.optional_text("detail"))
+
+
 # -- a page ----------------------------------------------------------------------------------------
 
 
@@ -367,6 +396,8 @@ class StoredPage:
     tls: TlsFacts | None
     counts: Mapping[str, int]
     warnings: tuple[str, ...]
+    refused: tuple[Refusal, ...] = ()  # by the network guard
+    steps: tuple[Step, ...] = ()
 
     @classmethod
     def from_entry(cls, run_dir: Path, run_id: str, entry: Any, where: str = "page") -> StoredPage:
@@ -376,6 +407,7 @@ class StoredPage:
             raise UnreadableManifest(f"{where}: 'state' is {state!r}, not complete, partial or failed")
         dedup = reader.obj("dedup")
         counts = reader.mapping("counts")
+        guard = reader.obj("network_guard")
         return cls(
             run_dir=run_dir,
             run_id=run_id,
@@ -398,6 +430,8 @@ class StoredPage:
             tls=TlsFacts.parse(reader.obj("tls")),
             counts={key: value for key, value in counts.items() if isinstance(value, int)},
             warnings=reader.texts("warnings"),
+            refused=guard.each("blocked", Refusal.parse) if guard else (),
+            steps=reader.each("steps", Step.parse),
         )
 
     @property

@@ -162,9 +162,18 @@ class ServedArchive:
 class ReplayWebPageServer:
     """ReplayWeb.page and some archives on 127.0.0.1:`port` (0: any free port); a context manager."""
 
-    def __init__(self, rwp_folder: Path, archives: list[Path], port: int = 0) -> None:
+    def __init__(
+        self,
+        rwp_folder: Path,
+        archives: list[Path],
+        port: int = 0,
+        resolve: Callable[[str], Path | None] | None = None,
+    ) -> None:
+        """`archives` are served by their names; `resolve` answers for any other name (None: not
+        found), for a server whose archives are made when first asked for (`archiver serve`)."""
         self.archives = _served_names(archives)
-        handler = _handler(rwp_folder, {a.name: a.path for a in self.archives})
+        named = {a.name: a.path for a in self.archives}
+        handler = _handler(rwp_folder, lambda name: named.get(name) or (resolve(name) if resolve else None))
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="archiver-rwp", daemon=True)
 
@@ -209,7 +218,7 @@ def _served_names(archives: list[Path]) -> list[ServedArchive]:
     return served
 
 
-def _handler(rwp_folder: Path, archives: dict[str, Path]) -> type[BaseHTTPRequestHandler]:
+def _handler(rwp_folder: Path, archive: Callable[[str], Path | None]) -> type[BaseHTTPRequestHandler]:
     files = {"/ui.js": rwp_folder / "ui.js", "/replay/sw.js": rwp_folder / "sw.js"}
 
     class Handler(BaseHTTPRequestHandler):
@@ -228,8 +237,7 @@ def _handler(rwp_folder: Path, archives: dict[str, Path]) -> type[BaseHTTPReques
                 self._whole(INDEX_HTML.encode("utf-8"), "text/html; charset=utf-8", send_body)
             elif path in files:
                 self._file(files[path], "application/javascript", send_body)
-            elif path.startswith(ARCHIVE_PREFIX) and unquote(path[len(ARCHIVE_PREFIX) :]) in archives:
-                target = archives[unquote(path[len(ARCHIVE_PREFIX) :])]
+            elif path.startswith(ARCHIVE_PREFIX) and (target := archive(unquote(path[len(ARCHIVE_PREFIX) :]))):
                 self._file(target, mimetypes.guess_type(target.name)[0] or "application/octet-stream", send_body)
             else:
                 self._whole(b"not found\n", "text/plain", send_body, status=404)

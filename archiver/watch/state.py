@@ -249,6 +249,14 @@ class WatchState:
         rows = self.db.execute(query + " order by time, id limit ?", (*arguments, limit))
         return [json.loads(row[0]) for row in rows]
 
+    def latest_events(self, limit: int, before: float | None = None) -> list[dict[str, Any]]:
+        """The newest events first (before the time `before`, for the next page of them)."""
+        rows = self.db.execute(
+            "select body from events where time < ? order by time desc, id desc limit ?",
+            (before if before is not None else float("inf"), limit),
+        )
+        return [json.loads(row[0]) for row in rows]
+
     def unwritten(self) -> list[dict[str, Any]]:
         return [
             json.loads(row[0]) for row in self.db.execute("select body from events where written = 0 order by time")
