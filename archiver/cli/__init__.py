@@ -6,13 +6,15 @@ replay, qa                archiver.cli.replay     -> archiver.replay
 keygen, bundle, verify    archiver.cli.evidence   -> archiver.evidence
 diff, history             archiver.cli.changes    -> archiver.changes
 queue add|status, worker  archiver.cli.queue      -> archiver.queue
+watch [status]            archiver.cli.watch      -> archiver.watch
+serve, search             archiver.cli.serve      -> archiver.web, archiver.search
 """
 
 from __future__ import annotations
 
 import click
 
-from archiver.cli import capture, changes, evidence, inspect, queue, replay, watch
+from archiver.cli import capture, changes, evidence, inspect, queue, replay, serve, watch
 from archiver.cli.common import ArchiverGroup
 from archiver.versions import __version__
 
@@ -40,5 +42,7 @@ for command in (
     queue.queue,
     queue.worker,
     watch.watch,
+    serve.serve,
+    serve.search,
 ):
     main.add_command(command)
