@@ -17,6 +17,7 @@ from archiver.web.catalog import Catalog, Located
 
 PAGE_SIZE = 50
 SEARCH_PAGE_SIZE = 20
+MAX_QUERY = 500  # characters of a query read
 SERVED_ROLES = {  # the files of a capture the app serves, by role, and how
     FileRole.VIEWPORT: "image/png",
     FileRole.FULL_PAGE: "image/png",
@@ -172,7 +173,7 @@ def diff(catalog: Catalog, old: str, new: str) -> dict[str, Any]:
 
 
 def search(catalog: Catalog, params: dict[str, str]) -> dict[str, Any]:
-    query = params.get("q", "").strip()[:500]
+    query = params.get("q", "").strip()[:MAX_QUERY]
     offset = offset_from(params)
     hits = catalog.search(query, filters_from(params), SEARCH_PAGE_SIZE + 1, offset) if query else []
     filters = {key: params.get(key, "") for key in ("site", "since", "until", "state")}

@@ -37,7 +37,7 @@ from archiver.terms import FileRole
 from archiver.times import parse_iso, utc_iso
 from archiver.versions import __version__
 from archiver.web import api
-from archiver.web.bundles import Verdicts, make_bundle
+from archiver.web.bundles import MAX_BUNDLED, Verdicts, make_bundle
 from archiver.web.catalog import Catalog
 from archiver.web.replay import ReplayOrigin
 from archiver.web.security import Guarded
@@ -181,8 +181,8 @@ class Pages:
             ids = [row.capture_id for row in self.catalog.captures_of(params["article"]) if row.state != "failed"]
             name = f"archiver-article-{params['article']}.wacz"
         elif params.get("q"):
-            data = await _run(api.search, self.catalog, params | {"offset": "0"})
-            hits = await _run(self.catalog.search, data["q"], api.filters_from(params), 500)
+            query = params["q"].strip()[: api.MAX_QUERY]
+            hits = await _run(self.catalog.search, query, api.filters_from(params), MAX_BUNDLED)
             ids = [hit.capture.capture_id for hit in hits if hit.capture.state != "failed"]
             name = "archiver-search.wacz"
         else:

@@ -142,3 +142,21 @@ def test_archiver_search_on_the_terminal(output: Path) -> None:
     missing = subprocess.run([*ARCHIVER, "search", "nothingmatchesthis", "--output", str(output)],
                              capture_output=True, text=True, timeout=120)  # fmt: skip
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
+
+
+def test_a_bundle_of_a_searchs_results_holds_those_captures_and_verifies(app: str, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from archiver.evidence.verify import FAIL, VerifyOptions, verify_bundle
+
+    _, found = get_json(app, "/api/search?q=wombat")
+    status, headers, body = raw_get(app, "/bundle?q=wombat")
+    assert status == 200 and headers["content-type"] == "application/wacz"
+    bundle = tmp_path / "search.wacz"
+    bundle.write_bytes(body)
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        selection = json.loads(archive.read("manifests/selection.json"))
+    assert selection == {"captures": [hit["capture_id"] for hit in found["hits"]]}
+    assert [c for c in verify_bundle(bundle, VerifyOptions()) if c.status == FAIL] == []
+    assert raw_get(app, "/bundle?q=nothingmatchesthis")[0] == 404
