@@ -16,12 +16,23 @@ from pathlib import Path
 from typing import Any
 
 VIEWPORT_FLAG = "--viewport"  # one flag, WIDTHxHEIGHT, for the two viewport fields
+CONSENT_CHOICES = ("reject", "accept", "leave")
 
 
-def option(default: Any, flag: str, help: str = "", *, minimum: float | None = None, size: bool = False) -> Any:
+def option(
+    default: Any,
+    flag: str,
+    help: str = "",
+    *,
+    minimum: float | None = None,
+    size: bool = False,
+    choices: tuple[str, ...] | None = None,
+) -> Any:
     """Declare a capture option: its default, its flag (`--no-...` for an option on by default),
-    its help, its lowest allowed value, and whether it is a size in bytes (written 500M, 1G)."""
-    return field(default=default, metadata={"flag": flag, "help": help, "minimum": minimum, "size": size})
+    its help, its lowest allowed value, whether it is a size in bytes (written 500M, 1G), and the
+    words a text option may be."""
+    metadata = {"flag": flag, "help": help, "minimum": minimum, "size": size, "choices": choices}
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,25 @@ class CaptureOptions:
         "--allow-private",
         "Let a public page reach private, loopback and link-local addresses (blocked by default).",
     )
+    consent: str = option(
+        "reject",
+        "--consent",
+        "Consent dialogs (answered by DuckDuckGo's autoconsent): give the least consent (reject), "
+        "accept, or leave them as they are; each dialog and answer is recorded.",
+        choices=CONSENT_CHOICES,
+    )
+    consent_wait: float = option(
+        2.0,
+        "--consent-wait",
+        "Seconds after load to wait for a consent dialog to show before the first screenshot "
+        "(less when autoconsent finds none sooner).",
+        minimum=0,
+    )
+    expand: bool = option(
+        True,
+        "--no-expand",
+        "Do not click the buttons that only expand the article body ('Continue reading', 'Read more').",
+    )
     dedup: bool = option(
         True,
         "--no-dedup",
@@ -144,11 +174,16 @@ def option_problem(name: str, value: Any) -> str | None:
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif kind is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value  # not NaN
+    elif kind is str:
+        ok = isinstance(value, str)
     else:  # text or nothing
         ok = value is None or isinstance(value, str)
     if not ok:
         return f"{name} must be {getattr(kind, '__name__', 'text or null')}"
-    minimum = next(f for f in declared_options() if f.name == name).metadata["minimum"]
+    metadata = next(f for f in declared_options() if f.name == name).metadata
+    if metadata["choices"] and value not in metadata["choices"]:
+        return f"{name} must be one of {', '.join(metadata['choices'])}"
+    minimum = metadata["minimum"]
     if minimum is not None and value < minimum:
         return f"{name} must be at least {minimum:g}"
     return None

@@ -28,7 +28,9 @@ class FileRole(StrEnum):
     """What a file of a capture is, as its manifest entry says."""
 
     WARC = "warc"
-    VIEWPORT = "screenshot_viewport"  # what the reader saw at load
+    VIEWPORT = "screenshot_viewport"  # what the reader saw at load (a consent dialog and all)
+    VIEWPORT_AFTER_CONSENT = "screenshot_viewport_after_consent"  # once the consent dialogs were answered
     FULL_PAGE = "screenshot_full_page"  # the whole page after the behaviours
+    FULL_PAGE_UNOBSTRUCTED = "screenshot_full_page_unobstructed"  # altered by the archiver: overlays hidden
     DOM = "dom"  # the rendered DOM after the behaviours
     TEXT = "text"  # the page's visible text after the behaviours

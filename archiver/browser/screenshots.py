@@ -22,7 +22,7 @@ FRAME_WAIT = 0.1  # seconds between two asks for the first frame
 
 @dataclass
 class Screenshot:
-    kind: str  # "viewport" | "full_page"
+    kind: str  # "viewport" | "viewport_after_consent" | "full_page" | "full_page_unobstructed"
     png: bytes
     width: int  # pixels of the image
     height: int
@@ -31,7 +31,7 @@ class Screenshot:
 
     def describe(self) -> dict[str, object]:
         info: dict[str, object] = {"width": self.width, "height": self.height}
-        if self.kind == "full_page":
+        if self.kind.startswith("full_page"):
             info.update(page_height=self.page_height, capped=self.capped)
         return info
 

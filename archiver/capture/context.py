@@ -13,6 +13,7 @@ from typing import Any
 
 from playwright.async_api import Response
 
+from archiver.browser.consent import ConsentHandler
 from archiver.browser.guard_proxy import GuardProxy
 from archiver.browser.pagejs import script
 from archiver.browser.tls import TlsWatcher
@@ -43,6 +44,13 @@ async def open_context(session: CaptureSession) -> None:
     session.recorder.attach(context)
     session.network.attach(context)
     await context.add_init_script(script("eager"))
+    # Consent dialogs are looked for and recorded also with --consent leave (never answered then).
+    consent = ConsentHandler(options.consent)
+    await consent.attach(context)
+    if consent.unavailable:
+        session.result.warnings.append(f"consent dialogs were not looked for: {consent.unavailable}")
+    else:
+        session.consent = consent
     session.page = page = await context.new_page()
     page.on("response", lambda response: _note_navigation(session, response))
     page.on("dialog", lambda dialog: _dismiss_dialog(session, dialog))

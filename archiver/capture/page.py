@@ -15,7 +15,7 @@ from playwright.async_api import Browser
 
 from archiver.browser.launch import BrowserInfo
 from archiver.browser.netguard import NetworkAccess
-from archiver.capture import article, closing, load, rendered, wholefiles
+from archiver.capture import article, closing, load, obstacles, rendered, verdicts, wholefiles
 from archiver.capture.conclude import conclude
 from archiver.capture.context import open_context
 from archiver.capture.result import PageResult
@@ -54,6 +54,7 @@ LOADING = (
     Step("navigate", load.navigate, page_time=True, expected=()),
     Step("note_http_error", load.note_http_error, when=_working),
     Step("note_download", load.note_download, when=_took_a_download),
+    Step("wait_for_consent", obstacles.wait_for_consent, when=obstacles.has_consent, page_time=True, expected=()),
     Step(
         "viewport_screenshot",
         load.screenshot_viewport,
@@ -62,7 +63,28 @@ LOADING = (
         timeout=rendered.screenshot_timeout,
         failure="viewport screenshot failed",
     ),
+    Step(
+        "answer_consent",
+        obstacles.answer_consent,
+        when=obstacles.has_consent,
+        page_time=True,
+        failure="answering the consent dialog failed",
+    ),
+    Step(
+        "open_folds",
+        obstacles.open_folds,
+        when=obstacles.may_open_folds,
+        page_time=True,
+        failure="opening the article's folds failed",
+    ),
     Step("behaviours", load.behave, when=_working, page_time=True, expected=()),
+    Step(
+        "find_obstacles",
+        obstacles.find_obstacles,
+        when=obstacles.may_scan,
+        page_time=True,
+        failure="looking for what covers the article failed",
+    ),
     Step("find_missing_files", wholefiles.find_missing_files, when=_working, page_time=True, expected=()),
     Step(
         "fetch_in_page",
@@ -106,6 +128,13 @@ FINISHING = (
         failure="full-page screenshot failed",
     ),
     Step(
+        "unobstructed_screenshot",
+        obstacles.screenshot_unobstructed,
+        when=obstacles.is_obstructed,
+        timeout=rendered.full_page_timeout,
+        failure="the unobstructed full-page screenshot failed",
+    ),
+    Step(
         "tls",
         rendered.read_tls,
         when=CaptureSession.responsive,
@@ -137,6 +166,7 @@ FINISHING = (
     Step("drain_recorder", closing.drain_recorder),
     Step("close_proxy", closing.close_proxy, when=closing.has_proxy),
     Step("keep_pieces", wholefiles.keep_pieces_without_whole_copy),
+    Step("verdicts", verdicts.judge),
     Step("conclude", conclude),
     Step("capture_records", write_capture_records),
     Step("close_warc", closing.close_warc),

@@ -53,6 +53,10 @@ class PageResult:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dialogs: list[dict[str, str]] = field(default_factory=list)
+    consent: dict[str, Any] | None = None  # autoconsent: its version, the choice, platforms present
+    obstacles: list[dict[str, Any]] = field(default_factory=list)  # consent dialogs, folds, paywalls: what was done
+    verdicts: list[dict[str, Any]] = field(default_factory=list)  # is this a capture of the article? (capture.verdicts)
+    retry_after: float | None = None  # seconds a rate-limited server asked us to wait
     article: dict[str, Any] | None = None  # see archiver.metadata.extract
     images: list[dict[str, Any]] = field(default_factory=list)
     images_left_out: int = 0  # images on the page that are not the article's (asides, appended articles)
@@ -98,6 +102,9 @@ class PageResult:
             "screenshots": self.screenshots,
             "files": [f.describe(run_dir) for f in self.files if f.path.exists()],
             "dialogs": self.dialogs,
+            "consent": self.consent,
+            "obstacles": self.obstacles,
+            "verdicts": self.verdicts,
             "warnings": self.warnings,
             "notes": self.notes,
             "steps": [step.to_dict() for step in self.steps],

@@ -14,10 +14,12 @@ from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, CDPSession, Page, Response
 
+from archiver.browser.consent import ConsentHandler
 from archiver.browser.guard_proxy import GuardProxy
 from archiver.browser.launch import BrowserInfo
 from archiver.browser.netguard import NetworkAccess, NetworkGuard
 from archiver.browser.network import NetworkActivity
+from archiver.browser.obstacles import FoldClick, PageScan
 from archiver.browser.recorder import Recorder
 from archiver.browser.screenshots import Screenshot
 from archiver.browser.tls import TlsWatcher
@@ -70,6 +72,10 @@ class CaptureSession:
     addresses_written: list[str] = field(default_factory=list)  # by the history API, never loaded
     still_loading: list[str] = field(default_factory=list)  # requests in flight when the context closed
     dialogs_dismissed: int = 0  # every JS dialog, also those past the recorded ones
+    consent: ConsentHandler | None = None  # autoconsent in every frame (archiver.browser.consent)
+    fold_clicks: list[FoldClick] = field(default_factory=list)
+    scan: PageScan | None = None  # what stood between the reader and the article, after the behaviours
+    obstructed: bool = False  # the article's text is in the page but covered or clipped
     # What was stored
     record_ids: dict[str, str] = field(default_factory=dict)  # URL -> id of its latest response record
     document_hashes: dict[str, str] = field(default_factory=dict)  # URL -> SHA-256 of each document stored

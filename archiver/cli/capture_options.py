@@ -41,6 +41,8 @@ def _flag(declared: Field[Any]) -> Callable[[F], F]:
         return click.option(flag, is_flag=True, help=text)  # --x turns on what is off, --no-x off what is on
     if meta["size"]:
         return click.option(flag, default=format_size(default), show_default=True, help=text)
+    if meta["choices"]:
+        return click.option(flag, type=click.Choice(meta["choices"]), default=default, show_default=True, help=text)
     if kind in (int, float):
         return click.option(flag, type=_number_type(declared), default=default, show_default=True, help=text)
     return click.option(flag, default=default, help=text)

@@ -51,6 +51,8 @@ SAFE_MEMBER = re.compile(r"^[a-z]+/[A-Za-z0-9][A-Za-z0-9._-]*$")  # one folder d
 ROLE_FOLDERS = {
     "screenshot_viewport": ("screenshots", "-viewport.png"),
     "screenshot_full_page": ("screenshots", "-fullpage.png"),
+    "screenshot_viewport_after_consent": ("screenshots", "-viewport-after-consent.png"),
+    "screenshot_full_page_unobstructed": ("screenshots", "-fullpage-unobstructed.png"),
     "dom": ("dom", ".html"),
     "text": ("text", ".txt"),
 }
@@ -121,10 +123,12 @@ def _pages_jsonl(runs: list[_Run]) -> bytes:
     texts = _page_texts(pages)
     lines: list[dict[str, Any]] = [{"format": "json-pages-1.0", "id": "pages", "title": "Captured pages"}]
     for page, text in zip(pages, texts, strict=True):
-        line = {"id": page.capture_id, "url": page.final_url, "ts": page.started_at}
+        line: dict[str, Any] = {"id": page.capture_id, "url": page.final_url, "ts": page.started_at}
         line["title"] = page.headline or page.title or page.final_url
         if text:
             line["text"] = text
+        if page.verdicts:  # is this a capture of the article? (a reader of the bundle sees it per page)
+            line["verdicts"] = [{"verdict": v.verdict, "evidence": list(v.evidence)} for v in page.verdicts]
         lines.append(line)
     return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
 

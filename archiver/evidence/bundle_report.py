@@ -108,6 +108,11 @@ def _page(page: StoredPage, qa: QaReport | None, bundled: dict[str, str]) -> str
                 f"{_text(server.ip)} port {_text(server.port)}, {_text(', '.join(server.protocols))}" if server else "",
             ),
             _row("TLS", _tls(page.tls)),
+            _row(
+                "Verdicts",
+                "<br>".join(_text(v.line() + (" (left as asked)" if v.as_asked else "")) for v in page.verdicts),
+            ),
+            _row("Done to the page", "<br>".join(_text(o.line()) for o in page.obstacles)),
             _row("Replay QA", _qa(qa, page.capture_id)),
             _row("Capture id", f"<code>{_text(page.capture_id)}</code> (page id <code>{_text(page.page_id)}</code>)"),
         ]

@@ -368,6 +368,45 @@ class Step:
         return cls(reader.text("name"), float(seconds), reader.text("outcome"), reader.optional_text("detail"))
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Is this a capture of the article? One verdict (capture.verdicts) and its evidence."""
+
+    verdict: str
+    evidence: tuple[str, ...]
+    as_asked: bool = False  # a dialog left there by --consent leave
+
+    @classmethod
+    def parse(cls, reader: _Reader) -> Verdict:
+        return cls(reader.text("verdict"), reader.texts("evidence"), reader.flag("as_asked"))
+
+    def line(self) -> str:
+        return f"{self.verdict}: {self.evidence[0]}" if self.evidence else self.verdict
+
+
+@dataclass(frozen=True)
+class Obstacle:
+    """What stood in the reader's way and what the archiver did about it (a dialog answered, a
+    fold clicked, an overlay hidden for one screenshot)."""
+
+    kind: str
+    action: str
+    succeeded: bool | None
+    what: str  # the platform of a dialog, the button of a fold, the changes of a hidden overlay
+
+    @classmethod
+    def parse(cls, reader: _Reader) -> Obstacle:
+        succeeded = reader.data.get("succeeded")
+        what = reader.optional_text("platform") or reader.optional_text("button") or ""
+        if not what and isinstance(reader.data.get("changes"), list):
+            what = f"{len(reader.data['changes'])} change(s)"
+        return cls(reader.text("kind"), reader.text("action"), succeeded if isinstance(succeeded, bool) else None, what)
+
+    def line(self) -> str:
+        outcome = {True: "", False: " (it did not work)", None: ""}[self.succeeded]
+        return f"{self.kind} {self.what}: {self.action}{outcome}".replace("  ", " ")
+
+
 # -- a page ----------------------------------------------------------------------------------------
 
 
@@ -398,6 +437,8 @@ class StoredPage:
     warnings: tuple[str, ...]
     refused: tuple[Refusal, ...] = ()  # by the network guard
     steps: tuple[Step, ...] = ()
+    obstacles: tuple[Obstacle, ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
 
     @classmethod
     def from_entry(cls, run_dir: Path, run_id: str, entry: Any, where: str = "page") -> StoredPage:
@@ -432,6 +473,8 @@ class StoredPage:
             warnings=reader.texts("warnings"),
             refused=guard.each("blocked", Refusal.parse) if guard else (),
             steps=reader.each("steps", Step.parse),
+            obstacles=reader.each("obstacles", Obstacle.parse),
+            verdicts=reader.each("verdicts", Verdict.parse),
         )
 
     @property

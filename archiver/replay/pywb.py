@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from archiver.cache import cache_dir
 from archiver.errors import ArchiverError
-from archiver.replay.cache import cache_dir
 
 PYWB_VERSION = "2.10.0"
 COLLECTION = "archiver"

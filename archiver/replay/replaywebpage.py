@@ -11,19 +11,12 @@ answers HEAD and Range requests (wabac.js reads a WACZ by ranges) and serves:
 
 from __future__ import annotations
 
-import base64
-import fcntl
-import hashlib
 import io
 import itertools
 import json
 import mimetypes
 import re
-import shutil
-import subprocess
 import sys
-import tarfile
-import tempfile
 import threading
 import zipfile
 from collections.abc import Callable
@@ -33,13 +26,14 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, unquote, urlencode
 
-from archiver.replay.cache import cache_dir
+from archiver.errors import ArchiverError
+from archiver.npm import NpmPackage, ensure_package
 from archiver.replay.pywb import ReplayError
 
 RWP_VERSION = "2.5.3"
 # dist.integrity of replaywebpage@2.5.3 in the npm registry: a tarball that differs is refused.
 RWP_INTEGRITY = "sha512-nCj2PSON3BxeSJKE8AsYPyULv0XPZKJWfy4l9PyQre9SqwLZ+WKZVs/sfLqPOQ4GrH+0YkjbwOhr8cSTH08gsQ=="
-RWP_FILES = ("ui.js", "sw.js")
+REPLAYWEBPAGE = NpmPackage("replaywebpage", RWP_VERSION, RWP_INTEGRITY, ("ui.js", "sw.js"), "ReplayWeb.page")
 ARCHIVE_PREFIX = "/archives/"
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 COPY_CHUNK = 1 << 16
@@ -76,58 +70,7 @@ workerActive().catch((error) => console.error("archiver: service worker:", error
 
 def ensure_replaywebpage(log: Callable[[str], None] = lambda message: None) -> Path:
     """The folder holding ReplayWeb.page's ui.js and sw.js, fetched once (under a lock) with npm."""
-    folder = cache_dir() / f"replaywebpage-{RWP_VERSION}"
-    if all((folder / name).is_file() for name in RWP_FILES):
-        return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with open(folder.parent / f".replaywebpage-{RWP_VERSION}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be fetching it right now
-        if all((folder / name).is_file() for name in RWP_FILES):
-            return folder
-        log(f"fetching ReplayWeb.page {RWP_VERSION} (npm replaywebpage) into {folder} (once)")
-        with tempfile.TemporaryDirectory(prefix="archiver-rwp-") as scratch:
-            tarball = _npm_pack(Path(scratch))
-            _check_integrity(tarball)
-            staging = Path(scratch) / "files"
-            _extract(tarball, staging)
-            shutil.rmtree(folder, ignore_errors=True)
-            shutil.copytree(staging, folder)
-    return folder
-
-
-def _npm_pack(into: Path) -> Path:
-    npm = shutil.which("npm")
-    if npm is None:
-        raise ReplayError("ReplayWeb.page comes from npm, and npm is not installed (Debian: apt-get install npm)")
-    result = subprocess.run(
-        [npm, "pack", f"replaywebpage@{RWP_VERSION}", "--json", "--pack-destination", str(into)],
-        cwd=into,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise ReplayError(f"could not fetch ReplayWeb.page with npm: {detail[-1] if detail else 'npm failed'}")
-    return into / json.loads(result.stdout)[0]["filename"]
-
-
-def _check_integrity(tarball: Path) -> None:
-    digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode("ascii")
-    if digest != RWP_INTEGRITY:
-        raise ReplayError(
-            f"the replaywebpage {RWP_VERSION} package from npm is not the one expected "
-            f"({digest}, expected {RWP_INTEGRITY}); refusing to serve it"
-        )
-
-
-def _extract(tarball: Path, into: Path) -> None:
-    into.mkdir()
-    with tarfile.open(tarball) as archive:
-        for name in RWP_FILES:
-            member = archive.extractfile(f"package/{name}")
-            if member is None:
-                raise ReplayError(f"the replaywebpage package has no {name}")
-            (into / name).write_bytes(member.read())
+    return ensure_package(REPLAYWEBPAGE, log)
 
 
 @dataclass(frozen=True)
@@ -301,6 +244,6 @@ def _copy_range(source: BinaryIO, target: io.BufferedIOBase, start: int, length:
 if __name__ == "__main__":  # python -m archiver.replay.replaywebpage: fetch it now (scripts/test does)
     try:
         print(ensure_replaywebpage(lambda message: print(message, file=sys.stderr)))
-    except ReplayError as exc:
+    except ArchiverError as exc:
         print(f"archiver: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -40,6 +40,7 @@ from archiver.times import utc_iso
 log = logging.getLogger(__name__)
 
 # Network failures worth another try: the server or the path to it may be back in a moment.
+MAX_RETRY_AFTER = 300.0  # seconds: a server that asks for a longer wait is not retried (its refusal is kept)
 RETRYABLE = (
     "ERR_CONNECTION_REFUSED",
     "ERR_CONNECTION_RESET",
@@ -245,6 +246,13 @@ class RunPlan:
     access: NetworkAccess  # how names resolve and connections go (the guard checks each either way)
 
 
+def _rate_limited(result: PageResult) -> bool:
+    """A 429 (or a 503 with Retry-After) that asks for a wait we can make: retried after it."""
+    if not any(v.get("verdict") == "rate-limited" for v in result.verdicts):
+        return False
+    return result.retry_after is None or result.retry_after <= MAX_RETRY_AFTER
+
+
 async def capture_with_retries(
     holder: BrowserHolder, seed: Seed, plan: RunPlan, settings: RunSettings, hooks: RunHooks
 ) -> PageResult:
@@ -259,16 +267,20 @@ async def capture_with_retries(
             browser_lost = result.browser_lost or (result.state == FAILED and BROWSER_ERROR in (result.reason or ""))
             if browser_lost:  # the next attempt, and the next page, get a new browser
                 holder.lost(browser, result.reason or "the page would not close")
-        retryable = result.state == FAILED and any(
-            code in (result.reason or "") for code in (*RETRYABLE, BROWSER_ERROR)
+        rate_limited = _rate_limited(result)
+        retryable = rate_limited or (
+            result.state == FAILED and any(code in (result.reason or "") for code in (*RETRYABLE, BROWSER_ERROR))
         )
         if not retryable or attempt == settings.retries:
             result.attempts = attempts
             return result
-        # The failed attempt holds only its warcinfo and failure record; the manifest keeps the failure.
+        # The failed attempt holds only its warcinfo and failure record (a rate-limited one also the
+        # server's refusal); the manifest keeps the reason of each attempt.
         attempts.append({"started_at": utc_iso(result.started_at), "reason": result.reason or ""})
         shutil.rmtree(plan.run_dir / result.capture_id, ignore_errors=True)
         delay = settings.retry_backoff * 2**attempt
+        if rate_limited and result.retry_after is not None:
+            delay = max(delay, result.retry_after)  # the server said how long: at least that
         log.info("retrying %s in %g s: %s", seed.url, delay, result.reason)
         hooks.on_retry(seed, result.reason or "", delay)
         await asyncio.sleep(delay)

@@ -48,6 +48,10 @@ def page_summary(page: StoredPage) -> list[str]:
             f"revisits ({dedup.bytes_saved:,} bytes saved); they need {len(dedup.requires)} earlier "
             "WARC file(s)"
         )
+    for verdict in page.verdicts:
+        lines.append(f"{'Verdict:':<13}{verdict.line()}{' (left as asked)' if verdict.as_asked else ''}")
+    for obstacle in page.obstacles:
+        lines.append(f"{'Done:':<13}{obstacle.line()}")
     for entry in page.files:
         lines.append(f"{'  ' + entry.role + ':':<24}{page.run_dir / entry.path}")
     for warning in page.warnings:

@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from archiver.cache import cache_dir
 from archiver.output.runs import find_manifests
 from archiver.output.stored import StoredRun, UnreadableManifest
-from archiver.replay.cache import cache_dir
 from archiver.search.documents import CaptureDocument, document_of
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
-"""Where the replay tools archiver fetches on first use are kept: pywb's own environment and
-ReplayWeb.page's files ($ARCHIVER_CACHE, else $XDG_CACHE_HOME/archiver, else ~/.cache/archiver)."""
+"""Where what archiver fetches on first use is kept: pywb's own environment, ReplayWeb.page's and
+autoconsent's files ($ARCHIVER_CACHE, else $XDG_CACHE_HOME/archiver, else ~/.cache/archiver)."""
 
 from __future__ import annotations
 
