@@ -52,7 +52,7 @@ EVAL_TIMEOUT = 3.0  # seconds for one of autoconsent's snippets in the page
 MAX_MESSAGES = 2000  # per page: a page calling the binding in a loop is not listened to past this
 MAX_DIALOGS = 20  # dialogs recorded per page
 MAX_NAME = 100  # characters of a platform name or URL kept from a message
-SETTLED = {"nothingDetected", "done", "optOutSucceeded", "optOutFailed", "optInSucceeded", "optInFailed"}
+HEURISTIC_SEARCHES = 2  # autoconsent tries its heuristic on its second search; past it, a quiet frame is done
 LOOKING = {"loading", "initialized", "waitingForInitResponse", "started", "cmpDetected"}
 
 
@@ -155,6 +155,7 @@ class ConsentDialog:
 @dataclass
 class _FrameState:
     lifecycle: str = "loading"
+    attempts: int = 0  # autoconsent's searches for a platform so far in this frame
     detected: list[str] = field(default_factory=list)
     dialog: ConsentDialog | None = None
     answering: asyncio.Task[None] | None = None
@@ -216,8 +217,8 @@ class ConsentHandler:
                     state.dialog.clicks = clicks if isinstance(clicks, int) and not isinstance(clicks, bool) else None
             elif kind == "autoconsentError" and state.dialog is not None:
                 state.dialog.error = _text(json.dumps(message.get("details"), default=str), 300)
-        except PlaywrightError:
-            pass  # the frame went away while we answered it
+        except (PlaywrightError, TimeoutError):
+            pass  # the frame went away, or stopped answering, while we answered it
         finally:
             self._changed.set()
 
@@ -242,6 +243,9 @@ class ConsentHandler:
         report = message.get("state")
         if isinstance(report, dict) and isinstance(report.get("lifecycle"), str):
             state.lifecycle = report["lifecycle"][:40]
+            attempts = report.get("findCmpAttempts")
+            if isinstance(attempts, int) and not isinstance(attempts, bool):
+                state.attempts = attempts
 
     def _note_detected(self, state: _FrameState, platform: str) -> None:
         if platform not in state.detected and len(state.detected) < MAX_DIALOGS:
@@ -281,8 +285,14 @@ class ConsentHandler:
                 pass
 
     def _looked_everywhere(self) -> bool:
+        """Every frame heard from has finished looking, or has searched past the heuristic's turn
+        (its second search) and found nothing. autoconsent itself goes on looking, waiting for the
+        page to change, for up to a minute: a dialog it finds then is answered when found."""
         main = [state for frame, state in self.frames.items() if frame.parent_frame is None]
-        return bool(main) and all(state.lifecycle not in LOOKING for state in self.frames.values())
+        return bool(main) and all(
+            state.lifecycle not in LOOKING or (not state.detected and state.attempts > HEURISTIC_SEARCHES)
+            for state in self.frames.values()
+        )
 
     async def answer(self) -> None:
         """Answer every dialog found so far; from now on, answer each one when it is found."""
@@ -307,7 +317,7 @@ class ConsentHandler:
             return
         try:
             # autoconsent's receiver resolves once the opt-out (or in) has run its course
-            await asyncio.wait_for(self._send(frame, {"type": message}), ANSWER_TIMEOUT)
+            await self._send(frame, {"type": message}, ANSWER_TIMEOUT)
             dialog.action = "opted out" if message == "optOut" else "opted in"
         except TimeoutError:
             dialog.action = "answer did not finish in time"
@@ -319,8 +329,12 @@ class ConsentHandler:
         if dialog.cosmetic and dialog.action == "opted out":
             dialog.action = "hidden (a cosmetic rule: hidden by CSS, not answered)"
 
-    async def _send(self, frame: Frame, message: dict[str, Any]) -> None:
-        await frame.evaluate("m => window.autoconsentReceiveMessage && window.autoconsentReceiveMessage(m)", message)
+    async def _send(self, frame: Frame, message: dict[str, Any], timeout: float = EVAL_TIMEOUT) -> None:
+        # bounded: a page whose script never yields would hold every message (and the capture) forever
+        await asyncio.wait_for(
+            frame.evaluate("m => window.autoconsentReceiveMessage && window.autoconsentReceiveMessage(m)", message),
+            timeout,
+        )
 
     def summary(self) -> dict[str, Any]:
         return {

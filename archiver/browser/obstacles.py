@@ -105,8 +105,8 @@ async def expand_folds(page: Page, network: NetworkActivity) -> list[FoldClick]:
     deadline = time.monotonic() + FOLD_TIME
     while len(clicks) < MAX_FOLD_CLICKS and time.monotonic() < deadline:
         try:
-            candidates = await page.evaluate(script("expand"), ["find", 0]) or []
-        except PlaywrightError:
+            candidates = await asyncio.wait_for(page.evaluate(script("expand"), ["find", 0]), SCAN_TIMEOUT) or []
+        except (PlaywrightError, TimeoutError):
             return clicks
         fresh = [c for c in candidates if (c.get("text", ""), c.get("element", "")) not in tried]
         if not fresh:
@@ -130,10 +130,10 @@ async def _click(page: Page, network: NetworkActivity, candidate: dict[str, Any]
         words_before=await _article_words(page),
     )
     try:
-        await page.evaluate(script("expand"), ["click", int(candidate.get("index", 0))])
+        await asyncio.wait_for(page.evaluate(script("expand"), ["click", int(candidate.get("index", 0))]), SCAN_TIMEOUT)
         await network.wait_for_quiet(FOLD_QUIET, FOLD_QUIET_TIMEOUT)
-    except PlaywrightError as exc:
-        click.error = first_line(str(exc))[:300]
+    except (PlaywrightError, TimeoutError) as exc:
+        click.error = first_line(str(exc))[:300] or "the page did not answer in time"
     if page.url.split("#")[0] != before_url:
         click.navigated_to = page.url
     click.words_after = await _article_words(page)
@@ -150,12 +150,12 @@ async def _article_words(page: Page) -> int:
 
 async def hide_obstructions(page: Page) -> list[dict[str, str]]:
     """Hide overlays, unblock scrolling, unblur and unclamp text; returns each change made."""
-    changed = await page.evaluate(script("unobstruct"), "hide")
+    changed = await asyncio.wait_for(page.evaluate(script("unobstruct"), "hide"), SCAN_TIMEOUT)
     return [dict(change) for change in changed] if isinstance(changed, list) else []
 
 
 async def restore(page: Page) -> None:
     try:
-        await page.evaluate(script("unobstruct"), "restore")
-    except PlaywrightError:
+        await asyncio.wait_for(page.evaluate(script("unobstruct"), "restore"), SCAN_TIMEOUT)
+    except (PlaywrightError, TimeoutError):
         pass

@@ -1,6 +1,6 @@
 # Shared by scripts/archive and scripts/test: create what is missing, nothing more.
 # Sourced, not run. Sets VENV; defines ensure_env, ensure_browser, ensure_pywb,
-# ensure_replaywebpage and ensure_redis.
+# ensure_replaywebpage, ensure_autoconsent and ensure_redis.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${ARCHIVER_VENV:-$ROOT/.venv}"
@@ -39,20 +39,32 @@ ensure_pywb() {
     "$VENV/bin/python" -m archiver.replay.pywb >/dev/null || exit 2
 }
 
-# ReplayWeb.page's files (npm replaywebpage, in the cache folder), for `archiver replay FILE.wacz` and
-# the tests that open bundles in it; npm comes from Debian where it is missing (as root).
-ensure_replaywebpage() {
+# npm, for the JavaScript archiver fetches pinned from the registry; from Debian where it is missing (as root).
+ensure_npm() {
     if ! command -v npm >/dev/null 2>&1; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
             say "no npm found: installing Debian's nodejs and npm packages"
             apt-get update -qq >&2
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2
         else
-            say "npm is needed to fetch ReplayWeb.page: install Node.js and npm"
+            say "npm is needed to fetch ReplayWeb.page and autoconsent: install Node.js and npm"
             exit 2
         fi
     fi
+}
+
+# ReplayWeb.page's files (npm replaywebpage, in the cache folder), for `archiver replay FILE.wacz` and
+# the tests that open bundles in it.
+ensure_replaywebpage() {
+    ensure_npm
     "$VENV/bin/python" -m archiver.replay.replaywebpage >/dev/null || exit 2
+}
+
+# DuckDuckGo's autoconsent (npm @duckduckgo/autoconsent, in the cache folder), which captures inject
+# to answer consent dialogs; a capture fetches it on first use too, this only does it up front.
+ensure_autoconsent() {
+    ensure_npm
+    "$VENV/bin/python" -m archiver.browser.consent >/dev/null || exit 2
 }
 
 # A Chromium for Playwright to drive: $ARCHIVER_BROWSER, Playwright's own, or the system's;

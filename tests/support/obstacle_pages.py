@@ -232,11 +232,10 @@ def _tcf_api_js(cmp_id: int) -> str:
     """The IAB TCF v2.2 API (`__tcfapi`: ping, getTCData, addEventListener, removeEventListener)
     and its `__tcfapiLocator` frame, as a CMP installs them; the TC string is kept in the
     `euconsent-v2` cookie. Defines `installTcfApi()`, which the platform script calls."""
-    accept, reject = _tc_string(cmp_id, True), _tc_string(cmp_id, False)
-    return (
+    return _fill(
         """
   function installTcfApi() {
-    var ACCEPT = "%(accept)s", REJECT = "%(reject)s";
+    var ACCEPT = "%(accept)", REJECT = "%(reject)";
     var listeners = {}, nextId = 0;
     var saved = readCookie("euconsent-v2");
     var state = {eventStatus: "tcloaded", displayStatus: "hidden", tcString: "", consents: null};
@@ -245,7 +244,7 @@ def _tcf_api_js(cmp_id: int) -> str:
       var consents = {}, i;
       if (state.consents !== null) for (i = 1; i <= 11; i++) consents[i] = state.consents && i <= 10;
       return {
-        tcString: state.tcString, tcfPolicyVersion: 4, cmpId: %(cmp_id)d, cmpVersion: 1, gdprApplies: true,
+        tcString: state.tcString, tcfPolicyVersion: 4, cmpId: %(cmp_id), cmpVersion: 1, gdprApplies: true,
         eventStatus: state.eventStatus, cmpStatus: "loaded", listenerId: listenerId, isServiceSpecific: true,
         useNonStandardTexts: false, publisherCC: "GB", purposeOneTreatment: false,
         outOfBand: {allowedVendors: {}, disclosedVendors: {}},
@@ -262,7 +261,7 @@ def _tcf_api_js(cmp_id: int) -> str:
       if (typeof callback !== "function") return;
       if (command === "ping") {
         callback({gdprApplies: true, cmpLoaded: true, cmpStatus: "loaded", displayStatus: state.displayStatus,
-                  apiVersion: "2.2", cmpVersion: 1, cmpId: %(cmp_id)d, gvlVersion: 68, tcfPolicyVersion: 4}, true);
+                  apiVersion: "2.2", cmpVersion: 1, cmpId: %(cmp_id), gvlVersion: 68, tcfPolicyVersion: 4}, true);
       } else if (command === "getTCData") {
         callback(tcData(undefined), true);
       } else if (command === "addEventListener") {
@@ -297,13 +296,21 @@ def _tcf_api_js(cmp_id: int) -> str:
       }
     };
   }
-"""
-        % {"accept": accept, "reject": reject, "cmp_id": cmp_id}
+""",
+        {"accept": _tc_string(cmp_id, True), "reject": _tc_string(cmp_id, False), "cmp_id": str(cmp_id)},
     )
 
 
+def _fill(text: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        text = text.replace("%(" + name + ")", value)
+    return text
+
+
 def _script(*parts: str) -> str:
-    return "<script>\n(function () {\n" + "".join(parts) + "\n})();\n</script>"
+    """One IIFE; %(box), %(button), %(row) and %(magenta) in it become the dialog styles below."""
+    styles = {"box": DIALOG_BOX, "button": BUTTON_STYLE, "row": BUTTONS_ROW, "magenta": MAGENTA}
+    return "<script>\n(function () {\n" + _fill("".join(parts), styles) + "\n})();\n</script>"
 
 
 # A dialog's box: fixed to the bottom 40% of the viewport, above everything, in the dialog colour.
@@ -375,7 +382,7 @@ ONETRUST_SCRIPT = _script(
     OnConsentChanged: function (cb) { listeners.push(cb); },
     GetDomainData: function () { return {Groups: GROUPS.map(function (g) { return {CustomGroupId: g, GroupName: NAMES[g]}; })}; }
   };
-  var BOX = "%(box)s", BTN = "%(button)s", ROW = "%(row)s";
+  var BOX = "%(box)", BTN = "%(button)", ROW = "%(row)";
   function build() {
     var toggles = GROUPS.slice(1).map(function (g) {
       return '<div class="ot-cat-item"><label><input type="checkbox" class="category-switch-handler" data-optanongroupid="' + g + '"'
@@ -418,7 +425,7 @@ ONETRUST_SCRIPT = _script(
     });
   }
   afterLoad(100, function () { if (!closed) build(); });
-""".replace("%(box)s", DIALOG_BOX).replace("%(button)s", BUTTON_STYLE).replace("%(row)s", BUTTONS_ROW),
+""",
 )
 ONETRUST_PAGE = _story("Council approves repairs to the Old Mill Bridge", after=ONETRUST_SCRIPT)
 
@@ -482,7 +489,7 @@ DIDOMI_SCRIPT = _script(
     preferences: {show: function () { showPreferences(); }, hide: function () { hide(); }},
     on: function (name, cb) { (handlers[name] = handlers[name] || []).push(cb); }
   };
-  var BOX = "%(box)s", BTN = "%(button)s", ROW = "%(row)s";
+  var BOX = "%(box)", BTN = "%(button)", ROW = "%(row)";
   function wire(root) {
     root.querySelectorAll("[data-didomi-choice]").forEach(function (button) {
       button.addEventListener("click", function () { decide(button.dataset.didomiChoice === "agree"); });
@@ -526,7 +533,7 @@ DIDOMI_SCRIPT = _script(
     (window.didomiOnReady || []).forEach(function (cb) { try { cb(window.Didomi); } catch (e) {} });
     window.didomiOnReady = {push: function (cb) { cb(window.Didomi); }};
   });
-""".replace("%(box)s", DIALOG_BOX).replace("%(button)s", BUTTON_STYLE).replace("%(row)s", BUTTONS_ROW),
+""",
 )
 DIDOMI_PAGE = _story("Bridge closure will add eight kilometres to village commutes", after=DIDOMI_SCRIPT)
 
@@ -542,7 +549,7 @@ QUANTCAST_SCRIPT = _script(
     _tcf_api_js(10),
     """
   var tcf = installTcfApi();
-  var BOX = "%(box)s", BTN = "%(button)s", ROW = "%(row)s";
+  var BOX = "%(box)", BTN = "%(button)", ROW = "%(row)";
   var PURPOSES = ["Store and/or access information on a device", "Use limited data to select advertising",
                   "Create profiles for personalised advertising", "Measure advertising performance"];
   var container = null;
@@ -606,7 +613,7 @@ QUANTCAST_SCRIPT = _script(
     render("summary");
     tcf.shown();
   });
-""".replace("%(box)s", DIALOG_BOX).replace("%(button)s", BUTTON_STYLE).replace("%(row)s", BUTTONS_ROW),
+""",
 )
 QUANTCAST_PAGE = _story("Shopkeepers fear a quiet year on Bridge Street", after=QUANTCAST_SCRIPT)
 
@@ -628,9 +635,9 @@ SOURCEPOINT_SCRIPT = _script(
   whenReady(function () {
     if (readCookie("consentUUID")) return;
     var box = element('<div id="sp_message_container_1234" class="sp-message-container" style="position: fixed; left: 0; right: 0; bottom: 0;'
-      + ' height: 40vh; z-index: 2147483647; background: %(magenta)s"><iframe id="sp_message_iframe_1234" title="SP Consent Message"'
+      + ' height: 40vh; z-index: 2147483647; background: %(magenta)"><iframe id="sp_message_iframe_1234" title="SP Consent Message"'
       + ' src="' + ORIGIN + '/index.html?message_id=1234&consentUUID=&preload_message=true&version=v1"'
-      + ' style="width: 100%; height: 100%; border: 0; display: block; background: %(magenta)s"></iframe></div>');
+      + ' style="width: 100%; height: 100%; border: 0; display: block; background: %(magenta)"></iframe></div>');
     document.body.appendChild(box);
     document.documentElement.classList.add("sp-message-open");
   });
@@ -644,7 +651,7 @@ SOURCEPOINT_SCRIPT = _script(
     if (box) box.remove();
     document.documentElement.classList.remove("sp-message-open");
   });
-""".replace("%(magenta)s", MAGENTA),
+""",
 )
 SOURCEPOINT_PAGE = _story(
     "Heritage fund to pay for most of the bridge works",
@@ -706,7 +713,7 @@ advertising measurement.</p></div>
 TRUSTARC_SCRIPT = _script(
     JS_HELPERS,
     """
-  var BOX = "%(box)s", BTN = "%(button)s", ROW = "%(row)s";
+  var BOX = "%(box)", BTN = "%(button)", ROW = "%(row)";
   var saved = readCookie("notice_preferences");  // "0:" required only, "2:" all
   var LEVELS = {"0:": "0", "1:": "0,1", "2:": "0,1,2"};
   window.truste = window.truste || {};
@@ -761,7 +768,7 @@ TRUSTARC_SCRIPT = _script(
     bar.querySelector("#truste-consent-required").addEventListener("click", function () { choose(0); });
     bar.querySelector("#truste-show-consent").addEventListener("click", function () { window.truste.eu.clickListener(); });
   });
-""".replace("%(box)s", DIALOG_BOX).replace("%(button)s", BUTTON_STYLE).replace("%(row)s", BUTTONS_ROW),
+""",
 )
 TRUSTARC_PAGE = _story(
     "Temporary walkway will keep cyclists moving during bridge works",
@@ -779,7 +786,7 @@ TRUSTARC_PAGE = _story(
 COOKIEBOT_SCRIPT = _script(
     JS_HELPERS,
     """
-  var BOX = "%(box)s", BTN = "%(button)s", ROW = "%(row)s";
+  var BOX = "%(box)", BTN = "%(button)", ROW = "%(row)";
   var LEVELS = ["preferences", "statistics", "marketing"];
   var cb = {
     consented: false, declined: false, hasResponse: false, doNotTrack: false, version: 1,
@@ -871,7 +878,7 @@ COOKIEBOT_SCRIPT = _script(
     if (cb.hasResponse) { fire("OnConsentReady"); return; }
     showDialog();
   });
-""".replace("%(box)s", DIALOG_BOX).replace("%(button)s", BUTTON_STYLE).replace("%(row)s", BUTTONS_ROW),
+""",
 )
 COOKIEBOT_PAGE = _story("Library exhibition shows the bridge designs", after=COOKIEBOT_SCRIPT)
 
@@ -885,7 +892,7 @@ COOKIEBOT_PAGE = _story("Library exhibition shows the bridge designs", after=COO
 USERCENTRICS_SCRIPT = _script(
     JS_HELPERS,
     """
-  var BOX = "%(box)s", BTN = "%(button)s", ROW = "%(row)s";
+  var BOX = "%(box)", BTN = "%(button)", ROW = "%(row)";
   var SERVICES = [
     {id: "H1Vl5NidjWX", name: "Usercentrics Consent Management Platform", isEssential: true},
     {id: "HkocEodjb7", name: "Google Analytics", isEssential: false},
@@ -965,7 +972,7 @@ USERCENTRICS_SCRIPT = _script(
     window.dispatchEvent(new Event("UC_UI_INITIALIZED"));
     if (window.UC_UI.isConsentRequired()) render("first");
   });
-""".replace("%(box)s", DIALOG_BOX).replace("%(button)s", BUTTON_STYLE).replace("%(row)s", BUTTONS_ROW),
+""",
 )
 USERCENTRICS_PAGE = _story(
     "Bus operator adds two morning services for the detour",
@@ -985,7 +992,7 @@ FUNDING_CHOICES_SCRIPT = _script(
     _tcf_api_js(300),
     """
   var tcf = installTcfApi();
-  var BOX = "%(box)s", BTN = "%(button)s", ROW = "%(row)s";
+  var BOX = "%(box)", BTN = "%(button)", ROW = "%(row)";
   var PURPOSES = ["Store and/or access information on a device", "Use limited data to select advertising",
                   "Create profiles for personalised advertising", "Measure advertising performance"];
   window.googlefc = window.googlefc || {};
@@ -1038,7 +1045,7 @@ FUNDING_CHOICES_SCRIPT = _script(
     tcf.shown();
     window.googlefc.callbackQueue.forEach(function (cb) { if (typeof cb === "function") cb(); });
   });
-""".replace("%(box)s", DIALOG_BOX).replace("%(button)s", BUTTON_STYLE).replace("%(row)s", BUTTONS_ROW),
+""",
 )
 FUNDING_CHOICES_PAGE = _story(
     "Complaints hotline to open when scaffolding goes up",
@@ -1056,7 +1063,7 @@ TCF_SCRIPT = _script(
     _tcf_api_js(1423),
     """
   var tcf = installTcfApi();
-  var BOX = "%(box)s", BTN = "%(button)s", ROW = "%(row)s";
+  var BOX = "%(box)", BTN = "%(button)", ROW = "%(row)";
   var prompt = null;
   function choose(accepted) {
     tcf.choose(accepted);
@@ -1078,7 +1085,7 @@ TCF_SCRIPT = _script(
     prompt.querySelector(".lvc-accept").addEventListener("click", function () { choose(true); });
     tcf.shown();
   });
-""".replace("%(box)s", DIALOG_BOX).replace("%(button)s", BUTTON_STYLE).replace("%(row)s", BUTTONS_ROW),
+""",
 )
 TCF_PAGE = _story("Engineers find two arches have shifted since the flood", after=TCF_SCRIPT)
 

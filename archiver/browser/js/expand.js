@@ -7,7 +7,8 @@
 ([mode, index]) => {
   const EXPAND = /^(\W*)(continue reading|keep reading|read more|read the (full|whole|rest of the) (story|article)|show (the )?(full|whole|more|entire) (story|article|text)|show more|expand( article| story)?|read full (story|article)|weiterlesen|mehr lesen|artikel weiterlesen|lire la suite|leer m[aá]s|seguir leyendo|continua a leggere|leggi tutto|ler mais|continuar lendo|lees verder|czytaj dalej|läs mer|devamını oku|читать далее|続きを読む|阅读全文|展开全文)(\W*)$/i;
   const NEVER = /subscri|abonn|buy|purchase|checkout|pay|price|trial|donat|log ?in|sign ?(in|up)|register|anmeld|registr|newsletter|kaufen|\$|€|£/i;
-  const region = document.querySelector("[itemprop=articleBody]") || document.querySelector("article") || document.querySelector("main") || document.body;
+  const size = (el) => (el.textContent || "").split(/\s+/).filter(Boolean).length;
+  const region = [...document.querySelectorAll("[itemprop=articleBody], article, main, [role=main]")].sort((a, b) => size(b) - size(a))[0] || document.body;
   const here = location.href.split("#")[0];
   const visible = (el) => {
     const style = getComputedStyle(el);

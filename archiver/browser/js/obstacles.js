@@ -54,7 +54,10 @@
     overlays.push({ element: el, selector: describe(el), kind, coverage: Math.round(coverage * 100) / 100, text: short(text), frame: frame ? frame.src.slice(0, 300) : null });
   }
 
-  const article = document.querySelector("[itemprop=articleBody]") || document.querySelector("article") || document.querySelector("main") || document.body;
+  // The article's region: of the elements that may hold it, the one with the most text (a page
+  // may append "next story" <article>s, or wrap only its teaser in one).
+  const regions = [...document.querySelectorAll("[itemprop=articleBody], article, main, [role=main]")];
+  const article = regions.sort((a, b) => words(b.textContent) - words(a.textContent))[0] || document.body;
   const articleText = article ? article.textContent : "";
   const blurred = [], clamped = [];
   if (article) {
@@ -71,7 +74,7 @@
 
   const meta = (name) => { const el = document.querySelector(`meta[property="${name}"],meta[name="${name}"]`); return el ? el.content : ""; };
   const ldTypes = [...document.querySelectorAll('script[type="application/ld+json"]')].map((s) => s.textContent).join(" ");
-  const isArticle = /article/i.test(meta("og:type")) || /"@type"\s*:\s*"(News|Report|Blog|Opinion)?(Article|Posting)"/.test(ldTypes) || !!document.querySelector("article");
+  const isArticle = /article/i.test(meta("og:type")) || /"@type"\s*:\s*"(News|Report|Blog|Opinion|Analysis)?(Article|Posting)"/.test(ldTypes);  // said by the page itself: markup alone (an <article>) also wraps teasers
 
   const has = (selector) => { try { return !!document.querySelector(selector); } catch (e) { return false; } };
   const frames = [...document.querySelectorAll("iframe")].map((f) => f.src || "").slice(0, 200);

@@ -32,7 +32,8 @@
   for (const el of [document.documentElement, document.body]) {
     if (el && /hidden|clip/.test(getComputedStyle(el).overflowY)) set(el, "overflow", "visible", "the page could not scroll");
   }
-  const region = document.querySelector("[itemprop=articleBody]") || document.querySelector("article") || document.querySelector("main") || document.body;
+  const size = (el) => (el.textContent || "").split(/\s+/).filter(Boolean).length;
+  const region = [...document.querySelectorAll("[itemprop=articleBody], article, main, [role=main]")].sort((a, b) => size(b) - size(a))[0] || document.body;
   for (const el of [region, ...region.querySelectorAll("*")]) {
     const style = getComputedStyle(el);
     if (/blur\(/.test(style.filter)) set(el, "filter", "none", "blurred text");
