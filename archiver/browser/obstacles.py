@@ -43,7 +43,6 @@ class PageScan:
     clamped: list[str] = field(default_factory=list)
     is_article: bool = False
     article_words: int = 0  # in the article's region, shown or not (text in the page)
-    article_visible_words: int = 0  # of those, the ones shown (a fold hides the others)
     visible_words: int = 0
     title: str = ""
     challenge: list[str] = field(default_factory=list)
@@ -141,10 +140,10 @@ async def _click(page: Page, network: NetworkActivity, candidate: dict[str, Any]
 
 
 async def _article_words(page: Page) -> int:
-    """Words shown in the article's region: what opening a fold adds to."""
+    """Words shown in the article's region: what opening a fold adds to (a count, not a whole scan)."""
     try:
-        return int((await scan(page)).article_visible_words)
-    except (TypeError, ValueError):
+        return int(await asyncio.wait_for(page.evaluate(script("expand"), ["words", 0]), SCAN_TIMEOUT))
+    except (PlaywrightError, TimeoutError, TypeError, ValueError):
         return 0
 
 

@@ -82,9 +82,8 @@ async def find_obstacles(session: CaptureSession) -> None:
         result.consent = session.consent.summary()
         result.obstacles.extend(dialog.to_dict() for dialog in session.consent.dialogs)
     result.obstacles.extend(click.to_dict() for click in session.fold_clicks)
-    covering = page_scan.overlays_of("paywall", "login", "consent", "other")
     clipped = page_scan.overflow_hidden + page_scan.blurred + page_scan.clamped
-    if (covering or clipped) and page_scan.article_words >= SOFT_PAYWALL_WORDS:
+    if (page_scan.overlays or clipped) and page_scan.article_words >= SOFT_PAYWALL_WORDS:
         session.obstructed = True
 
 

@@ -403,8 +403,8 @@ class Obstacle:
         return cls(reader.text("kind"), reader.text("action"), succeeded if isinstance(succeeded, bool) else None, what)
 
     def line(self) -> str:
-        outcome = {True: "", False: " (it did not work)", None: ""}[self.succeeded]
-        return f"{self.kind} {self.what}: {self.action}{outcome}".replace("  ", " ")
+        subject = f"{self.kind} {self.what}" if self.what else self.kind
+        return f"{subject}: {self.action}{' (it did not work)' if self.succeeded is False else ''}"
 
 
 # -- a page ----------------------------------------------------------------------------------------

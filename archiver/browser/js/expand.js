@@ -1,7 +1,8 @@
 // Buttons that only expand the article body ("Continue reading", "Read more", an
 // aria-expanded="false" control of the article's own region), found or clicked one at a time.
 // [mode, index]: "find" lists the candidates (kept in a page-side list, never marked in the DOM,
-// which is stored as rendered); "click" clicks candidate `index` of the last list.
+// which is stored as rendered); "click" clicks candidate `index` of the last list; "words" counts
+// the words the article's region shows (what opening a fold adds to).
 // Never a candidate: anything that navigates away (a link to another address), submits a form,
 // or whose words say subscribe, buy, pay, log in, sign up or register.
 ([mode, index]) => {
@@ -28,6 +29,7 @@
     const target = id ? document.getElementById(id) : null;
     return target ? region.contains(target) || target.contains(region) : region.contains(el);
   };
+  if (mode === "words") return size({ textContent: region.innerText });
   if (mode === "click") {
     const el = (window.__archiverExpandable || [])[index];
     if (!el || !el.isConnected) return false;

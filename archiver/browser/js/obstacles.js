@@ -109,7 +109,6 @@
     clamped,
     is_article: isArticle,
     article_words: words(articleText),
-    article_visible_words: article ? words(article.innerText) : 0,
     visible_words: words(bodyText),
     title: short(title),
     challenge,
