@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from archiver.errors import BrowserNotFound
 
 BROWSER_ENV = "ARCHIVER_BROWSER"
 EXTRA_ARGS_ENV = "ARCHIVER_BROWSER_ARGS"  # more Chromium flags, e.g. a proxy or host-resolver rules
+PLAYWRIGHT_PIPE_FLAG = b"--remote-debugging-pipe"  # on every browser Playwright launches
 SYSTEM_BROWSERS = (
     "chromium",
     "chromium-browser",
@@ -98,6 +101,30 @@ async def launch(playwright: Playwright, executable: str) -> tuple[Browser, Brow
     # Many news sites refuse "HeadlessChrome"; the browser is the same Chromium either way.
     user_agent = version["userAgent"].replace("HeadlessChrome", "Chrome")
     return browser, BrowserInfo(executable=executable, version=browser.version, user_agent=user_agent, args=tuple(args))
+
+
+async def browser_process_id(browser: Browser) -> int | None:
+    """The browser process's own id, from the browser: the one process to end when it stops
+    answering (its renderers and helpers end with it; Playwright cannot close a browser that hangs)."""
+    session = await browser.new_browser_cdp_session()
+    try:
+        processes = (await session.send("SystemInfo.getProcessInfo"))["processInfo"]
+    finally:
+        await session.detach()
+    return next((int(p["id"]) for p in processes if p.get("type") == "browser"), None)
+
+
+def end_browser_process(pid: int) -> None:
+    """SIGKILL the browser process `pid`, if it is still a browser Playwright drives (an id is
+    reused once its process is gone)."""
+    try:
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return  # gone already (or no /proc: stopping the driver is all there is)
+    if PLAYWRIGHT_PIPE_FLAG not in arguments:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def locate() -> str:

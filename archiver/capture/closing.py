@@ -22,6 +22,11 @@ def has_context(session: CaptureSession) -> bool:
     return session.context is not None
 
 
+def can_close_context(session: CaptureSession) -> bool:
+    """A hung browser closes nothing: it is ended whole (`run.browsers`)."""
+    return session.context is not None and not session.browser_hung
+
+
 async def let_the_network_settle(session: CaptureSession) -> None:
     """What is still arriving gets a moment; what is still loading then is noted, not stored."""
     await session.network.wait_for_quiet(

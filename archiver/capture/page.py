@@ -112,6 +112,13 @@ FINISHING = (
         timeout=rendered.READ_TIMEOUT,
         on_timeout=rendered.stopped_answering,
     ),
+    Step(
+        "browser_answers",
+        rendered.ask_the_browser,
+        when=rendered.the_page_stopped_answering,
+        timeout=2 * rendered.BROWSER_ANSWER_TIMEOUT,
+        on_timeout=rendered.browser_stopped_answering,
+    ),
     Step("where_it_went", rendered.check_where_it_went, when=CaptureSession.responsive),
     Step(
         "dom",
@@ -159,7 +166,7 @@ FINISHING = (
     Step(
         "close_context",
         closing.close_context,
-        when=closing.has_context,
+        when=closing.can_close_context,
         timeout=closing.CLOSE_TIMEOUT,
         on_timeout=closing.would_not_close,
     ),

@@ -7,6 +7,10 @@ could not.
 
 from __future__ import annotations
 
+import asyncio
+
+from playwright.async_api import Error as PlaywrightError
+
 from archiver.browser.screenshots import Screenshot, full_page_screenshot
 from archiver.capture.result import ArtifactFile
 from archiver.capture.session import CaptureSession, PendingResource
@@ -17,6 +21,7 @@ from archiver.warc.normalize import warc_protocols
 SCREENSHOT_TIMEOUT = 10.0  # Playwright waits for web fonts; past this we take the page as it is
 UNLOADED_SCREENSHOT_TIMEOUT = 3.0  # a page whose document never finished may never paint
 READ_TIMEOUT = 10.0  # each question put to the rendered page (title, DOM, text, TLS, server)
+BROWSER_ANSWER_TIMEOUT = 3.0  # a browser that answers does so at once
 CHROMIUM_ERROR_PAGE = "chrome-error://"
 
 
@@ -61,6 +66,28 @@ def stopped_answering(session: CaptureSession) -> None:
         "captured before is kept, the rendered DOM and full-page screenshot are not",
     )
     session.result.warnings.append("the page stopped answering: no rendered DOM or full-page screenshot")
+
+
+def the_page_stopped_answering(session: CaptureSession) -> bool:
+    return session.unresponsive and session.devtools is not None
+
+
+async def ask_the_browser(session: CaptureSession) -> None:
+    """A page that stopped answering may have hung its whole browser (a script flooding it with
+    navigations): then nothing more can be asked of it, and the next page gets a new one."""
+    assert session.devtools is not None
+    try:
+        await asyncio.wait_for(session.devtools.send("Browser.getVersion"), BROWSER_ANSWER_TIMEOUT)
+    except (TimeoutError, PlaywrightError):
+        browser_stopped_answering(session)
+
+
+def browser_stopped_answering(session: CaptureSession) -> None:
+    session.browser_hung = True
+    session.result.browser_lost = True
+    session.result.warnings.append(
+        "the page hung its browser; nothing more was asked of it, and the next page gets a new browser"
+    )
 
 
 def check_where_it_went(session: CaptureSession) -> None:

@@ -67,6 +67,7 @@ class CaptureSession:
     loaded: bool = False  # the page's load event fired
     download: bool = False  # the browser treated the page as a file to download
     unresponsive: bool = False  # the page stopped answering (a script that never yields)
+    browser_hung: bool = False  # ... and so did its browser: nothing more goes through it
     navigated_to_error: bool = False  # after loading, it sent itself to an address that failed
     whole_file_targets: list[str] = field(default_factory=list)  # files seen only in pieces, or not at all
     addresses_written: list[str] = field(default_factory=list)  # by the history API, never loaded

@@ -70,6 +70,7 @@ def own_document_missing(session: CaptureSession) -> bool:
         and not session.download
         and session.final_url() not in session.document_hashes
         and not session.guard.problem(session.final_url())
+        and not session.browser_hung  # it is the browser that loads it again
     )
 
 

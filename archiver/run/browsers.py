@@ -19,7 +19,7 @@ from typing import Any
 from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from archiver.browser.launch import BrowserInfo, find_browser, launch
+from archiver.browser.launch import BrowserInfo, browser_process_id, end_browser_process, find_browser, launch
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ class _Launch:
     playwright: Playwright
     browser: Browser
     info: BrowserInfo
+    pid: int | None = None  # the browser process, ended by force when it is lost (it may hang)
     users: int = 0
     lost: bool = False
     ended: asyncio.Event = field(default_factory=asyncio.Event)
@@ -83,10 +84,11 @@ class BrowserHolder:
         playwright = await self._start_driver()
         try:
             browser, info = await launch(playwright, executable)
+            pid = await browser_process_id(browser)
         except BaseException:
             await playwright.stop()
             raise
-        return _Launch(playwright, browser, info)
+        return _Launch(playwright, browser, info, pid)
 
     async def get(self) -> tuple[Browser, BrowserInfo]:
         """The current browser (launched when there is none, or it was lost)."""
@@ -142,11 +144,14 @@ class BrowserHolder:
         task.add_done_callback(self._ending.discard)
 
     async def _end(self, launch_: _Launch) -> None:
-        """Close the browser, then stop its driver, which takes whatever is left of the browser with
-        it. A lost browser is not asked to close (it may not answer): its driver is stopped."""
+        """Close the browser, then stop its driver. A lost browser is not asked to close: it may
+        not answer, and a browser whose own process hangs (a page flooding it) does not even end
+        with its driver, so its process is killed first."""
         if launch_.ended.is_set():
             return
         launch_.ended.set()
+        if launch_.lost and launch_.pid is not None:
+            end_browser_process(launch_.pid)
         closings = (launch_.playwright.stop,) if launch_.lost else (launch_.browser.close, launch_.playwright.stop)
         for closing in closings:
             with contextlib.suppress(PlaywrightError, asyncio.TimeoutError, OSError):
