@@ -20,6 +20,7 @@ and is autoconsent's claim only. Whether a dialog still covers the page is check
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import sys
@@ -52,7 +53,8 @@ EVAL_TIMEOUT = 3.0  # seconds for one of autoconsent's snippets in the page
 MAX_MESSAGES = 2000  # per page: a page calling the binding in a loop is not listened to past this
 MAX_DIALOGS = 20  # dialogs recorded per page
 MAX_NAME = 100  # characters of a platform name or URL kept from a message
-HEURISTIC_SEARCHES = 2  # autoconsent tries its heuristic on its second search; past it, a quiet frame is done
+HEURISTIC_SEARCHES = 2  # autoconsent tries its heuristic on its second search
+SEARCH_QUIET = 0.3  # seconds without a word from a frame after that search began: it found nothing
 LOOKING = {"loading", "initialized", "waitingForInitResponse", "started", "cmpDetected"}
 
 
@@ -156,6 +158,8 @@ class ConsentDialog:
 class _FrameState:
     lifecycle: str = "loading"
     attempts: int = 0  # autoconsent's searches for a platform so far in this frame
+    heard_at: float = 0.0  # monotonic time of its last message
+    evaluating: int = 0  # its snippets still running in the page
     detected: list[str] = field(default_factory=list)
     dialog: ConsentDialog | None = None
     answering: asyncio.Task[None] | None = None
@@ -194,13 +198,18 @@ class ConsentHandler:
             return
         kind = message.get("type")
         state = self.frames.setdefault(frame, _FrameState())
+        state.heard_at = time.monotonic()
         try:
             if kind == "init":
                 await self._send(
                     frame, {"type": "initResp", "config": _config(self.choice), "rules": self._rules(frame)}
                 )
             elif kind == "eval":
-                await self._evaluate(frame, message)
+                state.evaluating += 1
+                try:
+                    await self._evaluate(frame, message)
+                finally:
+                    state.evaluating -= 1
             elif kind == "report":
                 self._note_report(state, message)
             elif kind == "cmpDetected":
@@ -276,21 +285,27 @@ class ConsentHandler:
         while True:
             if self.dialogs:
                 return True
-            if self.unavailable or self._looked_everywhere() or time.monotonic() >= until:
+            now = time.monotonic()
+            if self.unavailable or self._looked_everywhere(now) or now >= until:
                 return False
             self._changed.clear()
-            try:
-                await asyncio.wait_for(self._changed.wait(), max(0.01, until - time.monotonic()))
-            except TimeoutError:
-                pass
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), max(0.01, min(until - now, SEARCH_QUIET)))
 
-    def _looked_everywhere(self) -> bool:
-        """Every frame heard from has finished looking, or has searched past the heuristic's turn
-        (its second search) and found nothing. autoconsent itself goes on looking, waiting for the
-        page to change, for up to a minute: a dialog it finds then is answered when found."""
+    def _looked_everywhere(self, now: float) -> bool:
+        """Every frame heard from has finished looking, or is in its second search (the one that
+        tries the heuristic: autoconsent waits for the page to change before a third) and has been
+        quiet since, with nothing found. autoconsent goes on looking, on each change of the page, for
+        up to a minute: a dialog it finds then is answered when found."""
         main = [state for frame, state in self.frames.items() if frame.parent_frame is None]
         return bool(main) and all(
-            state.lifecycle not in LOOKING or (not state.detected and state.attempts > HEURISTIC_SEARCHES)
+            state.lifecycle not in LOOKING
+            or (
+                not state.detected
+                and state.attempts >= HEURISTIC_SEARCHES
+                and not state.evaluating
+                and now - state.heard_at >= SEARCH_QUIET
+            )
             for state in self.frames.values()
         )
 

@@ -33,6 +33,32 @@ FOLD_QUIET_TIMEOUT = 3.0
 SCAN_TIMEOUT = 10.0
 
 
+_MISSING = object()
+OVERLAY_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "kind": str,
+    "selector": str,
+    "text": str,
+    "coverage": (int, float),
+}
+
+
+def _same_kind(value: Any, default: Any) -> bool:
+    if default is _MISSING:
+        return False
+    if default is None:  # an optional text
+        return value is None or isinstance(value, str)
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return type(value) is type(default)  # bool is not taken for int, nor int for bool
+
+
+def _well_formed_overlay(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(value.get(name), kind) and not isinstance(value.get(name), bool)
+        for name, kind in OVERLAY_FIELDS.items()
+    )
+
+
 @dataclass
 class PageScan:
     """js/obstacles.js's answer; every field has a safe default for a page that gave none."""
@@ -54,10 +80,19 @@ class PageScan:
 
     @classmethod
     def from_page(cls, data: Any) -> PageScan:
+        """The scan as the page returned it, each field kept only when it has its field's type (the
+        script runs beside the page's own, which can change what it returns)."""
         if not isinstance(data, dict):
             return cls()
-        known = cls.__dataclass_fields__
-        return cls(**{key: value for key, value in data.items() if key in known})
+        default = cls()
+        fields = {
+            key: value
+            for key, value in data.items()
+            if key != "overlays" and _same_kind(value, getattr(default, key, _MISSING))
+        }
+        overlays = data.get("overlays")
+        fields["overlays"] = [o for o in overlays if _well_formed_overlay(o)] if isinstance(overlays, list) else []
+        return cls(**fields)
 
     def overlays_of(self, *kinds: str) -> list[dict[str, Any]]:
         return [overlay for overlay in self.overlays if overlay.get("kind") in kinds]
@@ -81,6 +116,11 @@ class FoldClick:
     navigated_to: str | None = None  # the click took the page elsewhere (then no more clicks)
     error: str | None = None
 
+    @property
+    def succeeded(self) -> bool:
+        """The click opened more of the article."""
+        return self.error is None and self.words_after > self.words_before
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": "fold",
@@ -91,7 +131,7 @@ class FoldClick:
             "clicked_at": self.clicked_at,
             "words_before": self.words_before,
             "words_after": self.words_after,
-            "succeeded": self.error is None and self.words_after > self.words_before,
+            "succeeded": self.succeeded,
             "navigated_to": self.navigated_to,
             "error": self.error,
         }

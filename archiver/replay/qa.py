@@ -23,8 +23,10 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from archiver.browser.behaviours import run_behaviours
+from archiver.browser.consent import ConsentHandler
 from archiver.browser.launch import BrowserInfo, find_browser, launch
 from archiver.browser.network import NetworkActivity
+from archiver.browser.obstacles import expand_folds
 from archiver.browser.pagejs import evaluate_in_frame, script
 from archiver.browser.screenshots import full_page_screenshot
 from archiver.errors import ArchiverError, first_line
@@ -79,6 +81,10 @@ class ProfileQA:
     broken_media: list[str] = field(default_factory=list)
     screenshot_similarity: float | None = None  # desktop only: the capture has no phone screenshot
     text_similarity: float | None = None
+    # What QA did to the replayed page, as the capture did before its DOM and screenshot: the
+    # consent dialogs answered and the folds opened (a replay starts as the reader first saw it).
+    consent_answered: list[str] = field(default_factory=list)
+    folds_opened: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def problems(self, limits: Thresholds) -> list[str]:
@@ -156,9 +162,11 @@ async def check_page(
 
     await context.route("**/*", keep_in_archive)
     context.on("response", note_miss)
+    consent = ConsentHandler(options.consent)
+    await consent.attach(context)
     try:
         browser_page = await context.new_page()
-        await _load_and_scroll(browser_page, network, options, result)
+        await _load_and_scroll(browser_page, network, consent, options, result)
         await _inspect(browser_page, server, page, profile, options.max_screenshot_height, result)
     except PlaywrightError as exc:
         result.errors.append(f"replay failed: {first_line(str(exc))}")
@@ -169,13 +177,28 @@ async def check_page(
 
 
 async def _load_and_scroll(
-    browser_page: Page, network: NetworkActivity, options: CaptureOptions, result: ProfileQA
+    browser_page: Page, network: NetworkActivity, consent: ConsentHandler, options: CaptureOptions, result: ProfileQA
 ) -> None:
     try:
         await browser_page.goto(result.replay_url, wait_until="load", timeout=options.navigation_timeout * 1000)
     except PlaywrightTimeoutError:
         result.errors.append(f"the replay did not finish loading within {options.navigation_timeout:g}s")
+    await _as_the_capture_did(browser_page, network, consent, options, result)
     await run_behaviours(browser_page, network, options, time.monotonic())
+    await consent.settle()
+    result.consent_answered = [f"{d.platform}: {d.action}" for d in consent.dialogs if d.answered_at]
+
+
+async def _as_the_capture_did(
+    browser_page: Page, network: NetworkActivity, consent: ConsentHandler, options: CaptureOptions, result: ProfileQA
+) -> None:
+    """Answer the consent dialog and open the folds with the capture's own choices, so that the
+    replay is compared with the capture at the same point of the page's life."""
+    if not consent.unavailable:
+        await consent.wait_for_dialogs(time.monotonic() + options.consent_wait)
+        await consent.answer()
+    if options.expand:
+        result.folds_opened = [click.text for click in await expand_folds(browser_page, network) if click.succeeded]
     await network.wait_for_quiet(options.network_quiet, options.quiet_timeout)
 
 
