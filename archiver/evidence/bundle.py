@@ -128,7 +128,10 @@ def _pages_jsonl(runs: list[_Run]) -> bytes:
         if text:
             line["text"] = text
         if page.verdicts:  # is this a capture of the article? (a reader of the bundle sees it per page)
-            line["verdicts"] = [{"verdict": v.verdict, "evidence": list(v.evidence)} for v in page.verdicts]
+            line["verdicts"] = [
+                {"verdict": v.verdict, "evidence": list(v.evidence), **({"as_asked": True} if v.as_asked else {})}
+                for v in page.verdicts
+            ]
         lines.append(line)
     return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
 

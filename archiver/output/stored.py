@@ -385,6 +385,18 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """An earlier attempt at a page, and why it was tried again."""
+
+    started_at: str
+    reason: str
+
+    @classmethod
+    def parse(cls, reader: _Reader) -> Attempt:
+        return cls(reader.text("started_at"), reader.text("reason"))
+
+
+@dataclass(frozen=True)
 class Obstacle:
     """What stood in the reader's way and what the archiver did about it (a dialog answered, a
     fold clicked, an overlay hidden for one screenshot)."""
@@ -439,6 +451,7 @@ class StoredPage:
     steps: tuple[Step, ...] = ()
     obstacles: tuple[Obstacle, ...] = ()
     verdicts: tuple[Verdict, ...] = ()
+    attempts: tuple[Attempt, ...] = ()  # earlier attempts, retried (a network error, a rate limit)
 
     @classmethod
     def from_entry(cls, run_dir: Path, run_id: str, entry: Any, where: str = "page") -> StoredPage:
@@ -475,6 +488,7 @@ class StoredPage:
             steps=reader.each("steps", Step.parse),
             obstacles=reader.each("obstacles", Obstacle.parse),
             verdicts=reader.each("verdicts", Verdict.parse),
+            attempts=reader.each("attempts", Attempt.parse),
         )
 
     @property

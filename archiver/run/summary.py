@@ -52,8 +52,11 @@ def page_summary(page: StoredPage) -> list[str]:
         lines.append(f"{'Verdict:':<13}{verdict.line()}{' (left as asked)' if verdict.as_asked else ''}")
     for obstacle in page.obstacles:
         lines.append(f"{'Done:':<13}{obstacle.line()}")
+    for attempt in page.attempts:
+        lines.append(f"{'Retried:':<13}after an attempt at {attempt.started_at}: {attempt.reason}")
+    width = max((len(entry.role) for entry in page.files), default=0) + 4
     for entry in page.files:
-        lines.append(f"{'  ' + entry.role + ':':<24}{page.run_dir / entry.path}")
+        lines.append(f"{'  ' + entry.role + ':':<{width}}{page.run_dir / entry.path}")
     for warning in page.warnings:
         lines.append(f"{'Warning:':<13}{warning}")
     return lines

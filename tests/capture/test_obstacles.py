@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,11 +18,13 @@ import jsonschema
 import pytest
 from PIL import Image
 
+from archiver.evidence.bundle import BundleOptions, build_bundle
 from archiver.options import CaptureOptions
 from archiver.output.manifest import load_schema
 from archiver.replay.qa import Thresholds, run_qa
 from archiver.run.batch import RunOutcome, RunSettings
 from tests.support.captures import TEST_OPTIONS, Site, run_capture
+from tests.support.cli import ARCHIVER
 from tests.support.fixture_site import ServerThread
 from tests.support.obstacle_pages import (
     CONSENT_PLATFORMS,
@@ -200,3 +204,21 @@ def test_qa_in_pywb_answers_the_dialog_and_opens_the_fold_as_the_capture_did(
     for profile in by_name[PAGES["fold"]]["profiles"]:
         assert profile["folds_opened"] == ["Continue reading"], profile
     assert report["passed"] is True, [p["problems"] for page in report["pages"] for p in page["profiles"]]
+
+
+def test_show_and_the_bundle_say_what_was_done_and_what_the_verdicts_are(run: RunOutcome, tmp_path: Path) -> None:
+    shown = subprocess.run([*ARCHIVER, "show", str(run.run_dir)], capture_output=True, text=True, check=True).stdout
+    assert f"Done:        consent-dialog {CONSENT_PLATFORMS['onetrust']}: opted out" in shown
+    assert "Done:        fold Continue reading: clicked" in shown
+    assert "Verdict:     paywall-hard: " in shown and "Verdict:     bot-challenge: " in shown
+    assert "Retried:     after an attempt at " in shown and "HTTP 429 with Retry-After: 2" in shown
+    outcome = build_bundle([run.run_dir], tmp_path / "obstacles.wacz", BundleOptions())
+    with zipfile.ZipFile(outcome.path) as bundle:
+        listed = [json.loads(line) for line in bundle.read("pages/pages.jsonl").decode().splitlines()[1:]]
+        report = bundle.read("report/index.html").decode()
+    verdicts = {urlsplit(line["url"]).path: [v["verdict"] for v in line.get("verdicts", [])] for line in listed}
+    assert verdicts[PAGES["paywall-hard"]] == ["paywall-hard"]
+    assert verdicts[PAGES["captcha"]] == ["captcha"]
+    assert verdicts[PAGES["plain"]] == []
+    assert "paywall-hard: div.paywall-box: This article is for subscribers only." in report
+    assert f"consent-dialog {CONSENT_PLATFORMS['didomi']}: opted out" in report
