@@ -117,6 +117,12 @@ class CaptureOptions:
         "--no-expand",
         "Do not click the buttons that only expand the article body ('Continue reading', 'Read more').",
     )
+    block: str | None = option(
+        None,
+        "--block",
+        "A filter list (Adblock Plus syntax, e.g. EasyList) whose rules for whole hosts refuse their "
+        "connections; each refusal is recorded. Off by default: the ads are part of what a reader saw.",
+    )
     dedup: bool = option(
         True,
         "--no-dedup",

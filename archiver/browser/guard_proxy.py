@@ -102,7 +102,8 @@ class GuardProxy:
     ) -> None:
         decision = await self.guard.decide(host, port)
         if decision.address is None:
-            self._failed(host, port, "ERR_NAME_NOT_RESOLVED" if not decision.addresses else "ERR_BLOCKED_BY_CLIENT")
+            refused = decision.rule is not None or decision.addresses
+            self._failed(host, port, "ERR_BLOCKED_BY_CLIENT" if refused else "ERR_NAME_NOT_RESOLVED")
             await self._reply(writer, NOT_ALLOWED if decision.blocked else HOST_UNREACHABLE)
             return
         try:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from archiver.browser.blocking import Blocker
 from archiver.identity import host_and_port
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ class Decision:
     addresses: tuple[str, ...]  # every address the name resolved to
     reason: str | None = None  # why not
     blocked: bool = False  # refused by the policy (not merely unresolvable with the guard off)
+    rule: str | None = None  # refused by this rule of the --block filter list
 
 
 @dataclass
@@ -149,6 +151,8 @@ class NetworkGuard:
     blocked: list[dict[str, Any]] = field(default_factory=list)
     active: bool = False  # decided by `start`
     seed_unresolved: bool = False
+    blocker: Blocker | None = None  # --block: a filter list's rules for whole hosts
+    filtered: list[dict[str, Any]] = field(default_factory=list)  # connections its rules refused
     _lookups: dict[str, asyncio.Future[list[str]]] = field(default_factory=dict)
     _pending: dict[tuple[str, int], asyncio.Future[Decision]] = field(default_factory=dict)
     _decisions: dict[tuple[str, int], Decision] = field(default_factory=dict)  # the ones made
@@ -191,7 +195,10 @@ class NetworkGuard:
     async def _decide_once(self, key: tuple[str, int], host: str, port: int) -> Decision:
         decision = self._decisions[key] = await self._decide(host, port)
         log.debug("%s:%s -> %s (%s)", host, port, decision.address or "refused", ", ".join(decision.addresses))
-        if decision.blocked:
+        if decision.rule is not None:
+            log.info("refused %s:%s: the filter list's rule %s", host, port, decision.rule)
+            self.filtered.append({"host": key[0], "port": port, "rule": decision.rule})
+        elif decision.blocked:
             log.info("refused %s:%s before connecting: %s", host, port, decision.reason)
             self.blocked.append(
                 {
@@ -206,6 +213,9 @@ class NetworkGuard:
         return decision
 
     async def _decide(self, host: str, port: int) -> Decision:
+        rule = self.blocker.rule_for(host, port, self.seed) if self.blocker else None
+        if rule is not None:
+            return Decision(None, (), f"{host} is blocked by the filter list's rule {rule}", blocked=True, rule=rule)
         addresses = await self.resolve(host)
         if not addresses:
             return Decision(None, (), f"{host} could not be resolved", blocked=self.active)
@@ -231,6 +241,22 @@ class NetworkGuard:
         """Why `url` was refused in this capture, if it was."""
         decision = self._decisions.get(host_and_port(url))
         return decision.reason if decision and decision.blocked else None
+
+    def blocking_summary(self, failed_urls: Sequence[str] = ()) -> dict[str, Any] | None:
+        """With --block: the list (its path, SHA-256 and size), and each host its rules refused,
+        with the requests of the page that it failed."""
+        if self.blocker is None:
+            return None
+        refused = [
+            {
+                **entry,
+                "requests": [
+                    url for url in failed_urls if host_and_port(url) == (entry["host"].lower(), entry["port"])
+                ],
+            }
+            for entry in self.filtered
+        ]
+        return {"list": self.blocker.describe(), "blocked": refused}
 
     def summary(self, failed_urls: Sequence[str] = ()) -> dict[str, Any]:
         """What was refused: each refused host, with the requests of the page that it failed."""

@@ -22,7 +22,9 @@ def conclude(session: CaptureSession) -> None:
         result.content_hashes["dom_sha256"] = sha256_bytes(session.dom.encode("utf-8"))
     if session.text is not None:
         result.content_hashes["text_sha256"] = sha256_bytes(" ".join(session.text.split()).encode("utf-8"))
-    result.network_guard = session.guard.summary([failure.url for failure in recorder.failed])
+    failed_urls = [failure.url for failure in recorder.failed]
+    result.network_guard = session.guard.summary(failed_urls)
+    result.blocking = session.guard.blocking_summary(failed_urls)
     result.counts = {
         "requests": session.network.requests_started,
         "exchanges_written": recorder.counts["exchanges_written"],
@@ -32,6 +34,7 @@ def conclude(session: CaptureSession) -> None:
         "not_modified_skipped": recorder.counts["not_modified_skipped"],
         "synthetic_skipped": recorder.counts["synthetic_skipped"],
         "blocked_requests": len(result.network_guard["blocked"]),
+        "filtered_requests": sum(len(entry["requests"]) for entry in (result.blocking or {}).get("blocked", [])),
     }
     _note_what_is_missing(session)
     _note_addresses_written(session)

@@ -19,6 +19,7 @@ from archiver.browser.pagejs import script
 from archiver.browser.tls import TlsWatcher
 from archiver.capture.session import CaptureSession
 from archiver.identity import strip_fragment
+from archiver.terms import FAILED
 
 # zstd is left out: pywb, wabac.js and older WARC readers cannot decode it.
 ACCEPT_ENCODING = "gzip, deflate, br"
@@ -27,6 +28,9 @@ MAX_DIALOGS_RECORDED = 50
 
 async def open_context(session: CaptureSession) -> None:
     options = session.options
+    if session.setup_problem:
+        session.result.mark(FAILED, session.setup_problem)
+        return
     await session.guard.start()
     # Every connection of the context goes through the guard's proxy, which connects only where
     # the capture's policy allows; without it running, the browser reaches nothing (fail closed).

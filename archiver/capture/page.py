@@ -51,7 +51,7 @@ def _has_its_download_to_fetch(session: CaptureSession) -> bool:
 
 LOADING = (
     Step("open_context", open_context, expected=()),
-    Step("navigate", load.navigate, page_time=True, expected=()),
+    Step("navigate", load.navigate, when=closing.has_context, page_time=True, expected=()),
     Step("note_http_error", load.note_http_error, when=_working),
     Step("note_download", load.note_download, when=_took_a_download),
     Step("wait_for_consent", obstacles.wait_for_consent, when=obstacles.has_consent, page_time=True, expected=()),

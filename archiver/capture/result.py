@@ -62,6 +62,7 @@ class PageResult:
     images_left_out: int = 0  # images on the page that are not the article's (asides, appended articles)
     attempts: list[dict[str, str]] = field(default_factory=list)  # earlier attempts that failed (network)
     network_guard: dict[str, Any] | None = None  # requests kept off private networks
+    blocking: dict[str, Any] | None = None  # --block: the filter list and what its rules refused
     large_bodies: list[dict[str, Any]] = field(default_factory=list)  # bodies streamed to disk, maybe cut
     dedup: dict[str, Any] | None = None  # revisits written, bytes saved, earlier WARCs they need
     steps: list[StepRecord] = field(default_factory=list)  # each step taken: its seconds and outcome
@@ -97,6 +98,7 @@ class PageResult:
             "images_left_out": self.images_left_out,
             "attempts": self.attempts,
             "network_guard": self.network_guard,
+            **({"blocking": self.blocking} if self.blocking is not None else {}),
             "large_bodies": self.large_bodies,
             "dedup": self.dedup,
             "screenshots": self.screenshots,

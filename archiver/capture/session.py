@@ -14,6 +14,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, BrowserContext, CDPSession, Page, Response
 
+from archiver.browser.blocking import FilterListError, load_blocker
 from archiver.browser.consent import ConsentHandler
 from archiver.browser.guard_proxy import GuardProxy
 from archiver.browser.launch import BrowserInfo
@@ -66,6 +67,7 @@ class CaptureSession:
     loaded_at: float | None = None  # monotonic time the load ended (None: nothing to work on)
     loaded: bool = False  # the page's load event fired
     download: bool = False  # the browser treated the page as a file to download
+    setup_problem: str | None = None  # the capture cannot start (a --block list that cannot be read)
     unresponsive: bool = False  # the page stopped answering (a script that never yields)
     browser_hung: bool = False  # ... and so did its browser: nothing more goes through it
     navigated_to_error: bool = False  # after loading, it sent itself to an address that failed
@@ -104,17 +106,25 @@ class CaptureSession:
         writer = RollingWarcWriter(
             page_dir, cap_id, warcinfo_fields(job, browser_info, cap_id), options.warc_max_size, page_id=cap_id
         )
-        return cls(
+        blocker, problem = None, None
+        if options.block:
+            try:
+                blocker = load_blocker(options.block)
+            except FilterListError as exc:
+                problem = str(exc)  # the page fails with it, on the record (a worker without the list)
+        session = cls(
             browser,
             browser_info,
             job,
             result,
             page_dir,
             writer,
-            guard=NetworkGuard(job.url, options.allow_private, access or NetworkAccess()),
+            guard=NetworkGuard(job.url, options.allow_private, access or NetworkAccess(), blocker=blocker),
             network=NetworkActivity(stale_after=options.quiet_timeout),
             dedup=DedupTally(dedup if options.dedup else None),
         )
+        session.setup_problem = problem
+        return session
 
     @property
     def options(self) -> CaptureOptions:

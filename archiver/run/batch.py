@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.browser import netguard
+from archiver.browser.blocking import load_blocker
 from archiver.browser.netguard import NetworkAccess
 from archiver.capture.page import capture_page
 from archiver.capture.result import PageResult
@@ -141,6 +142,8 @@ class OpenRun:
 
     async def __aenter__(self) -> OpenRun:
         await self.holder.locate()  # before touching the output: a missing browser is said first
+        if self.options.block:
+            load_blocker(self.options.block)  # and a filter list that cannot be read
         stack = self._stack
         await stack.__aenter__()
         try:

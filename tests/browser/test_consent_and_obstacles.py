@@ -3,7 +3,6 @@ search is over, which rules a frame gets, what a page's scan may say, and Retry-
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -32,15 +31,18 @@ def _handler(**frames: _FrameState) -> ConsentHandler:
     return handler
 
 
+NOW = 1000.0  # a fixed monotonic time: the states below are judged at it, however late the test runs
+
+
 def _searched(attempts: int, quiet_for: float, **extra: Any) -> _FrameState:
-    return _FrameState(lifecycle="started", attempts=attempts, heard_at=time.monotonic() - quiet_for, **extra)
+    return _FrameState(lifecycle="started", attempts=attempts, heard_at=NOW - quiet_for, **extra)
 
 
 def test_the_search_is_over_once_every_frame_is_quiet_in_its_second_search() -> None:
-    assert _handler(main=_searched(2, SEARCH_QUIET + 1))._looked_everywhere(time.monotonic())
+    assert _handler(main=_searched(2, SEARCH_QUIET + 1))._looked_everywhere(NOW)
     assert _handler(
         main=_searched(2, SEARCH_QUIET + 1), child=_FrameState(lifecycle="nothingDetected")
-    )._looked_everywhere(time.monotonic())
+    )._looked_everywhere(NOW)
 
 
 @pytest.mark.parametrize(
@@ -53,13 +55,13 @@ def test_the_search_is_over_once_every_frame_is_quiet_in_its_second_search() -> 
     ],
 )
 def test_the_search_goes_on_while_a_frame_may_still_find_a_dialog(state: _FrameState) -> None:
-    assert not _handler(main=state)._looked_everywhere(time.monotonic())
-    assert not _handler(main=_searched(2, 5.0), child=state)._looked_everywhere(time.monotonic())
+    assert not _handler(main=state)._looked_everywhere(NOW)
+    assert not _handler(main=_searched(2, 5.0), child=state)._looked_everywhere(NOW)
 
 
 def test_no_main_frame_heard_from_means_nothing_was_searched() -> None:
-    assert not _handler()._looked_everywhere(time.monotonic())
-    assert not _handler(child=_searched(2, 5.0))._looked_everywhere(time.monotonic())
+    assert not _handler()._looked_everywhere(NOW)
+    assert not _handler(child=_searched(2, 5.0))._looked_everywhere(NOW)
 
 
 def test_a_rule_runs_only_in_the_frames_and_addresses_it_names() -> None:
