@@ -269,6 +269,9 @@ def capture_corpus(expected: list[Expected], output: Path, concurrency: int = 4)
         page_timeout=300.0,
         quiet_timeout=2.0,
         max_scroll_steps=60,
+        # a viewport per step: every part of the page is still shown (what lazy loading waits
+        # for), in half the steps of the default half-viewport
+        scroll_step=800,
     )
     server = CorpusServer()
     saved = {name: os.environ.get(name) for name in LOOPBACK_ENV}
