@@ -149,7 +149,7 @@ class CaptureSession:
         return self.page is not None and bool(self.result.final_url) and not self.download
 
     def responsive(self) -> bool:
-        return self.rendered() and not self.unresponsive
+        return self.rendered() and not self.unresponsive and not self.browser_hung
 
     def shows_the_page(self) -> bool:
         """What the browser shows is the page loaded (not Chromium's error page after it left)."""

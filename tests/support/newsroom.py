@@ -21,7 +21,9 @@ from PIL import Image, ImageDraw
 
 PUBLISHED = {1: 0.0, 2: 3.0, 3: 6.0, 4: 9.0}  # story -> seconds after the start
 EDIT_AT = 8.0
-GONE_AT = 14.0  # story 2 answers 410, story 3 moves, from here on
+# Story 2 answers 410 and story 3 moves from here on: late enough that a watcher restarted after
+# a kill (or workers on a loaded machine) has captured story 3 at its first address before it moves.
+GONE_AT = 20.0
 EDITED, GONE, MOVED = 1, 2, 3
 
 HEADLINES = {
