@@ -247,30 +247,25 @@ class NetworkGuard:
         with the requests of the page that it failed."""
         if self.blocker is None:
             return None
-        refused = [
-            {
-                **entry,
-                "requests": [
-                    url for url in failed_urls if host_and_port(url) == (entry["host"].lower(), entry["port"])
-                ],
-            }
-            for entry in self.filtered
-        ]
+        refused = [{**entry, "requests": _failed_at(entry, failed_urls)} for entry in self.filtered]
         return {"list": self.blocker.describe(), "blocked": refused}
 
     def summary(self, failed_urls: Sequence[str] = ()) -> dict[str, Any]:
         """What was refused: each refused host, with the requests of the page that it failed."""
         entries = []
         for entry in self.blocked:
-            urls = [
-                url
-                for url in failed_urls
-                if entry.get("host") and host_and_port(url) == (entry["host"].lower(), entry["port"])
-            ]
-            entries += [{**entry, "url": url} for url in urls] or [entry]
+            entries += [{**entry, "url": url} for url in _failed_at(entry, failed_urls)] or [entry]
         return {
             "active": self.active,
             "allow_private": self.allow_private,
             "blocked": entries,
             **({"seed_unresolved": True} if self.seed_unresolved else {}),
         }
+
+
+def _failed_at(entry: dict[str, Any], failed_urls: Sequence[str]) -> list[str]:
+    """The failed requests that went to the refused host and port of `entry`."""
+    if not entry.get("host"):
+        return []
+    refused = (entry["host"].lower(), entry["port"])
+    return [url for url in failed_urls if host_and_port(url) == refused]

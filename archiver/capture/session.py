@@ -112,7 +112,7 @@ class CaptureSession:
                 blocker = load_blocker(options.block)
             except FilterListError as exc:
                 problem = str(exc)  # the page fails with it, on the record (a worker without the list)
-        session = cls(
+        return cls(
             browser,
             browser_info,
             job,
@@ -122,9 +122,8 @@ class CaptureSession:
             guard=NetworkGuard(job.url, options.allow_private, access or NetworkAccess(), blocker=blocker),
             network=NetworkActivity(stale_after=options.quiet_timeout),
             dedup=DedupTally(dedup if options.dedup else None),
+            setup_problem=problem,
         )
-        session.setup_problem = problem
-        return session
 
     @property
     def options(self) -> CaptureOptions:
