@@ -123,6 +123,18 @@ class CaptureOptions:
         "A filter list (Adblock Plus syntax, e.g. EasyList) whose rules for whole hosts refuse their "
         "connections; each refusal is recorded. Off by default: the ads are part of what a reader saw.",
     )
+    profile: str | None = option(
+        None,
+        "--profile",
+        "Capture logged in, with the browser profile NAME (archiver profile create/import); its "
+        "secrets are redacted from what is stored, and its check proves each page was seen logged in.",
+    )
+    keep_secrets: bool = option(
+        False,
+        "--keep-secrets",
+        "Store Cookie, Authorization and Set-Cookie values as sent (by default they are replaced by "
+        "keyed hashes); the manifest and the bundle's report warn that the archive holds them.",
+    )
     dedup: bool = option(
         True,
         "--no-dedup",
@@ -203,6 +215,7 @@ class CaptureJob:
     output_dir: Path
     run_id: str
     options: CaptureOptions = field(default_factory=CaptureOptions)
+    profiles_dir: Path | None = None  # this machine's profiles (default: the user's data folder); not sent
 
     def to_dict(self) -> dict[str, Any]:
         return {

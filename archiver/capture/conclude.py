@@ -36,6 +36,7 @@ def conclude(session: CaptureSession) -> None:
         "blocked_requests": len(result.network_guard["blocked"]),
         "filtered_requests": sum(len(entry["requests"]) for entry in (result.blocking or {}).get("blocked", [])),
     }
+    _note_secrets(session)
     _note_what_is_missing(session)
     _note_addresses_written(session)
     result.large_bodies = recorder.large_bodies
@@ -51,6 +52,22 @@ def conclude(session: CaptureSession) -> None:
                 f"{body['url']} stored cut at {body['stored']} bytes (--max-body-size); it was "
                 f"longer ({body['size']} bytes announced, before any decoding)"
             )
+
+
+def _note_secrets(session: CaptureSession) -> None:
+    """Which secrets were redacted (or kept, with --keep-secrets), and the profile used, by name
+    and fingerprint only."""
+    result = session.result
+    result.secrets = session.redactor.summary()
+    if session.options.keep_secrets:
+        kept = ", ".join(f"{count} {name}" for name, count in result.secrets["kept"].items()) or "none seen"
+        result.secrets["warning"] = (
+            f"--keep-secrets: session secrets are stored as sent ({kept}); whoever holds this archive "
+            "may be able to use the account"
+        )
+        result.warnings.append(result.secrets["warning"])
+    if session.profile is not None:
+        result.profile = {**session.profile.describe(), "check_held": session.logged_in}
 
 
 def _note_what_is_missing(session: CaptureSession) -> None:

@@ -1,6 +1,7 @@
 """Opening the context: a fresh browser context for the page, with everything that watches it attached.
 
-No profile, cookies or cache are shared with other captures; service workers are blocked (one
+No cookies or cache are shared with other captures (with --profile, the context starts from the
+profile's saved state, which it never writes back); service workers are blocked (one
 could answer requests the recorder never sees); native lazy loading is made eager before the
 page's scripts run; JS dialogs are noted and dismissed; and every connection the context opens
 goes through the network guard's proxy (archiver.browser.guard_proxy).
@@ -9,6 +10,7 @@ goes through the network guard's proxy (archiver.browser.guard_proxy).
 from __future__ import annotations
 
 import asyncio
+import copy
 from typing import Any
 
 from playwright.async_api import Response
@@ -44,6 +46,8 @@ async def open_context(session: CaptureSession) -> None:
         accept_downloads=False,
         extra_http_headers={"Accept-Encoding": ACCEPT_ENCODING},
         proxy={"server": session.proxy.address},
+        # a copy: nothing this page does can change the profile (a logged-out page least of all)
+        storage_state=copy.deepcopy(session.profile.storage_state) if session.profile else None,  # type: ignore[arg-type]
     )
     session.recorder.attach(context)
     session.network.attach(context)

@@ -15,7 +15,7 @@ from playwright.async_api import Browser
 
 from archiver.browser.launch import BrowserInfo
 from archiver.browser.netguard import NetworkAccess
-from archiver.capture import article, closing, load, obstacles, rendered, verdicts, wholefiles
+from archiver.capture import article, closing, load, login_check, obstacles, rendered, verdicts, wholefiles
 from archiver.capture.conclude import conclude
 from archiver.capture.context import open_context
 from archiver.capture.result import PageResult
@@ -84,6 +84,13 @@ LOADING = (
         when=obstacles.may_scan,
         page_time=True,
         failure="looking for what covers the article failed",
+    ),
+    Step(
+        "check_login",
+        login_check.check_login,
+        when=login_check.has_a_check,
+        page_time=True,
+        failure="looking for the profile's check failed",
     ),
     Step("find_missing_files", wholefiles.find_missing_files, when=_working, page_time=True, expected=()),
     Step(

@@ -63,6 +63,8 @@ class PageResult:
     attempts: list[dict[str, str]] = field(default_factory=list)  # earlier attempts that failed (network)
     network_guard: dict[str, Any] | None = None  # requests kept off private networks
     blocking: dict[str, Any] | None = None  # --block: the filter list and what its rules refused
+    secrets: dict[str, Any] | None = None  # which secret headers were redacted (or kept), and the key's id
+    profile: dict[str, Any] | None = None  # --profile: its name, fingerprint, check, and whether it held
     large_bodies: list[dict[str, Any]] = field(default_factory=list)  # bodies streamed to disk, maybe cut
     dedup: dict[str, Any] | None = None  # revisits written, bytes saved, earlier WARCs they need
     steps: list[StepRecord] = field(default_factory=list)  # each step taken: its seconds and outcome
@@ -99,6 +101,8 @@ class PageResult:
             "attempts": self.attempts,
             "network_guard": self.network_guard,
             **({"blocking": self.blocking} if self.blocking is not None else {}),
+            "secrets": self.secrets,
+            **({"profile": self.profile} if self.profile is not None else {}),
             "large_bodies": self.large_bodies,
             "dedup": self.dedup,
             "screenshots": self.screenshots,

@@ -27,8 +27,10 @@ from archiver.browser.tls import TlsWatcher
 from archiver.capture.result import PageResult
 from archiver.identity import capture_id, page_id, strip_fragment
 from archiver.options import CaptureJob, CaptureOptions
+from archiver.profiles.store import Profile, ProfileError, ProfileStore, user_redaction_key
 from archiver.versions import software_line
 from archiver.warc.dedup import DedupTally, OriginalsIndex
+from archiver.warc.redact import Redactor
 from archiver.warc.writer import RollingWarcWriter
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -53,7 +55,10 @@ class CaptureSession:
     writer: RollingWarcWriter
     guard: NetworkGuard
     network: NetworkActivity
+    redactor: Redactor  # secret header values -> keyed hashes, before anything is written
     recorder: Recorder = field(init=False)  # set by archiver.capture.storing, which is its sink
+    profile: Profile | None = None  # --profile: the logged-in state the context starts with (read only)
+    logged_in: bool | None = None  # the profile's check held on the page (None: not checked)
     # Opened by the context step
     context: BrowserContext | None = None
     page: Page | None = None
@@ -106,12 +111,17 @@ class CaptureSession:
         writer = RollingWarcWriter(
             page_dir, cap_id, warcinfo_fields(job, browser_info, cap_id), options.warc_max_size, page_id=cap_id
         )
-        blocker, problem = None, None
+        blocker, problem, profile = None, None, None
         if options.block:
             try:
                 blocker = load_blocker(options.block)
             except FilterListError as exc:
                 problem = str(exc)  # the page fails with it, on the record (a worker without the list)
+        if options.profile:
+            try:
+                profile = ProfileStore(job.profiles_dir).load(options.profile)
+            except ProfileError as exc:
+                problem = problem or str(exc)  # a worker without this profile: failed, on the record
         return cls(
             browser,
             browser_info,
@@ -119,6 +129,8 @@ class CaptureSession:
             result,
             page_dir,
             writer,
+            redactor=Redactor(profile.key if profile else user_redaction_key(), keep=options.keep_secrets),
+            profile=profile,
             guard=NetworkGuard(job.url, options.allow_private, access or NetworkAccess(), blocker=blocker),
             network=NetworkActivity(stale_after=options.quiet_timeout),
             dedup=DedupTally(dedup if options.dedup else None),

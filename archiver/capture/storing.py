@@ -1,7 +1,8 @@
 """From recorded exchanges to WARC records: the recorder's sink, and the capture's own records.
 
-Each finished exchange is normalized and written at once (nothing waits in memory), with the
-address the network guard's proxy connected to as its WARC-IP-Address. At the end the
+Each finished exchange is normalized, its secret header values redacted (archiver.warc.redact),
+and written at once (nothing waits in memory), with the address the network guard's proxy
+connected to as its WARC-IP-Address. At the end the
 screenshots, DOM, text and certificate chain become `resource` records under `urn:` URIs, and the
 capture's facts a `metadata` record, all pointing at the page's own response record.
 """
@@ -39,7 +40,7 @@ def write_exchange(session: CaptureSession, exchange: Exchange) -> None:
     url = strip_fragment(exchange.url)
     # The browser connected to the guard's proxy; the server is where the proxy connected to.
     exchange.response.server_ip = session.guard.address_for(exchange.url) or exchange.response.server_ip
-    normalized = normalize(exchange)
+    normalized = session.redactor.redact(normalize(exchange))
     original = _same_as_before(session, exchange, normalized)
     if original is not None:
         record_id = session.writer.write_revisit(normalized, original)
@@ -118,6 +119,10 @@ def metadata_fields(session: CaptureSession) -> list[tuple[str, str]]:
         fields.append(("tls-certificate-sha256", cert["sha256_fingerprint"]))
     if result.behaviours:
         fields.append(("behaviours", json.dumps(result.behaviours.to_dict(), separators=(",", ":"))))
+    if result.secrets is not None:
+        fields.append(("secrets", json.dumps(result.secrets, separators=(",", ":"))))
+    if result.profile is not None:
+        fields.append(("profile", f"{result.profile['name']} fingerprint {result.profile['fingerprint']}"))
     for failure in result.failed_requests[:FAILED_REQUESTS_IN_RECORD]:
         fields.append(("failed-request", f"{failure['method']} {failure['url']} {failure['error']}"))
     return [(k, v) for k, v in fields if v]

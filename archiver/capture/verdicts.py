@@ -36,7 +36,8 @@ NOT_THE_ARTICLE = {
 
 def judge(session: CaptureSession) -> None:
     result = session.result
-    verdicts = _rate_limit(session) + (_from_scan(session, session.scan) if session.scan else [])
+    verdicts = _rate_limit(session) + _logged_out(session)
+    verdicts += _from_scan(session, session.scan) if session.scan else []
     if not any(v["verdict"] in NOT_THE_ARTICLE for v in verdicts) and session.scan is not None:
         verdicts += _no_article_text(session.scan)
     result.verdicts = verdicts
@@ -78,6 +79,24 @@ def retry_after_seconds(header: str | None, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def _logged_out(session: CaptureSession) -> list[dict[str, Any]]:
+    """A page captured with a profile whose check is not on it: the session expired, or the site
+    logged the account out (the profile itself is left as it was)."""
+    profile = session.profile
+    if profile is None or profile.check is None or session.logged_in is not False:
+        return []
+    return [
+        _verdict(
+            "login-wall",
+            [
+                f"profile {profile.name!r}: its check ({profile.check.describe()}) is not on the page, "
+                f"so it was not seen logged in (an expired session?); archiver profile refresh {profile.name}",
+                *(_login_wall(session, session.scan) if session.scan else []),
+            ],
+        )
+    ]
+
+
 def _from_scan(session: CaptureSession, scan: PageScan) -> list[dict[str, Any]]:
     verdicts: list[dict[str, Any]] = []
     little_text = scan.article_words < SOFT_PAYWALL_WORDS
@@ -101,7 +120,7 @@ def _from_scan(session: CaptureSession, scan: PageScan) -> list[dict[str, Any]]:
     elif paywall and little_text:
         verdicts.append(_verdict("paywall-hard", paywall, article_words=scan.article_words))
     login = _login_wall(session, scan)
-    if login and little_text:
+    if login and little_text and session.logged_in is not False:  # logged out: said once, by _logged_out
         verdicts.append(_verdict("login-wall", login))
     if scan.challenge:
         verdicts.append(_verdict("bot-challenge", [*scan.challenge, f"page title: {scan.title}"]))

@@ -7,6 +7,7 @@ keygen, bundle, verify    archiver.cli.evidence   -> archiver.evidence
 diff, history             archiver.cli.changes    -> archiver.changes
 queue add|status, worker  archiver.cli.queue      -> archiver.queue
 watch [status]            archiver.cli.watch      -> archiver.watch
+profile ...               archiver.cli.profile    -> archiver.profiles
 serve, search             archiver.cli.serve      -> archiver.web, archiver.search
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import click
 
-from archiver.cli import capture, changes, evidence, inspect, queue, replay, serve, watch
+from archiver.cli import capture, changes, evidence, inspect, profile, queue, replay, serve, watch
 from archiver.cli.common import ArchiverGroup
 from archiver.versions import __version__
 
@@ -42,6 +43,7 @@ for command in (
     queue.queue,
     queue.worker,
     watch.watch,
+    profile.profile,
     serve.serve,
     serve.search,
 ):

@@ -16,6 +16,7 @@ from archiver.cli.common import (
     concurrency_option,
     input_option,
     output_option,
+    profiles_option,
     refuse_private_seeds_option,
     resolve_option,
     retries_option,
@@ -44,6 +45,7 @@ from archiver.cli.common import (
 @browser_option
 @resolve_option
 @refuse_private_seeds_option
+@profiles_option
 @capture_flags
 def capture(
     urls: tuple[str, ...],
@@ -57,6 +59,7 @@ def capture(
     browser_path: str | None,
     resolve: tuple[tuple[str, str], ...],
     refuse_private_seeds: bool,
+    profiles_dir: str | None,
     **flags: Any,
 ) -> None:
     """Capture each URL: WARC files, screenshots and the DOM, and a manifest.json for the run.
@@ -81,6 +84,7 @@ def capture(
         resume=not recapture,
         resolve=resolve,
         private_seeds=not refuse_private_seeds,
+        profiles_dir=profiles_dir,
     )
     with ExitStack() as stack:
         seeds = read_seeds(urls, inputs)

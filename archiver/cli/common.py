@@ -155,6 +155,15 @@ resolve_option = click.option(
 )
 
 
+profiles_option = click.option(
+    "--profiles",
+    "profiles_dir",
+    metavar="DIR",
+    envvar="ARCHIVER_PROFILES",
+    help="Folder of the browser profiles (default: $XDG_DATA_HOME/archiver/profiles). Env: ARCHIVER_PROFILES.",
+)
+
+
 refuse_private_seeds_option = click.option(
     "--refuse-private-seeds",
     is_flag=True,

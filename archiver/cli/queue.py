@@ -17,6 +17,7 @@ from archiver.cli.common import (
     concurrency_option,
     input_option,
     output_option,
+    profiles_option,
     refuse_private_seeds_option,
     resolve_option,
     retries_option,
@@ -144,6 +145,13 @@ def queue_status(as_json: bool, redis_url: str) -> None:
     help="Let this worker's captures reach private, loopback and link-local addresses when a job asks "
     "(queue add --allow-private). Off by default: such a job is refused, whatever it says.",
 )
+@profiles_option
+@click.option(
+    "--profile",
+    metavar="NAME",
+    help="Capture the jobs that name no profile with browser profile NAME (this worker's own copy, "
+    "in --profiles); a job that names one always uses that one.",
+)
 def worker(
     redis_url: str,
     output: Path,
@@ -156,6 +164,8 @@ def worker(
     resolve: tuple[tuple[str, str], ...],
     refuse_private_seeds: bool,
     allow_private: bool,
+    profiles_dir: str | None,
+    profile: str | None,
 ) -> None:
     """Capture queued pages, exactly as `archiver capture` would, into a run folder of its own in --output.
 
@@ -181,7 +191,13 @@ def worker(
         resolve=resolve,
         private_seeds=not refuse_private_seeds,
         allow_private=allow_private,
+        profiles_dir=profiles_dir,
+        profile=profile,
     )
+    if profile:
+        from archiver.profiles.store import ProfileStore
+
+        ProfileStore(Path(profiles_dir) if profiles_dir else None).load(profile)  # a missing one: one line
     agent = Worker(broker, settings, say=lambda line: say(line, err=True))
     click.echo(f"archiver worker {agent.id}: output {output}, queue {display_url(broker.url)}", err=True)
     tally = asyncio.run(agent.run())  # a failure to write ends it with one line (cli.common)

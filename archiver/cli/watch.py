@@ -18,6 +18,7 @@ from archiver.cli.common import (
     browser_option,
     concurrency_option,
     output_option,
+    profiles_option,
     refuse_private_seeds_option,
     resolve_option,
     retries_option,
@@ -81,6 +82,7 @@ def watch() -> None:
 @browser_option
 @resolve_option
 @refuse_private_seeds_option
+@profiles_option
 @capture_flags
 def start(
     sources: tuple[str, ...],
@@ -98,6 +100,7 @@ def start(
     browser_path: str | None,
     resolve: tuple[tuple[str, str], ...],
     refuse_private_seeds: bool,
+    profiles_dir: str | None,
     **flags: Any,
 ) -> None:
     """Watch each SOURCE (a feed, a sitemap or a section front: its kind is found from what it serves).
@@ -138,6 +141,7 @@ def start(
             resume=False,
             resolve=resolve,
             private_seeds=not refuse_private_seeds,
+            profiles_dir=profiles_dir,
         ),
     )
     say(f"archiver watch: {len(watched)} source(s) into {output}", err=True)

@@ -113,6 +113,8 @@ def _page(page: StoredPage, qa: QaReport | None, bundled: dict[str, str]) -> str
                 "<br>".join(_text(v.line() + (" (left as asked)" if v.as_asked else "")) for v in page.verdicts),
             ),
             _row("Done to the page", "<br>".join(_text(o.line()) for o in page.obstacles)),
+            _row("Logged in as", _text(page.profile.line()) if page.profile else "no profile: not logged in"),
+            _row("Session secrets", _secrets(page)),
             _row("Replay QA", _qa(qa, page.capture_id)),
             _row("Capture id", f"<code>{_text(page.capture_id)}</code> (page id <code>{_text(page.page_id)}</code>)"),
         ]
@@ -122,6 +124,13 @@ def _page(page: StoredPage, qa: QaReport | None, bundled: dict[str, str]) -> str
         f"<h3>Files</h3><table><tr><th>In this bundle</th><th>Role</th><th>Bytes</th><th>SHA-256</th></tr>"
         f"{files}</table>"
     )
+
+
+def _secrets(page: StoredPage) -> str:
+    if page.secrets is None:
+        return "not recorded (a capture from before secrets were redacted)"
+    line = _text(page.secrets.line())
+    return line if page.secrets.redacted else f'<span class="bad">WARNING: {line}</span>'
 
 
 def render_report(runs: list[tuple[StoredRun, QaReport | None]], bundled: dict[str, str], sealing: list[str]) -> str:

@@ -419,6 +419,56 @@ class Obstacle:
         return f"{subject}: {self.action}{' (it did not work)' if self.succeeded is False else ''}"
 
 
+@dataclass(frozen=True)
+class Secrets:
+    """What of the session's secrets the capture stored: redacted to keyed hashes (and with which
+    key), or kept as sent (--keep-secrets), header by header."""
+
+    redacted: bool
+    headers: Mapping[str, int]  # header name -> how many were redacted (or kept)
+    key_id: str | None = None
+    warning: str | None = None
+
+    @classmethod
+    def parse(cls, reader: _Reader) -> Secrets:
+        redacted = reader.flag("redacted", default=True)
+        counts = reader.mapping("headers" if redacted else "kept")
+        headers = {name: value for name, value in counts.items() if isinstance(value, int)}
+        return cls(redacted, headers, reader.optional_text("key_id"), reader.optional_text("warning"))
+
+    def line(self) -> str:
+        counted = ", ".join(f"{count} {name}" for name, count in self.headers.items()) or "none sent"
+        if self.redacted:
+            return f"redacted to keyed hashes ({counted}; key {self.key_id})"
+        return f"KEPT as sent, --keep-secrets ({counted}): the archive can give the session away"
+
+
+@dataclass(frozen=True)
+class ProfileUse:
+    """The browser profile a page was captured with: its name and fingerprint, never a value."""
+
+    name: str
+    fingerprint: str
+    check: str | None  # what proves the login, described
+    check_held: bool | None  # None: no check, or it could not be looked for
+
+    @classmethod
+    def parse(cls, reader: _Reader) -> ProfileUse:
+        check = reader.obj("check")
+        described = f"{check.text('kind')} {check.text('value')!r}" if check else None
+        held = reader.data.get("check_held")
+        return cls(reader.text("name"), reader.text("fingerprint"), described, held if isinstance(held, bool) else None)
+
+    def line(self) -> str:
+        if self.check is None:
+            outcome = "no check (a logged-out page cannot be told)"
+        elif self.check_held is None:
+            outcome = f"check {self.check} not looked for"
+        else:
+            outcome = f"check {self.check} {'held' if self.check_held else 'did NOT hold: seen logged out'}"
+        return f"{self.name} (fingerprint {self.fingerprint}), {outcome}"
+
+
 # -- a page ----------------------------------------------------------------------------------------
 
 
@@ -452,6 +502,8 @@ class StoredPage:
     obstacles: tuple[Obstacle, ...] = ()
     verdicts: tuple[Verdict, ...] = ()
     attempts: tuple[Attempt, ...] = ()  # earlier attempts, retried (a network error, a rate limit)
+    secrets: Secrets | None = None  # None: a manifest from before secrets were redacted
+    profile: ProfileUse | None = None  # --profile
 
     @classmethod
     def from_entry(cls, run_dir: Path, run_id: str, entry: Any, where: str = "page") -> StoredPage:
@@ -489,6 +541,8 @@ class StoredPage:
             obstacles=reader.each("obstacles", Obstacle.parse),
             verdicts=reader.each("verdicts", Verdict.parse),
             attempts=reader.each("attempts", Attempt.parse),
+            secrets=Secrets.parse(secrets) if (secrets := reader.obj("secrets")) else None,
+            profile=ProfileUse.parse(profile) if (profile := reader.obj("profile")) else None,
         )
 
     @property

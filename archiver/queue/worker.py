@@ -25,7 +25,7 @@ import secrets
 import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -67,12 +67,24 @@ class WorkerSettings:
     resolve: tuple[tuple[str, str], ...] = ()  # --resolve NAME=IP, as `capture --resolve`
     private_seeds: bool = True  # False: a seed on a private address is refused (--refuse-private-seeds)
     allow_private: bool = False  # this worker's own policy: a job asking for more is refused
+    profiles_dir: str | None = None  # this worker's own copies of the profiles jobs name (--profiles)
+    profile: str | None = None  # --profile: the profile for jobs that name none
 
     def run_settings(self) -> RunSettings:
         """The settings each page is captured with, as `capture` has them (resume: see QueuedJob.recapture)."""
         return RunSettings(
-            concurrency=self.concurrency, retries=self.retries, resolve=self.resolve, private_seeds=self.private_seeds
+            concurrency=self.concurrency,
+            retries=self.retries,
+            resolve=self.resolve,
+            private_seeds=self.private_seeds,
+            profiles_dir=self.profiles_dir,
         )
+
+    def options_for(self, options: CaptureOptions) -> CaptureOptions:
+        """A job's options as this worker captures them: its --profile for a job that names none."""
+        if self.profile and not options.profile:
+            return replace(options, profile=self.profile)
+        return options
 
 
 @dataclass
@@ -129,6 +141,7 @@ class _Runs:
                     options,
                     dedup,
                     netguard.network_access(dict(self.settings.resolve), self.settings.private_seeds),
+                    self.settings.run_settings().profiles_path(),
                 ),
             )
         return self.by_options[key]
@@ -351,7 +364,8 @@ class Worker:
 
     async def _capture(self, delivery: Delivery, job: QueuedJob) -> None:
         prior = None if job.recapture else self._completed.current().get(job.page_key)
-        store, plan = self._runs.get(job.options, self._dedup if job.options.dedup else None)
+        options = self.settings.options_for(job.options)
+        store, plan = self._runs.get(options, self._dedup if options.dedup else None)
         if prior is not None:
             won, _ = await self._call(
                 self.broker.commit, job.job_id, self._outcome(job.url, delivery, "skipped", prior=prior)

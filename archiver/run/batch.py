@@ -33,6 +33,7 @@ from archiver.output.interrupted import recover_open_warcs
 from archiver.output.locks import lock_output, lock_run
 from archiver.output.manifest import RunManifest
 from archiver.output.stored import StoredPage
+from archiver.profiles.store import ProfileStore
 from archiver.run.browsers import BrowserHolder
 from archiver.run.seeds import Seed, read_seeds
 from archiver.terms import COMPLETE, FAILED
@@ -68,9 +69,13 @@ class RunSettings:
     resume: bool = True  # skip pages an earlier run in the same output captured completely
     resolve: tuple[tuple[str, str], ...] = ()  # --resolve NAME=IP: what those names resolve to (split horizon)
     private_seeds: bool = True  # False (--refuse-private-seeds): a seed on a private address is refused
+    profiles_dir: str | None = None  # --profiles: where --profile NAME is read (default: the user's data folder)
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "resolve": dict(self.resolve)}
+
+    def profiles_path(self) -> Path | None:
+        return Path(self.profiles_dir) if self.profiles_dir else None
 
 
 @dataclass
@@ -144,6 +149,8 @@ class OpenRun:
         await self.holder.locate()  # before touching the output: a missing browser is said first
         if self.options.block:
             load_blocker(self.options.block)  # and a filter list that cannot be read
+        if self.options.profile:
+            ProfileStore(self.settings.profiles_path()).load(self.options.profile)  # and a missing profile
         stack = self._stack
         await stack.__aenter__()
         try:
@@ -174,6 +181,7 @@ class OpenRun:
                 self.options,
                 self.dedup,
                 netguard.network_access(dict(self.settings.resolve), self.settings.private_seeds),
+                self.settings.profiles_path(),
             )
         except BaseException:
             await stack.aclose()
@@ -247,6 +255,7 @@ class RunPlan:
     options: CaptureOptions
     dedup: DedupIndex | None
     access: NetworkAccess  # how names resolve and connections go (the guard checks each either way)
+    profiles_dir: Path | None = None  # this machine's profiles
 
 
 def _rate_limited(result: PageResult) -> bool:
@@ -265,7 +274,11 @@ async def capture_with_retries(
     for attempt in range(settings.retries + 1):
         async with holder.lease() as (browser, info):
             result = await capture_page(
-                browser, info, CaptureJob(seed.url, plan.run_dir, plan.run_id, plan.options), plan.dedup, plan.access
+                browser,
+                info,
+                CaptureJob(seed.url, plan.run_dir, plan.run_id, plan.options, plan.profiles_dir),
+                plan.dedup,
+                plan.access,
             )
             browser_lost = result.browser_lost or (result.state == FAILED and BROWSER_ERROR in (result.reason or ""))
             if browser_lost:  # the next attempt, and the next page, get a new browser

@@ -48,6 +48,10 @@ def page_summary(page: StoredPage) -> list[str]:
             f"revisits ({dedup.bytes_saved:,} bytes saved); they need {len(dedup.requires)} earlier "
             "WARC file(s)"
         )
+    if page.profile is not None:
+        lines.append(f"{'Profile:':<13}{page.profile.line()}")
+    if page.secrets is not None and (page.secrets.headers or not page.secrets.redacted):
+        lines.append(f"{'Secrets:':<13}{page.secrets.line()}")
     for verdict in page.verdicts:
         lines.append(f"{'Verdict:':<13}{verdict.line()}{' (left as asked)' if verdict.as_asked else ''}")
     for obstacle in page.obstacles:

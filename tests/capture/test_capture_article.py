@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from archiver.identity import sha256_file
 from archiver.output.manifest import load_schema
 from archiver.run.batch import RunOutcome
 from archiver.warc.lint import lint_paths
+from archiver.warc.redact import MARK as REDACTED
 from tests.support.fixture_site import IMAGE_PATHS, NEXT_STORIES, POST_BODY_MARK
 from tests.support.warcs import Record, records_of, responses
 
@@ -112,9 +114,15 @@ def test_chunked_response_is_stored_dechunked_and_says_so(manifest: dict, by_url
     assert record.payload == b"piece one, piece two, piece three"
 
 
-def test_duplicate_set_cookie_headers_stay_two_lines(manifest: dict, by_url: dict) -> None:
+def test_duplicate_set_cookie_headers_stay_two_lines_their_values_redacted(manifest: dict, by_url: dict) -> None:
     (article,) = by_url[_origin(manifest) + "/article"]
-    assert article.http_all("Set-Cookie") == ["session=abc; Path=/", "consent=yes; Path=/"]
+    lines = article.http_all("Set-Cookie")
+    assert [line.partition("=")[0] for line in lines] == ["session", "consent"]
+    assert all(line.endswith("; Path=/") for line in lines)
+    values = [line.split(";")[0].partition("=")[2] for line in lines]
+    assert all(re.fullmatch(re.escape(REDACTED) + "[0-9a-f]{16}", value) for value in values), values
+    (page,) = manifest["pages"]
+    assert page["secrets"]["redacted"] and page["secrets"]["headers"]["Set-Cookie"] == 2
 
 
 def test_post_request_is_recorded_with_its_body(records: list[Record], manifest: dict) -> None:
