@@ -144,6 +144,10 @@ def capture(catalog: Catalog, capture_id: str) -> dict[str, Any]:
                                                               "modified", "canonical_url", "site_name", "section")},
         "photos": _photos(page),
         "warnings": list(page.warnings),
+        "verdicts": [v.line() + (" (left as asked)" if v.as_asked else "") for v in page.verdicts],
+        "done": [o.line() for o in page.obstacles],
+        "profile": page.profile.line() if page.profile else None,
+        "secrets": {"line": page.secrets.line(), "redacted": page.secrets.redacted} if page.secrets else None,
         "refused": [{"url": refusal.url, "reason": refusal.reason} for refusal in page.refused],
         "steps": [{"name": s.name, "seconds": s.seconds, "outcome": s.outcome, "detail": s.detail} for s in page.steps],
         "files": [

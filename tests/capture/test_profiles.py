@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import os
+import shutil
 import stat
 import urllib.parse
 import urllib.request
@@ -34,6 +35,8 @@ from archiver.replay.replaywebpage import ReplayWebPageServer, ensure_replaywebp
 from archiver.warc.redact import MARK
 from tests.support.cli import FAST, run_cli
 from tests.support.fixture_site import ServerThread
+from tests.support.queue_support import RedisServer, WorkerProcess, manifest_pages, queue_add
+from tests.support.review_app import raw_get, running_app
 from tests.support.rwp_client import DESKTOP, replay
 from tests.support.subscriber_site import (
     API_TEXT_MARK,
@@ -172,6 +175,9 @@ def test_without_a_profile_the_teaser_is_captured_and_judged_a_login_wall(story:
     assert "login-wall" in anonymous.verdicts()
     assert TEASER_MARK in anonymous.text and FULL_TEXT_MARK not in anonymous.text
     assert "profile" not in anonymous.page and anonymous.manifest["options"]["profile"] is None
+    # no profile, and still the page's own token and the site's cookie are redacted
+    assert anonymous.page["secrets"]["headers"]["Authorization"] == 1
+    assert anonymous.page["secrets"]["headers"]["Set-Cookie"] == 1
 
 
 def test_the_profile_made_by_form_login_is_owner_only_and_holds_no_password(story: Story) -> None:
@@ -209,6 +215,8 @@ def test_with_the_profile_the_full_story_is_in_the_dom_the_text_and_the_manifest
     shown = run_cli("show", str(capture.run_dir))
     assert "Profile:     sub (fingerprint" in shown.stdout and "check css '.account-menu' held" in shown.stdout
     assert "Secrets:     redacted to keyed hashes" in shown.stdout
+    linted = run_cli("lint", str(capture.run_dir))
+    assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
 def test_the_records_keep_names_and_schemes_and_hash_each_value(story: Story) -> None:
@@ -378,3 +386,47 @@ async def _rwp_text(server: ReplayWebPageServer, archive: Path, url: str, timest
             return replayed.text
         finally:
             await browser.close()
+
+
+@pytest.mark.redis
+def test_a_queued_job_carries_only_the_profile_name_and_each_worker_uses_its_own_copy(
+    story: Story, tmp_path: Path
+) -> None:
+    redis = RedisServer(tmp_path / "redis").start()
+    try:
+        for number, extra in enumerate((["--profile", "sub"], ["--profile", "ghost"], [])):
+            added = queue_add(redis.url, f"{story.base}/sub/article?job={number}", *extra)
+            assert added.returncode == 0, added.stderr
+        entries = redis.broker().client.xrange(redis.broker().key("jobs"))
+        jobs = [json.loads(fields["job"]) for _, fields in entries]
+        assert [job["options"]["profile"] for job in jobs] == ["sub", "ghost", None]
+        dumped = json.dumps(jobs)
+        assert not [s for s in story.site.secrets() if s in dumped] and "storage_state" not in dumped
+        own_copy = tmp_path / "worker-profiles"
+        shutil.copytree(story.profiles, own_copy)
+        out = tmp_path / "out"
+        worker = WorkerProcess(
+            redis.url, out, tmp_path / "worker.log", "--until-empty", "--profiles", str(own_copy), "--profile", "mine"
+        )
+        assert worker.wait(600) == 0, worker.said()
+    finally:
+        redis.stop()
+    by_profile = {(page.get("profile") or {}).get("name"): page for _, page in manifest_pages(out)}
+    assert by_profile["sub"]["state"] == "complete" and by_profile["sub"]["profile"]["check_held"] is True
+    assert by_profile["mine"]["state"] == "complete"  # the job that named none: the worker's --profile
+    (ghost,) = [page for _, page in manifest_pages(out) if page["state"] == "failed"]
+    assert "no profile named 'ghost'" in ghost["reason"]
+    found = _holding(out, story.site.secrets())
+    assert not found, found
+
+
+def test_the_review_app_says_who_was_logged_in_and_what_became_of_the_secrets(story: Story) -> None:
+    kept, expired = story.captures["kept"], story.captures["expired"]
+    with running_app([kept.run_dir.parent, expired.run_dir.parent]) as (base, _):
+        _, _, body = raw_get(base, f"/api/captures/{expired.page['capture_id']}")
+        data = json.loads(body)
+        assert "did NOT hold" in data["profile"] and data["secrets"]["redacted"] is True
+        assert any(line.startswith("login-wall: profile 'sub'") for line in data["verdicts"])
+        status, _, page = raw_get(base, f"/captures/{kept.page['capture_id']}")
+        html = page.decode()
+        assert status == 200 and "KEPT as sent" in html and 'class="bad"' in html and "sub (fingerprint" in html

@@ -5,7 +5,9 @@
   keeps an API token in local storage (as many sites' front ends do).
 - /sub/article: the full story for a subscriber (who also sees `.account-menu`, and whose session
   cookie each visit renews with Set-Cookie), a teaser and a login form for anyone else. The page's
-  script asks /sub/api/extra for one more paragraph with `Authorization: Bearer <API token>`.
+  script asks /sub/api/extra for one more paragraph with `Authorization: Bearer <API token>`; a
+  reader who is not logged in gets a meter token in a script-readable cookie, which the page's
+  script sends to /sub/api/meter as `Authorization: Bearer` (a secret with no profile at all).
 - `expire()` ends every session, as a site logging the account out would.
 
 The secrets a capture must never store: PASSWORD, the session cookie's value and the API token
@@ -76,6 +78,9 @@ ARTICLE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 // A subscriber's page asks the API with the token its front end keeps (at replay there is none,
 // and the archive answers the request all the same).
 const token = localStorage.getItem("api_token");
+// Anyone's page counts free articles with a token the server set in a script-readable cookie.
+const meter = document.cookie.match(/(?:^|; )meter=(\\w+)/);
+if (meter) fetch("/sub/api/meter", {{headers: {{"Authorization": "Bearer " + meter[1]}}}});
 if (document.querySelector(".account-menu")) {{
   fetch("/sub/api/extra", {{headers: {{"Authorization": "Bearer " + token}}}})
     .then((r) => r.ok ? r.json() : null)
@@ -117,6 +122,8 @@ class SubscriberSite(FixtureApp):
             return self._article(session)
         if path == "/sub/api/extra":
             return self._api(headers)
+        if path == "/sub/api/meter":
+            return Reply(200, b'{"free_left": 2}', [("Content-Type", "application/json")])
         return Reply(404, b"not here", [("Content-Type", "text/plain")])
 
     def _session(self, headers: dict[str, str]) -> str | None:
@@ -153,7 +160,9 @@ class SubscriberSite(FixtureApp):
                 "{csrf}", "teaser"
             )
             page = ARTICLE_PAGE.format(account='<a href="/sub/login">Log in</a>', body=teaser)
-            return Reply(200, page.encode(), HTML)
+            meter = secrets.token_hex(12)
+            self.issued.append(meter)
+            return Reply(200, page.encode(), HTML + [("Set-Cookie", f"meter={meter}; Path=/; SameSite=Lax")])
         body = "".join(f"<p>{text}</p>" for text in STORY)
         page = ARTICLE_PAGE.format(account=f'<a class="{CHECK[1:]}" href="/sub/account">My account</a>', body=body)
         renewed = f"{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax; Max-Age=86400"
