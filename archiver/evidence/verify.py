@@ -302,6 +302,13 @@ def _check_manifests(bundle: _Bundle) -> Iterator[Check]:
             run = replace(run, pages=tuple(page for page in run.pages if page.capture_id in selection))
             selection -= run.capture_ids
         yield _check_manifest(bundle, run, placed, listed)
+        kept = [page for page in run.pages if page.secrets is not None and not page.secrets.redacted]
+        if kept:  # not a failure of the bundle, but whoever receives it must know
+            yield Check(
+                NOTE,
+                f"manifest {run.run_id}: {len(kept)} page(s) captured with --keep-secrets: the bundle holds "
+                f"session secrets (cookies, tokens) as sent, e.g. {kept[0].url}",
+            )
     if selection:
         yield Check(FAIL, f"{SELECTION} names {len(selection)} capture(s) no manifest lists: {sorted(selection)[0]}")
 

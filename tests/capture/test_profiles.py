@@ -293,6 +293,9 @@ def test_keep_secrets_stores_them_and_says_so_in_the_manifest_and_the_report(sto
     report = zipfile.ZipFile(story.bundles["kept"]).read("report/index.html").decode()
     assert "WARNING: KEPT as sent" in report
     assert session in {secret for _, secret in _holding(story.bundles["kept"], [session])}
+    verified = run_cli("verify", str(story.bundles["kept"]))
+    assert "captured with --keep-secrets: the bundle holds session secrets" in verified.stdout, verified.stdout
+    assert "--keep-secrets" not in run_cli("verify", str(story.bundles["profile"])).stdout
 
 
 def test_an_expired_session_is_a_login_wall_and_the_profile_is_left_as_it_was(story: Story) -> None:

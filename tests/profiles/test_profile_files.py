@@ -117,3 +117,32 @@ def test_the_users_own_key_is_made_once_and_kept_owner_only(tmp_path: Path) -> N
     key = user_redaction_key(tmp_path)
     assert user_redaction_key(tmp_path) == key and len(key) == 32
     assert stat.S_IMODE((tmp_path / "redaction-key").stat().st_mode) == 0o600
+
+
+def test_the_profile_commands_import_list_show_and_delete_without_showing_a_value(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from archiver.cli import main
+
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text(COOKIES_TXT)
+    folder = ["--profiles", str(tmp_path / "p")]
+    runner = CliRunner()
+    made = runner.invoke(
+        main, ["profile", "import", "reader", "--cookies", str(cookies), "--check", "Log out", *folder]
+    )
+    assert made.exit_code == 0, made.output
+    listed = runner.invoke(main, ["profile", "list", *folder]).output
+    assert listed.startswith("reader  cookies, saved ") and "news.test" in listed
+    shown = runner.invoke(main, ["profile", "show", "reader", *folder]).output
+    assert "check:         text 'Log out'" in shown and "sid for .news.test/ HttpOnly" in shown
+    assert (
+        "S3CRET-VALUE" not in shown
+        and "S3CRET-VALUE" not in runner.invoke(main, ["profile", "show", "reader", "--json", *folder]).output
+    )
+    neither = runner.invoke(main, ["profile", "import", "other", *folder])
+    assert neither.exit_code == 2 and "one of --cookies FILE or --storage-state FILE" in neither.output
+    assert runner.invoke(main, ["profile", "delete", "reader", *folder]).exit_code == 0
+    assert not (tmp_path / "p" / "reader.json").exists()
+    gone = runner.invoke(main, ["profile", "delete", "reader", *folder])
+    assert gone.exit_code == 2 and "no profile named 'reader'" in gone.output
