@@ -27,11 +27,12 @@ def option(
     minimum: float | None = None,
     size: bool = False,
     choices: tuple[str, ...] | None = None,
+    metavar: str | None = None,
 ) -> Any:
     """Declare a capture option: its default, its flag (`--no-...` for an option on by default),
     its help, its lowest allowed value, whether it is a size in bytes (written 500M, 1G), and the
-    words a text option may be."""
-    metadata = {"flag": flag, "help": help, "minimum": minimum, "size": size, "choices": choices}
+    words a text option may be, and what `--help` calls its value."""
+    metadata = {"flag": flag, "help": help, "minimum": minimum, "size": size, "choices": choices, "metavar": metavar}
     return field(default=default, metadata=metadata)
 
 
@@ -122,12 +123,14 @@ class CaptureOptions:
         "--block",
         "A filter list (Adblock Plus syntax, e.g. EasyList) whose rules for whole hosts refuse their "
         "connections; each refusal is recorded. Off by default: the ads are part of what a reader saw.",
+        metavar="FILE",
     )
     profile: str | None = option(
         None,
         "--profile",
         "Capture logged in, with the browser profile NAME (archiver profile create/import); its "
         "secrets are redacted from what is stored, and its check proves each page was seen logged in.",
+        metavar="NAME",
     )
     keep_secrets: bool = option(
         False,

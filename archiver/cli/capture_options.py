@@ -45,7 +45,7 @@ def _flag(declared: Field[Any]) -> Callable[[F], F]:
         return click.option(flag, type=click.Choice(meta["choices"]), default=default, show_default=True, help=text)
     if kind in (int, float):
         return click.option(flag, type=_number_type(declared), default=default, show_default=True, help=text)
-    return click.option(flag, default=default, help=text)
+    return click.option(flag, default=default, help=text, metavar=meta.get("metavar"))
 
 
 def _declared_flags() -> list[Field[Any]]:
