@@ -88,6 +88,7 @@ class Story:
     after_expiry: tuple[bytes, float] = (b"", 0.0)
     refreshed: Any = None
     imported: Any = None
+    two_steps: Any = None
 
 
 def _capture(story: Story, name: str, out: Path, *extra: str) -> Capture:
@@ -139,6 +140,11 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         )  # fmt: skip
         assert story.created.returncode == 0, story.created.stderr
         story.profile_bytes = (story.profiles / "sub.json").read_bytes()
+        story.two_steps = run_cli(
+            "profile", "create", "steps", "--login-url", f"{base}/sub/login-steps", "--username", USERNAME,
+            "--password-file", str(password_file), "--check", "text:Welcome back", "--profiles", str(story.profiles),
+            env=story.env,
+        )  # fmt: skip
         _capture(story, "anonymous", folder / "anonymous")
         _capture(story, "profile", folder / "with-profile", "--profile", "sub")
         _capture(story, "kept", folder / "kept", "--profile", "sub", "--keep-secrets")
@@ -195,6 +201,14 @@ def test_the_profile_made_by_form_login_is_owner_only_and_holds_no_password(stor
     assert not [s for s in story.site.secrets() if s in shown.stdout + shown.stderr]
     listed = run_cli("profile", "list", "--profiles", str(story.profiles), env=story.env)
     assert listed.stdout.splitlines()[0].startswith("mine") and "sub  login" in listed.stdout
+    assert "steps  login" in listed.stdout
+
+
+def test_a_login_in_two_steps_is_followed_to_its_password_page(story: Story) -> None:
+    assert story.two_steps.returncode == 0, story.two_steps.stderr
+    saved = json.loads((story.profiles / "steps.json").read_bytes())
+    assert [c["name"] for c in saved["storage_state"]["cookies"]] == [SESSION_COOKIE]
+    assert saved["storage_state"]["cookies"][0]["value"] in story.site.issued
 
 
 def test_with_the_profile_the_full_story_is_in_the_dom_the_text_and_the_manifest_says_how(story: Story) -> None:

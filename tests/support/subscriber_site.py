@@ -8,6 +8,7 @@
   script asks /sub/api/extra for one more paragraph with `Authorization: Bearer <API token>`; a
   reader who is not logged in gets a meter token in a script-readable cookie, which the page's
   script sends to /sub/api/meter as `Authorization: Bearer` (a secret with no profile at all).
+- /sub/login-steps: the same login in two steps (the e-mail address, then the password).
 - `expire()` ends every session, as a site logging the account out would.
 
 The secrets a capture must never store: PASSWORD, the session cookie's value and the API token
@@ -16,6 +17,7 @@ The secrets a capture must never store: PASSWORD, the session cookie's value and
 
 from __future__ import annotations
 
+import html
 import json
 import secrets
 from typing import Any
@@ -56,6 +58,15 @@ LOGIN_PAGE = (
     + LOGIN_FORM
     + "</body></html>"
 )
+
+# A login in two steps, as many sites have it: the e-mail address first, then the password.
+EMAIL_STEP_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Log in</title></head>
+<body><h1>Log in</h1><form method="post" action="/sub/login-steps">
+<label>E-mail address <input type="email" name="email"></label> <button>Continue</button></form></body></html>"""
+PASSWORD_STEP_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Log in</title></head>
+<body><h1>Enter your password</h1><p>{email}</p><form method="post" action="/sub/login">
+<input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="email" value="{email}">
+<label>Password <input type="password" name="password"></label> <button>Log in</button></form></body></html>"""
 
 ACCOUNT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Your account</title></head>
 <body><nav><a class="account-menu" href="/sub/account">My account</a></nav><h1>Welcome back</h1>
@@ -114,6 +125,13 @@ class SubscriberSite(FixtureApp):
             return self._log_in(body)
         if path == "/sub/login":
             return self._login_page("")
+        if path == "/sub/login-steps" and scope["method"] == "POST":
+            email = html.escape(parse_qs(body.decode())["email"][0])
+            csrf = secrets.token_hex(8)
+            self.csrf_tokens.add(csrf)
+            return Reply(200, PASSWORD_STEP_PAGE.format(email=email, csrf=csrf).encode(), HTML)
+        if path == "/sub/login-steps":
+            return Reply(200, EMAIL_STEP_PAGE.encode(), HTML)
         if path == "/sub/account":
             if session is None:
                 return Reply(303, b"", [("Location", "/sub/login")])
