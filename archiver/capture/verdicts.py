@@ -119,8 +119,9 @@ def _from_scan(session: CaptureSession, scan: PageScan) -> list[dict[str, Any]]:
         verdicts.append(_verdict("paywall-soft", paywall + clipped, article_words=scan.article_words))
     elif paywall and little_text:
         verdicts.append(_verdict("paywall-hard", paywall, article_words=scan.article_words))
-    login = _login_wall(session, scan)
-    if login and little_text and session.logged_in is not False:  # logged out: said once, by _logged_out
+    # a profile's page seen logged out: its login wall is said once, by _logged_out
+    login = _login_wall(session, scan) if little_text and session.logged_in is not False else []
+    if login:
         verdicts.append(_verdict("login-wall", login))
     if scan.challenge:
         verdicts.append(_verdict("bot-challenge", [*scan.challenge, f"page title: {scan.title}"]))

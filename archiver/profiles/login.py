@@ -23,7 +23,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from archiver.browser.guard_proxy import GuardProxy
 from archiver.browser.netguard import NetworkAccess, NetworkGuard
-from archiver.errors import explain_net_error
+from archiver.errors import explain_net_error, first_line
 from archiver.profiles.check import LoginCheck
 from archiver.profiles.store import LoginRecipe, ProfileError
 
@@ -123,7 +123,7 @@ async def _fill_and_send(page: Page, recipe: LoginRecipe, password: str, timeout
         await page.locator(str(found["password"])).first.fill(password, timeout=10_000)
         await _send(page, found, str(found["password"]))
     except PlaywrightError as exc:
-        raise ProfileError(f"the login form on {page.url} could not be filled in: {_first_line(exc)}") from None
+        raise ProfileError(f"the login form on {page.url} could not be filled in: {first_line(str(exc))}") from None
 
 
 async def _fields(page: Page, recipe: LoginRecipe) -> dict[str, str | None]:
@@ -180,7 +180,3 @@ async def _wait_until_logged_in(page: Page, check: LoginCheck | None, timeout: f
             break
     proof = f"the check {check.describe()} is not" if check else "a password field is still"
     raise ProfileError(f"the login did not go through: {proof} on the page it led to ({page.url}); nothing was saved")
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
