@@ -146,6 +146,34 @@ class CaptureOptions:
         "pointing at it).",
     )
 
+    # Video and audio
+    media: bool = option(
+        True,
+        "--no-media",
+        "Do not start the page's video and audio or store every segment of their streams (the "
+        "files the page fetched itself are stored all the same).",
+    )
+    media_max_height: int = option(
+        720,
+        "--media-max-height",
+        "Store HLS/DASH streams at the best rendition up to this height (and what each replay "
+        "client plays); the records tell pywb and ReplayWeb.page to play that one.",
+        minimum=1,
+    )
+    media_max_bytes: int = option(
+        500 << 20,
+        "--media-max-bytes",
+        "Stop fetching a page's stream segments past this many bytes (e.g. 200M); recorded as partial media.",
+        minimum=0,
+        size=True,
+    )
+    media_max_seconds: float = option(
+        60.0,
+        "--media-max-seconds",
+        "Seconds spent fetching a page's streams; a live stream is followed this long, then recorded as partial.",
+        minimum=0,
+    )
+
     # Output
     max_screenshot_height: int = option(
         16384,

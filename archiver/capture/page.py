@@ -15,7 +15,7 @@ from playwright.async_api import Browser
 
 from archiver.browser.launch import BrowserInfo
 from archiver.browser.netguard import NetworkAccess
-from archiver.capture import article, closing, load, login_check, obstacles, rendered, verdicts, wholefiles
+from archiver.capture import article, closing, load, login_check, media, obstacles, rendered, verdicts, wholefiles
 from archiver.capture.conclude import conclude
 from archiver.capture.context import open_context
 from archiver.capture.result import PageResult
@@ -26,6 +26,7 @@ from archiver.options import CaptureJob
 from archiver.terms import FAILED, PARTIAL
 from archiver.warc.dedup import OriginalsIndex
 
+MEDIA_DRAIN_SECONDS = 45.0  # past --media-max-seconds: the last files fetched are read and recorded
 EXTRACTION_FAILURES = (Exception,)  # the capture itself is sound: a parser's failure is said, never fatal
 
 
@@ -91,6 +92,15 @@ LOADING = (
         when=login_check.has_a_check,
         page_time=True,
         failure="looking for the profile's check failed",
+    ),
+    Step("start_media", media.start_media, when=media.may_start_media, page_time=True, failure="starting the media"),
+    Step(
+        "complete_media",
+        media.complete_media,
+        when=media.has_media_to_complete,
+        timeout=lambda session: session.options.media_max_seconds + MEDIA_DRAIN_SECONDS,
+        page_time=True,
+        failure="fetching the media",
     ),
     Step("find_missing_files", wholefiles.find_missing_files, when=_working, page_time=True, expected=()),
     Step(
@@ -180,6 +190,7 @@ FINISHING = (
     Step("drain_recorder", closing.drain_recorder),
     Step("close_proxy", closing.close_proxy, when=closing.has_proxy),
     Step("keep_pieces", wholefiles.keep_pieces_without_whole_copy),
+    Step("report_media", media.report_media),
     Step("verdicts", verdicts.judge),
     Step("conclude", conclude),
     Step("capture_records", write_capture_records),

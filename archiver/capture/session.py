@@ -24,6 +24,7 @@ from archiver.browser.obstacles import FoldClick, PageScan
 from archiver.browser.recorder import Recorder
 from archiver.browser.screenshots import Screenshot
 from archiver.browser.tls import TlsWatcher
+from archiver.capture.media import MediaWork
 from archiver.capture.result import PageResult
 from archiver.identity import capture_id, page_id, strip_fragment
 from archiver.options import CaptureJob, CaptureOptions
@@ -83,6 +84,7 @@ class CaptureSession:
     consent: ConsentHandler | None = None  # autoconsent in every frame (archiver.browser.consent)
     fold_clicks: list[FoldClick] = field(default_factory=list)
     scan: PageScan | None = None  # what stood between the reader and the article, after the behaviours
+    media: MediaWork = field(default_factory=MediaWork)  # the page's video and audio (archiver.capture.media)
     obstructed: bool = False  # the article's text is in the page but covered or clipped
     # What was stored
     record_ids: dict[str, str] = field(default_factory=dict)  # URL -> id of its latest response record

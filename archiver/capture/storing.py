@@ -15,6 +15,7 @@ from archiver.browser.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE
 from archiver.browser.exchange import Exchange, StoredBody, body_length, body_sha256
 from archiver.browser.largebody import main_frame_id, stream_body
 from archiver.browser.recorder import Recorder
+from archiver.capture.media import observe
 from archiver.capture.session import CaptureSession
 from archiver.identity import strip_fragment
 from archiver.warc.dedup import Original, payload_digest
@@ -41,12 +42,16 @@ def write_exchange(session: CaptureSession, exchange: Exchange) -> None:
     # The browser connected to the guard's proxy; the server is where the proxy connected to.
     exchange.response.server_ip = session.guard.address_for(exchange.url) or exchange.response.server_ip
     normalized = session.redactor.redact(normalize(exchange))
+    # A stream's master playlist or manifest tells both replay clients which rendition to play.
+    replay_cap = observe(
+        session.media, url, exchange.response.headers, exchange.response.body, session.options.media_max_height
+    )
     original = _same_as_before(session, exchange, normalized)
     if original is not None:
         record_id = session.writer.write_revisit(normalized, original)
         session.dedup.noted(original)
     else:
-        record_id = session.writer.write_exchange(normalized)
+        record_id = session.writer.write_exchange(normalized, replay_cap or None)
     session.record_ids[url] = record_id
     if exchange.resource_type in ("document", DIRECT_FETCH_RESOURCE_TYPE) or url == session.final_url():
         session.document_hashes[url] = body_sha256(exchange.response.body)

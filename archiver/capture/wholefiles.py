@@ -117,6 +117,6 @@ def keep_pieces_without_whole_copy(session: CaptureSession) -> None:
             recorder.write(piece)
         kept_pieces.append(url)
     if refetched or kept_pieces:
-        result.media = {"refetched_whole": refetched, "kept_206_pieces": kept_pieces}
+        result.media.update({"refetched_whole": refetched, "kept_206_pieces": kept_pieces})
     for url in kept_pieces:
         result.warnings.append(f"only partial (206) copies of {url} could be recorded")

@@ -385,6 +385,45 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class MediaItem:
+    """One video, audio, stream or text track of the page (capture.media): what replay needs of it
+    and whether all of it is stored."""
+
+    kind: str  # progressive, hls, dash, track
+    url: str
+    element: str | None
+    complete: bool
+    why_not: str | None
+    live: bool
+    segments_expected: int | None
+    segments_stored: int | None
+    bytes: int
+
+    @classmethod
+    def parse(cls, reader: _Reader) -> MediaItem:
+        return cls(
+            kind=reader.text("kind"),
+            url=reader.text("url"),
+            element=reader.optional_text("element"),
+            complete=reader.flag("complete"),
+            why_not=reader.optional_text("why_not"),
+            live=reader.flag("live"),
+            segments_expected=reader.optional_int("segments_expected"),
+            segments_stored=reader.optional_int("segments_stored"),
+            bytes=reader.optional_int("bytes") or 0,
+        )
+
+    def line(self) -> str:
+        segments = (
+            f", {self.segments_stored} of {self.segments_expected} segments"
+            if self.segments_expected is not None
+            else ""
+        )
+        state = "complete" if self.complete else f"not complete: {self.why_not}"
+        return f"{self.kind} {self.url} ({self.element or 'element not known'}{segments}, {self.bytes} bytes): {state}"
+
+
+@dataclass(frozen=True)
 class Attempt:
     """An earlier attempt at a page, and why it was tried again."""
 
@@ -504,6 +543,7 @@ class StoredPage:
     attempts: tuple[Attempt, ...] = ()  # earlier attempts, retried (a network error, a rate limit)
     secrets: Secrets | None = None  # None: a manifest from before secrets were redacted
     profile: ProfileUse | None = None  # --profile
+    media: tuple[MediaItem, ...] = ()
 
     @classmethod
     def from_entry(cls, run_dir: Path, run_id: str, entry: Any, where: str = "page") -> StoredPage:
@@ -543,6 +583,7 @@ class StoredPage:
             attempts=reader.each("attempts", Attempt.parse),
             secrets=Secrets.parse(secrets) if (secrets := reader.obj("secrets")) else None,
             profile=ProfileUse.parse(profile) if (profile := reader.obj("profile")) else None,
+            media=media.each("items", MediaItem.parse) if (media := reader.obj("media")) else (),
         )
 
     @property

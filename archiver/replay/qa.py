@@ -35,6 +35,7 @@ from archiver.options import CaptureOptions
 from archiver.output.manifest import record_qa
 from archiver.output.runs import replayable_pages
 from archiver.output.stored import StoredPage, StoredRun
+from archiver.replay.playback import check_playback, click_facades
 from archiver.replay.pywb import COLLECTION, PYWB_VERSION, PywbServer, build_collection, ensure_pywb
 from archiver.replay.similarity import screenshot_similarity, text_similarity
 from archiver.terms import FileRole
@@ -85,6 +86,8 @@ class ProfileQA:
     # consent dialogs answered and the folds opened (a replay starts as the reader first saw it).
     consent_answered: list[str] = field(default_factory=list)
     folds_opened: list[str] = field(default_factory=list)
+    players_clicked: list[str] = field(default_factory=list)  # click-to-load players, as the capture did
+    media_playback: list[dict[str, Any]] = field(default_factory=list)  # each medium played, after the screenshot
     errors: list[str] = field(default_factory=list)
 
     def problems(self, limits: Thresholds) -> list[str]:
@@ -100,6 +103,12 @@ class ProfileQA:
             found.append(f"screenshot similarity {self.screenshot_similarity:.3f} < {limits.min_screenshot_similarity}")
         if self.text_similarity is not None and self.text_similarity < limits.min_text_similarity:
             found.append(f"text similarity {self.text_similarity:.3f} < {limits.min_text_similarity}")
+        not_playing = [entry for entry in self.media_playback if not entry["plays"]]
+        if not_playing:
+            found.append(
+                f"{len(not_playing)} medium/media did not play: "
+                + "; ".join(f"{entry['element']} ({entry['src']}): {entry['why']}" for entry in not_playing[:3])
+            )
         found.extend(self.errors)
         return found
 
@@ -199,6 +208,8 @@ async def _as_the_capture_did(
         await consent.answer()
     if options.expand:
         result.folds_opened = [click.text for click in await expand_folds(browser_page, network) if click.succeeded]
+    if options.media:
+        result.players_clicked = await click_facades(browser_page.frames)
     await network.wait_for_quiet(options.network_quiet, options.quiet_timeout)
 
 
@@ -220,6 +231,11 @@ async def _inspect(
     if profile == DESKTOP and captured_shot:
         shot = await full_page_screenshot(browser_page, None, max_height, SCREENSHOT_TIMEOUT)
         result.screenshot_similarity = screenshot_similarity(captured_shot[0].read_bytes(), shot.png)
+    if page.media:  # played last: a playing video would change the screenshot
+        playback = await check_playback(browser_page.frames)
+        result.media_playback = [
+            {**entry.to_dict(), "src": original_url(server, entry.src) if entry.src else None} for entry in playback
+        ]
 
 
 @dataclass

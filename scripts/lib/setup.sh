@@ -1,6 +1,6 @@
 # Shared by scripts/archive and scripts/test: create what is missing, nothing more.
 # Sourced, not run. Sets VENV; defines ensure_env, ensure_browser, ensure_pywb,
-# ensure_replaywebpage, ensure_autoconsent and ensure_redis.
+# ensure_replaywebpage, ensure_autoconsent, ensure_redis and ensure_ffmpeg.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${ARCHIVER_VENV:-$ROOT/.venv}"
@@ -98,6 +98,20 @@ ensure_redis() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
     else
         say "redis-server is needed by the queue's tests: install Redis (6.2 or newer)"
+        exit 2
+    fi
+}
+
+# ffmpeg makes the media tests' fixtures (a progressive MP4, HLS and DASH renditions, a podcast):
+# Debian's package (as root) where none is on PATH.
+ensure_ffmpeg() {
+    command -v ffmpeg >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "no ffmpeg found: installing Debian's ffmpeg package"
+        apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >&2
+    else
+        say "ffmpeg is needed by the media tests: install ffmpeg"
         exit 2
     fi
 }

@@ -21,12 +21,14 @@ from typing import Any
 from playwright.async_api import Browser, Frame, Page
 
 from archiver.browser.pagejs import evaluate_in_frame, script
+from archiver.replay.playback import Playback, check_playback, click_facades
 from archiver.replay.replaywebpage import ReplayWebPageServer
 
 REPLAY_FRAME = re.compile(r"/replay/w/(id-[0-9a-f]{12})/(?::[0-9a-f]{64}/)?\d*mp_/")
 NOT_FOUND = "Archived Page Not Found"
 LOAD_TIMEOUT = 60.0
 PLAYER_ATTEMPTS = 3
+FACADE_WAIT = 20.0  # seconds for a clicked click-to-load player's iframe to appear
 FRAME_WAIT = 20.0  # seconds for the replay frame to appear once the player loaded
 SCROLL_STEPS = 80
 SIGNATURE_RECORD = """id => new Promise((resolve, reject) => {
@@ -67,6 +69,7 @@ class RwpReplay:
     broken_images: list[str] = field(default_factory=list)
     broken_backgrounds: list[str] = field(default_factory=list)
     broken_media: list[str] = field(default_factory=list)
+    media_playback: list[Playback] = field(default_factory=list)  # with play_media: each medium played
     signature: dict[str, Any] | None = None  # wabac's verification record, for a WACZ
     collection_info: dict[str, Any] | None = None
 
@@ -77,8 +80,16 @@ def collection_id(source_url: str) -> str:
 
 
 async def replay(
-    browser: Browser, server: ReplayWebPageServer, archive: Path, url: str, ts: str, screen: Screen
+    browser: Browser,
+    server: ReplayWebPageServer,
+    archive: Path,
+    url: str,
+    ts: str,
+    screen: Screen,
+    play_media: bool = False,
 ) -> RwpReplay:
+    """The archive's page as ReplayWeb.page shows it; with `play_media`, its click-to-load players
+    clicked and every medium played (archiver.replay.playback), as `archiver qa` does in pywb."""
     result = RwpReplay(screen.name)
     context = await browser.new_context(
         viewport={"width": screen.width, "height": screen.height},
@@ -96,6 +107,8 @@ async def replay(
         if result.found:
             await _scroll_through(frame)
             await _inspect(frame, result)
+            if play_media:
+                await _play_media(frame, result)
         await _read_collection(page, server, archive, result)
     finally:
         await context.close()
@@ -151,6 +164,18 @@ async def _inspect(frame: Frame, result: RwpReplay) -> None:
         result.broken_images += found["images"]
         result.broken_backgrounds += found["backgrounds"]
         result.broken_media += found["media"]
+
+
+async def _play_media(frame: Frame, result: RwpReplay) -> None:
+    before = len(_descendants(frame))
+    if await click_facades([frame, *_descendants(frame)]):
+        # the player a click puts in is an iframe, on a slow machine a while in coming
+        deadline = time.monotonic() + FACADE_WAIT
+        while len(_descendants(frame)) <= before and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        for child in _descendants(frame):
+            await child.wait_for_load_state("load", timeout=LOAD_TIMEOUT * 1000)
+    result.media_playback = await check_playback([frame, *_descendants(frame)])
 
 
 def _descendants(frame: Frame) -> list[Frame]:

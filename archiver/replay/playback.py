@@ -1,0 +1,56 @@
+"""Does the replayed page's video and audio play? Checked in a replay as a viewer would: the
+click-to-load players clicked (as the capture did), then each element played muted past 2 s and
+again after a seek to near its end (archiver/browser/js/media_playback.js)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from playwright.async_api import Frame
+
+from archiver.browser.pagejs import FRAME_SCRIPT_TIMEOUT, evaluate_in_frame, script
+
+PLAY_SECONDS = 2.0  # it must play past this
+ELEMENT_TIMEOUT_MS = 20_000  # for each of the two stretches of playing
+MAX_ELEMENTS = 30
+MAX_FACADES = 10
+
+
+@dataclass(frozen=True)
+class Playback:
+    frame_url: str
+    element: str
+    src: str | None
+    plays: bool
+    ready_state: int
+    played_to: float
+    seeked_to: float | None
+    after_seek: float | None
+    why: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+async def click_facades(frames: Iterable[Frame]) -> list[str]:
+    """Click each click-to-load player, as the capture did; what was clicked."""
+    clicked: list[str] = []
+    for frame in list(frames):
+        for facade in await evaluate_in_frame(frame, script("media_facades"), [MAX_FACADES]) or []:
+            if facade.get("clicked"):
+                clicked.append(facade["element"])
+    return clicked
+
+
+async def check_playback(frames: Iterable[Frame]) -> list[Playback]:
+    """Every medium of these frames, played: which play and which do not, and why."""
+    results: list[Playback] = []
+    bound = 2 * ELEMENT_TIMEOUT_MS / 1000 + 10 + FRAME_SCRIPT_TIMEOUT
+    for frame in list(frames):
+        found = await evaluate_in_frame(
+            frame, script("media_playback"), [MAX_ELEMENTS, PLAY_SECONDS, ELEMENT_TIMEOUT_MS], timeout=bound
+        )
+        results += [Playback(frame_url=frame.url, **entry) for entry in found or []]
+    return results
