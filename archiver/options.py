@@ -173,6 +173,12 @@ class CaptureOptions:
         "Seconds spent fetching a page's streams; a live stream is followed this long, then recorded as partial.",
         minimum=0,
     )
+    media_attachments: bool = option(
+        False,
+        "--media-attachments",
+        "Also download each embedded player's video with yt-dlp (within --media-max-bytes and "
+        "--media-max-seconds) and store the file, its info JSON and subtitles as WARC resource records.",
+    )
 
     # Output
     max_screenshot_height: int = option(

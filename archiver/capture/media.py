@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from archiver.browser.exchange import Body, body_sha256
 from archiver.browser.pagejs import FRAME_SCRIPT_TIMEOUT, evaluate_in_frame, script
+from archiver.capture.attachments import attachment_items
 from archiver.identity import strip_fragment
 from archiver.media import dash, hls
 from archiver.media.renditions import (
@@ -41,6 +42,7 @@ from archiver.media.renditions import (
 from archiver.times import utc_iso
 
 if TYPE_CHECKING:
+    from archiver.capture.attachments import Attachment
     from archiver.capture.session import CaptureSession
 
 MAX_ELEMENTS = 50  # media elements started per frame
@@ -78,6 +80,7 @@ class MediaWork:
     failed: dict[str, str] = field(default_factory=dict)
     stopped: str | None = None  # why fetching stopped before everything was stored
     live_seconds: float = 0.0  # how long live playlists were followed
+    attachments: list[Attachment] = field(default_factory=list)  # --media-attachments (yt-dlp)
     # media playlist URL -> every file each version of it listed (a live playlist slides on)
     listed: dict[str, dict[str, None]] = field(default_factory=dict)
 
@@ -397,7 +400,7 @@ async def _fetch(session: CaptureSession, urls: list[str], reload: set[str]) -> 
 def report_media(session: CaptureSession) -> None:
     """Each medium of the page in the manifest: what replay needs, what is stored, complete or why not."""
     work, options = session.media, session.options
-    if not (work.elements or work.streams or work.actions):
+    if not (work.elements or work.streams or work.actions or work.attachments):
         return
     stored = session.recorder.complete_urls
     truncated = {entry["url"] for entry in session.recorder.large_bodies if entry.get("truncated")}
@@ -407,6 +410,7 @@ def report_media(session: CaptureSession) -> None:
         if url in work.streams or url in stream_files:
             continue
         items.append(_progressive_item(work, url, stored, truncated))
+    items += attachment_items(session)
     session.result.media.update(
         {
             "items": items,

@@ -15,7 +15,18 @@ from playwright.async_api import Browser
 
 from archiver.browser.launch import BrowserInfo
 from archiver.browser.netguard import NetworkAccess
-from archiver.capture import article, closing, load, login_check, media, obstacles, rendered, verdicts, wholefiles
+from archiver.capture import (
+    article,
+    attachments,
+    closing,
+    load,
+    login_check,
+    media,
+    obstacles,
+    rendered,
+    verdicts,
+    wholefiles,
+)
 from archiver.capture.conclude import conclude
 from archiver.capture.context import open_context
 from archiver.capture.result import PageResult
@@ -101,6 +112,14 @@ LOADING = (
         timeout=lambda session: session.options.media_max_seconds + MEDIA_DRAIN_SECONDS,
         page_time=True,
         failure="fetching the media",
+    ),
+    Step(
+        "attach_media",
+        attachments.attach_media,
+        when=attachments.may_attach,
+        timeout=lambda session: session.options.media_max_seconds + MEDIA_DRAIN_SECONDS,
+        page_time=True,
+        failure="downloading the embedded players' media",
     ),
     Step("find_missing_files", wholefiles.find_missing_files, when=_working, page_time=True, expected=()),
     Step(

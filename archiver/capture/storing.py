@@ -15,6 +15,7 @@ from archiver.browser.direct_fetch import DIRECT_FETCH_RESOURCE_TYPE
 from archiver.browser.exchange import Exchange, StoredBody, body_length, body_sha256
 from archiver.browser.largebody import main_frame_id, stream_body
 from archiver.browser.recorder import Recorder
+from archiver.capture.attachments import write_attachments
 from archiver.capture.media import observe
 from archiver.capture.session import CaptureSession
 from archiver.identity import strip_fragment
@@ -92,6 +93,7 @@ def write_capture_records(session: CaptureSession) -> None:
     main_id = session.record_ids.get(final)
     for resource in session.pending_resources:
         writer.write_resource(resource.uri, resource.content_type, resource.payload, concurrent_to=main_id)
+    write_attachments(session, main_id)
     tls = session.result.tls or {}
     if tls.get("chain_pem"):
         writer.write_resource(

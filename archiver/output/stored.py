@@ -423,6 +423,11 @@ class MediaItem:
         return f"{self.kind} {self.url} ({self.element or 'element not known'}{segments}, {self.bytes} bytes): {state}"
 
 
+def _media_action(reader: _Reader) -> str:
+    what = reader.optional_text("element")
+    return f"{reader.text('action')}: {what}" if what else reader.text("action")
+
+
 @dataclass(frozen=True)
 class Attempt:
     """An earlier attempt at a page, and why it was tried again."""
@@ -544,6 +549,7 @@ class StoredPage:
     secrets: Secrets | None = None  # None: a manifest from before secrets were redacted
     profile: ProfileUse | None = None  # --profile
     media: tuple[MediaItem, ...] = ()
+    media_actions: tuple[str, ...] = ()  # what was done to the page's players, one line each
 
     @classmethod
     def from_entry(cls, run_dir: Path, run_id: str, entry: Any, where: str = "page") -> StoredPage:
@@ -584,6 +590,7 @@ class StoredPage:
             secrets=Secrets.parse(secrets) if (secrets := reader.obj("secrets")) else None,
             profile=ProfileUse.parse(profile) if (profile := reader.obj("profile")) else None,
             media=media.each("items", MediaItem.parse) if (media := reader.obj("media")) else (),
+            media_actions=media.each("actions", _media_action) if media else (),
         )
 
     @property

@@ -56,6 +56,10 @@ def page_summary(page: StoredPage) -> list[str]:
         lines.append(f"{'Verdict:':<13}{verdict.line()}{' (left as asked)' if verdict.as_asked else ''}")
     for obstacle in page.obstacles:
         lines.append(f"{'Done:':<13}{obstacle.line()}")
+    for action in page.media_actions:
+        lines.append(f"{'Done:':<13}{action}")
+    for item in page.media:
+        lines.append(f"{'Media:':<13}{item.line()}")
     for attempt in page.attempts:
         lines.append(f"{'Retried:':<13}after an attempt at {attempt.started_at}: {attempt.reason}")
     width = max((len(entry.role) for entry in page.files), default=0) + 4

@@ -181,22 +181,30 @@ class RollingWarcWriter:
         )
 
     def write_resource(
-        self, uri: str, content_type: str, payload: bytes, concurrent_to: str | None = None, date: str | None = None
+        self,
+        uri: str,
+        content_type: str,
+        payload: bytes | Path,
+        concurrent_to: str | None = None,
+        date: str | None = None,
     ) -> str:
-        """A `resource` record (screenshot, DOM, certificate chain) under a non-http URI."""
+        """A `resource` record (screenshot, DOM, certificate chain, attachment) under a non-http URI;
+        a payload given as a file is streamed from it."""
         writer = self._writer_with_room()
         headers = self._common_headers(date)
         if concurrent_to:
             headers["WARC-Concurrent-To"] = concurrent_to
-        record = writer.create_warc_record(
-            uri,
-            "resource",
-            payload=BytesIO(payload),
-            length=len(payload),
-            warc_content_type=content_type,
-            warc_headers_dict=headers,
-        )
-        writer.write_record(record)
+        length = payload.stat().st_size if isinstance(payload, Path) else len(payload)
+        with payload.open("rb") if isinstance(payload, Path) else BytesIO(payload) as stream:
+            record = writer.create_warc_record(
+                uri,
+                "resource",
+                payload=stream,
+                length=length,
+                warc_content_type=content_type,
+                warc_headers_dict=headers,
+            )
+            writer.write_record(record)
         self.records_written += 1
         return record.rec_headers.get_header("WARC-Record-ID")
 

@@ -91,7 +91,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Article]:
     server = ServerThread(MediaSite()).start()
     base, other = f"http://127.0.0.1:{server.port}", f"http://localhost:{server.port}"
     try:
-        article = _capture(base + "/article", folder / "article")
+        article = _capture(base + "/article", folder / "article", "--media-attachments")
         live = _capture(base + "/live", folder / "live", "--media-max-seconds", str(LIVE_SECONDS))
         bundle = folder / "article.wacz"
         made = run_cli("bundle", str(article.run_dir), "--output", str(bundle))
@@ -175,6 +175,28 @@ def test_the_manifest_lists_each_medium_with_what_it_needs_and_what_is_stored(si
     assert [a["element"] for a in actions if a["action"] == "clicked a click-to-load player"] == ["div.video-facade"]
     assert {"hls.js", "dash.js"} <= set(site.article.media["players"][0]["libraries"])
     assert site.article.page["state"] == "complete" and not site.article.page["warnings"]
+
+
+def test_with_media_attachments_the_embedded_player_s_video_is_downloaded_by_yt_dlp_and_stored(site: Article) -> None:
+    player = site.url(EMBED_PLAYER).replace("127.0.0.1", "localhost")
+    item = site.article.item(player)
+    assert (item["kind"], item["element"], item["complete"], item["why_not"]) == (
+        "attachment", "video#embed-video", True, None
+    )  # fmt: skip
+    assert item["tool"].startswith("yt-dlp 20")
+    clip = (media_files.media_files() / "clip.mp4").read_bytes()
+    assert item["sha256"] == hashlib.sha256(clip).hexdigest()
+    resources = {r.uri: r for r in site.article.records if r.type == "resource"}
+    kinds = {}
+    for file in item["files"]:
+        record = resources[file["uri"]]
+        assert file["uri"].startswith("urn:attachment:") and file["uri"].endswith(":" + player)
+        assert hashlib.sha256(record.payload).hexdigest() == file["sha256"]
+        kinds[file["content_type"]] = record
+    assert hashlib.sha256(kinds["video/mp4"].payload).hexdigest() == item["sha256"]
+    info = json.loads(kinds["application/json"].payload)
+    assert info["webpage_url"] == player and info["ext"] == "mp4"
+    assert not list(site.article.run_dir.rglob(".attachments")), "the staging folder is removed"
 
 
 def test_a_live_stream_is_followed_to_its_bound_and_recorded_as_partial(site: Article) -> None:
