@@ -145,7 +145,13 @@ def capture(catalog: Catalog, capture_id: str) -> dict[str, Any]:
         "photos": _photos(page),
         "warnings": list(page.warnings),
         "verdicts": [v.line() + (" (left as asked)" if v.as_asked else "") for v in page.verdicts],
-        "done": [o.line() for o in page.obstacles],
+        "done": [o.line() for o in page.obstacles] + list(page.media_actions),
+        "media": [
+            {"kind": m.kind, "url": m.url, "element": m.element, "complete": m.complete, "why_not": m.why_not,
+             "segments_expected": m.segments_expected, "segments_stored": m.segments_stored, "bytes": m.bytes,
+             "line": m.line()}
+            for m in page.media
+        ],
         "profile": page.profile.line() if page.profile else None,
         "secrets": {"line": page.secrets.line(), "redacted": page.secrets.redacted} if page.secrets else None,
         "refused": [{"url": refusal.url, "reason": refusal.reason} for refusal in page.refused],

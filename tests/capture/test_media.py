@@ -36,6 +36,7 @@ from tests.support.media_site import (
     MediaSite,
 )
 from tests.support.replay_http import fetch
+from tests.support.review_app import raw_get, running_app
 from tests.support.rwp_client import DESKTOP, PHONE, replay
 from tests.support.warcs import Record, records_of, responses
 
@@ -253,3 +254,18 @@ def test_replaywebpage_plays_every_medium(site: Article, screen: Any) -> None:
     assert set(playback) == PLAYERS
     for element, entry in playback.items():
         assert entry.plays and entry.ready_state == 4 and entry.played_to > 2, (element, entry)
+
+
+def test_show_and_the_review_app_list_each_medium_and_what_was_done_to_the_players(site: Article) -> None:
+    shown = run_cli("show", str(site.article.run_dir))
+    assert shown.returncode == 0, shown.stderr
+    media_lines = [line for line in shown.stdout.splitlines() if line.startswith("Media:")]
+    assert any(f"hls {site.url(HLS_MASTER)}" in line and line.endswith(": complete") for line in media_lines)
+    assert "Done:        clicked a click-to-load player: div.video-facade" in shown.stdout
+    with running_app([site.article.run_dir.parent]) as (base, _):
+        _, _, body = raw_get(base, f"/api/captures/{site.article.page['capture_id']}")
+        data = json.loads(body)
+        assert {m["kind"] for m in data["media"]} == {"hls", "dash", "progressive", "attachment"}
+        assert "played muted, then paused: video#hls-video" in data["done"]
+        status, _, page = raw_get(base, f"/captures/{site.article.page['capture_id']}")
+        assert status == 200 and "<h2>Video and audio</h2>" in page.decode()
