@@ -77,6 +77,13 @@ class MediaWork:
     players: dict[str, list[str]] = field(default_factory=dict)  # frame URL -> player libraries loaded
     actions: list[dict[str, Any]] = field(default_factory=list)
     requested: set[str] = field(default_factory=set)  # fetched by the capture (once each)
+    statuses: dict[str, int] = field(default_factory=dict)  # URL -> the HTTP status stored for it
+
+    @property
+    def usable(self) -> set[str]:
+        """Stored with a 2xx answer: a part of a medium (an error page is stored, but is none)."""
+        return {url for url, status in self.statuses.items() if 200 <= status < 300}
+
     failed: dict[str, str] = field(default_factory=dict)
     stopped: str | None = None  # why fetching stopped before everything was stored
     live_seconds: float = 0.0  # how long live playlists were followed
@@ -112,8 +119,13 @@ class MediaWork:
 # -- observing what is stored ------------------------------------------------------------------
 
 
-def observe(work: MediaWork, url: str, headers: list[tuple[str, str]], body: Body, max_height: int) -> dict[str, str]:
+def observe(
+    work: MediaWork, url: str, status: int, headers: list[tuple[str, str]], body: Body, max_height: int
+) -> dict[str, str]:
     """Note a response as it is stored; the extra WARC headers its record needs (a replay cap)."""
+    work.statuses[url] = status
+    if not 200 <= status < 300:
+        return {}  # an error page is stored like any response, but it is no part of a medium
     content_type = _header(headers, "content-type").split(";")[0].strip().lower()
     stream = _as_stream(url, content_type, body)
     if stream is not None:
@@ -366,7 +378,9 @@ async def complete_media(session: CaptureSession) -> None:
 
 def _needed(work: MediaWork, plans: list[StreamPlan]) -> list[str]:
     files = [url for plan in plans for url in plan.files()]
-    return list(dict.fromkeys([*files, *(url for url in work.element_files() if url not in work.streams)]))
+    wanted = [*files, *(url for url in work.element_files() if url not in work.streams)]
+    # a playlist may name anything: only web addresses are fetched (through the page, and its guard)
+    return [url for url in dict.fromkeys(wanted) if url.startswith(("http://", "https://"))]
 
 
 def _bytes_stored(work: MediaWork, urls: Iterable[str]) -> int:
@@ -402,7 +416,7 @@ def report_media(session: CaptureSession) -> None:
     work, options = session.media, session.options
     if not (work.elements or work.streams or work.actions or work.attachments):
         return
-    stored = session.recorder.complete_urls
+    stored = session.recorder.complete_urls & work.usable
     truncated = {entry["url"] for entry in session.recorder.large_bodies if entry.get("truncated")}
     items = [_stream_item(session, plan, stored) for plan in plan_streams(work, options.media_max_height)]
     stream_files = {url for plan in plan_streams(work, options.media_max_height) for url in plan.files()}
@@ -476,11 +490,20 @@ def _why_not(work: MediaWork, plan: StreamPlan, missing: list[str]) -> str | Non
         )
     if not missing:
         return None
-    failed = [url for url in missing if url in work.failed]
-    reason = work.stopped or (
-        f"{len(failed)} could not be fetched ({work.failed[failed[0]]})" if failed else "not fetched"
-    )
-    return f"{len(missing)} of {len(plan.files())} files are missing: {reason}"
+    return f"{len(missing)} of {len(plan.files())} files are missing: {_why_missing(work, missing)}"
+
+
+def _why_missing(work: MediaWork, missing: list[str]) -> str:
+    answered = [url for url in missing if url in work.statuses]
+    failed = [url for url in missing if url in work.failed and url not in work.statuses]
+    reasons = []
+    if answered:
+        reasons.append(f"{len(answered)} answered HTTP {work.statuses[answered[0]]} ({answered[0]})")
+    if failed:
+        reasons.append(f"{len(failed)} could not be fetched: {work.failed[failed[0]]} ({failed[0]})")
+    if work.stopped:
+        reasons.append(work.stopped)
+    return "; ".join(reasons) or "not fetched"
 
 
 def _progressive_item(work: MediaWork, url: str, stored: set[str], truncated: set[str]) -> dict[str, Any]:

@@ -44,9 +44,18 @@ def write_exchange(session: CaptureSession, exchange: Exchange) -> None:
     exchange.response.server_ip = session.guard.address_for(exchange.url) or exchange.response.server_ip
     normalized = session.redactor.redact(normalize(exchange))
     # A stream's master playlist or manifest tells both replay clients which rendition to play.
-    replay_cap = observe(
-        session.media, url, exchange.response.headers, exchange.response.body, session.options.media_max_height
-    )
+    try:
+        replay_cap = observe(
+            session.media,
+            url,
+            exchange.response.status,
+            exchange.response.headers,
+            exchange.response.body,
+            session.options.media_max_height,
+        )
+    except Exception as exc:  # noqa: BLE001 - a manifest nobody foresaw must never cost the response its record
+        session.result.warnings.append(f"the stream manifest {url} could not be read: {type(exc).__name__}: {exc}")
+        replay_cap = {}
     original = _same_as_before(session, exchange, normalized)
     if original is not None:
         record_id = session.writer.write_revisit(normalized, original)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 from xml.etree.ElementTree import Element
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeXml
 
 DASH_CONTENT_TYPES = ("application/dash+xml",)
@@ -78,8 +79,17 @@ def is_manifest(text: str) -> bool:
 def parse(text: str, url: str) -> Manifest:
     try:
         root = SafeXml.fromstring(text.encode("utf-8"))
-    except SafeXml.ParseError as exc:
-        raise DashError(f"the DASH manifest is not XML: {exc}") from exc
+    except (SafeXml.ParseError, DefusedXmlException) as exc:  # not XML, or entities (a bomb)
+        raise DashError(f"the DASH manifest is not XML that can be read safely: {exc}") from exc
+    try:
+        return _manifest(root, url)
+    except DashError:
+        raise
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:  # a number that is not one
+        raise DashError(f"the DASH manifest has a value that is not a number: {exc}") from exc
+
+
+def _manifest(root: Element, url: str) -> Manifest:
     if _local(root.tag) != "MPD":
         raise DashError("the DASH manifest has no MPD root")
     manifest = Manifest(url, live=root.get("type", "static") == "dynamic")

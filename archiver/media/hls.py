@@ -3,6 +3,7 @@ playlist's segments, init sections and keys, as absolute URLs."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -184,10 +185,12 @@ def _next_uri(lines: list[str], start: int) -> str | None:
 
 
 def _number(text: str) -> float:
+    """A playlist's number; 0 for one that is not a finite number (a hostile playlist's "1e999")."""
     try:
-        return float(text.strip())
+        value = float(text.strip())
     except ValueError:
         return 0.0
+    return value if math.isfinite(value) else 0.0
 
 
 def _unique(urls: list[str]) -> list[str]:

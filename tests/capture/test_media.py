@@ -26,6 +26,9 @@ from tests.support import media_files
 from tests.support.cli import run_cli
 from tests.support.fixture_site import ServerThread
 from tests.support.media_site import (
+    BROKEN_GONE,
+    BROKEN_MANIFEST,
+    BROKEN_MASTER,
     CLIP,
     DASH_MANIFEST,
     EMBED_PLAYER,
@@ -69,6 +72,7 @@ class Article:
     other: str  # the same server under another host name: the facade's player
     article: Captured
     live: Captured
+    broken: Captured
     bundle: Path
     qa: dict[str, Any] = field(default_factory=dict)
 
@@ -94,10 +98,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Article]:
     try:
         article = _capture(base + "/article", folder / "article", "--media-attachments")
         live = _capture(base + "/live", folder / "live", "--media-max-seconds", str(LIVE_SECONDS))
+        broken = _capture(base + "/broken", folder / "broken")
         bundle = folder / "article.wacz"
         made = run_cli("bundle", str(article.run_dir), "--output", str(bundle))
         assert made.returncode == 0, made.stderr
-        yield Article(base, other, article, live, bundle)
+        yield Article(base, other, article, live, broken, bundle)
     finally:
         server.stop()
 
@@ -208,6 +213,21 @@ def test_a_live_stream_is_followed_to_its_bound_and_recorded_as_partial(site: Ar
     # more than one window's worth: the playlist was reloaded and its new segments fetched
     assert len(segments) > LIVE_WINDOW and item["segments_stored"] >= len(segments) - LIVE_WINDOW
     assert site.live.page["state"] == "complete"
+
+
+def test_segments_that_are_gone_and_a_manifest_that_is_a_bomb_are_recorded_as_such_and_nothing_is_lost(
+    site: Article,
+) -> None:
+    page, stored = site.broken.page, site.broken.stored()
+    hls = site.broken.item(site.url(BROKEN_MASTER))
+    assert not hls["complete"] and hls["segments_expected"] == 4 and hls["segments_stored"] == 2
+    assert "2 of" in hls["why_not"] and "404" in hls["why_not"], hls["why_not"]
+    assert any("is not complete" in warning and BROKEN_MASTER in warning for warning in page["warnings"])
+    assert all(not stored.get(site.url(gone)) for gone in BROKEN_GONE)
+    bomb = site.broken.item(site.url(BROKEN_MANIFEST))
+    assert not bomb["complete"] and "read safely" in bomb["why_not"]
+    assert stored[site.url(BROKEN_MANIFEST)], "the manifest itself is stored as served"
+    assert page["state"] == "complete"
 
 
 @pytest.mark.pywb

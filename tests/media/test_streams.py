@@ -204,3 +204,36 @@ def test_pywb_s_own_rewriter_keeps_the_renditions_the_capture_says_it_will() -> 
 def _fields(meta: str) -> dict[str, int]:
     data = json.loads(meta)
     return {"max_resolution": data["adaptive_max_resolution"], "max_bandwidth": data["adaptive_max_bandwidth"]}
+
+
+BOMB = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011">&lol2;</MPD>"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BOMB,
+        "<MPD",  # cut off
+        "<html><body>not a manifest</body></html>",
+        MPD.replace('startNumber="1"', 'startNumber="one"'),
+        MPD.replace('duration="96000"', 'duration="0"'),
+        MPD.replace('mediaPresentationDuration="PT0H0M8.0S"', 'mediaPresentationDuration="P99999999D"').replace(
+            'duration="96000"', 'duration="1"'
+        ),
+        MPD.replace('r="2"', 'r="999999999"'),
+    ],
+    ids=["entity-bomb", "cut-off", "not-dash", "bad-number", "zero-duration", "too-many-segments", "huge-repeat"],
+)
+def test_a_hostile_or_broken_dash_manifest_is_one_dash_error(text: str) -> None:
+    with pytest.raises(dash.DashError):
+        dash.parse(text, BASE + "manifest.mpd")
+
+
+def test_a_hostile_hls_playlist_parses_to_what_it_says_and_no_more() -> None:
+    hostile = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1e999,RESOLUTION=99999999999x1\nfile:///etc/passwd\n"
+    master = hls.parse_master(hostile, BASE + "m.m3u8")
+    assert master.variants[0].bandwidth == 0 and master.variants[0].uri == "file:///etc/passwd"
+    media = hls.parse_media("#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:1e999\n#EXTINF:nan,\nseg.ts\n", BASE + "p.m3u8")
+    assert media.media_sequence == 0 and media.duration == 0 and media.segments == [BASE + "seg.ts"]

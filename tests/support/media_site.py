@@ -180,6 +180,25 @@ INDEX = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>The
 """
 
 
+BROKEN_MASTER = "/broken/master.m3u8"
+BROKEN_MANIFEST = "/broken/bomb.mpd"
+BROKEN_GONE = ("/broken/gone-1.m4s", "/broken/gone-2.m4s")  # listed by its playlist, never served
+BROKEN_PAGE = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Broken video - The Harbour Post</title>
+<script src="/js/hls.min.js"></script></head><body><article><h1>A video that cannot all be had</h1>
+<p>Its stream lists two segments the server no longer has, and the page also loads a DASH manifest
+that is an XML entity bomb.</p>
+<video id="broken-video" controls muted playsinline></video></article>
+<script>
+const video = document.getElementById("broken-video");
+if (Hls.isSupported()) {{ const hls = new Hls(); hls.loadSource("{BROKEN_MASTER}"); hls.attachMedia(video); }}
+fetch("{BROKEN_MANIFEST}").then((r) => r.text()).catch(() => null);
+</script></body></html>"""
+BOMB_MPD = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static">&lol3;</MPD>"""
+
+
 class MediaSite(FixtureApp):
     def __init__(self) -> None:
         super().__init__()
@@ -201,6 +220,8 @@ class MediaSite(FixtureApp):
             return Reply(200, EMBED_PAGE.encode(), HTML)
         if path == "/live":
             return Reply(200, LIVE_PAGE.encode(), HTML)
+        if path.startswith("/broken"):
+            return self._broken(path, headers)
         if path in self.scripts:
             return Reply(200, self._read(self.scripts[path]), [("Content-Type", "text/javascript")])
         if path.startswith("/media/"):
@@ -244,6 +265,25 @@ class MediaSite(FixtureApp):
                 return Reply(404, b"not yet", [("Content-Type", "text/plain"), *no_cache])
             return self._media_file(f"hls/{self.live_segments[n % len(self.live_segments)]}", headers)
         return Reply(404, b"not found", [("Content-Type", "text/plain")])
+
+    def _broken(self, path: str, headers: dict[str, str]) -> Reply:
+        """A stream two of whose segments are gone, and a DASH manifest that is an entity bomb."""
+        playlist = [("Content-Type", CONTENT_TYPES[".m3u8"])]
+        if path == "/broken":
+            return Reply(200, BROKEN_PAGE.encode(), HTML)
+        if path == BROKEN_MASTER:
+            master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=640x360\n/broken/video.m3u8\n"
+            return Reply(200, master.encode(), playlist)
+        if path == "/broken/video.m3u8":
+            real = media_files.hls_segments()[LIVE_RENDITION][:2]
+            lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-TARGETDURATION:2", "#EXT-X-PLAYLIST-TYPE:VOD",
+                     f'#EXT-X-MAP:URI="/media/hls/{media_files.hls_init_segments()[LIVE_RENDITION]}"']  # fmt: skip
+            for uri in [f"/media/hls/{name}" for name in real] + list(BROKEN_GONE):
+                lines += ["#EXTINF:2.0,", uri]
+            return Reply(200, ("\n".join([*lines, "#EXT-X-ENDLIST"]) + "\n").encode(), playlist)
+        if path == BROKEN_MANIFEST:
+            return Reply(200, BOMB_MPD.encode(), [("Content-Type", CONTENT_TYPES[".mpd"])])
+        return Reply(404, b"gone", [("Content-Type", "text/plain")])
 
     def _media_file(self, name: str, headers: dict[str, str]) -> Reply:
         file = (self.root / name).resolve()
