@@ -4,6 +4,8 @@ client plays: checked by hand here, and against pywb's own rewriter (run from it
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -237,3 +239,40 @@ def test_a_hostile_hls_playlist_parses_to_what_it_says_and_no_more() -> None:
     assert master.variants[0].bandwidth == 0 and master.variants[0].uri == "file:///etc/passwd"
     media = hls.parse_media("#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:1e999\n#EXTINF:nan,\nseg.ts\n", BASE + "p.m3u8")
     assert media.media_sequence == 0 and media.duration == 0 and media.segments == [BASE + "seg.ts"]
+
+
+WABAC_HLS = """
+const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const rewritten = cases.map((c) => %s(c.text, { response: { extraOpts: c.meta, isLive: false }, save: null }));
+process.stdout.write(JSON.stringify(rewritten));
+"""
+
+
+def _wabac_hls_source() -> tuple[str, str]:
+    """ReplayWeb.page's own HLS master rewriter (wabac.js rewriteVideo.ts), cut from its pinned
+    service worker: the limits function and the rewriting function that follows it."""
+    from archiver.replay.replaywebpage import ensure_replaywebpage
+
+    sw = (ensure_replaywebpage() / "sw.js").read_text(encoding="utf-8")
+    rewriter = re.search(r"function (\w+)\(e,t\)\{const n=/#EXT-X-STREAM-INF", sw)
+    assert rewriter, "the pinned ReplayWeb.page's HLS rewriter was not found"
+    start = sw.rfind("function ", 0, sw.index("maxRes:921600"))
+    end = sw.index('return h.join("\\n")}', rewriter.start()) + len('return h.join("\\n")}')
+    return sw[start:end], rewriter.group(1)
+
+
+@pytest.mark.replaywebpage
+def test_replaywebpage_s_own_hls_rewriter_keeps_the_variant_the_capture_says_it_will() -> None:
+    source, name = _wabac_hls_source()
+    master = _master()
+    caps = [None, cap_for_hls(master, 720), cap_for_hls(master, 360), cap_for_hls(master, 100)]
+    cases = [{"text": MASTER, "meta": cap.to_metadata() if cap else None} for cap in caps]
+    node = shutil.which("node")
+    assert node, "node is needed (npm installs ReplayWeb.page)"
+    done = subprocess.run(
+        [node, "-e", source + WABAC_HLS % name], input=json.dumps(cases), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    for cap, rewritten in zip(caps, json.loads(done.stdout), strict=True):
+        kept = hls.parse_master(rewritten, BASE + "master.m3u8").variants
+        assert kept == [wabac_hls(master.variants, cap)], cap
