@@ -193,11 +193,11 @@ async def start_media(session: CaptureSession) -> None:
     for frame in list(session.page.frames):
         played = await evaluate_in_frame(
             frame,
-            script("media_play"),
-            [MAX_ELEMENTS, PLAY_WAIT_MS],
+            script("media"),
+            ["play", MAX_ELEMENTS, PLAY_WAIT_MS],
             timeout=PLAY_WAIT_MS * 2 / 1000 + FRAME_SCRIPT_TIMEOUT,
         )
-        found = await evaluate_in_frame(frame, script("media_elements"), [MAX_ELEMENTS])
+        found = await evaluate_in_frame(frame, script("media"), ["list", MAX_ELEMENTS])
         if not found:
             continue
         if found["players"]:
@@ -215,8 +215,9 @@ async def start_media(session: CaptureSession) -> None:
                     {"action": "played muted, then paused", "element": element["element"], "frame_url": frame.url,
                      "at": _now(), "at_seconds": done.get("at_seconds")}
                 )  # fmt: skip
-    await session.network.wait_for_quiet(session.options.network_quiet, session.options.quiet_timeout)
-    await session.recorder.drain()
+    if clicked or work.actions:  # what the players asked for arrives (a page without media waits for nothing)
+        await session.network.wait_for_quiet(session.options.network_quiet, session.options.quiet_timeout)
+        await session.recorder.drain()
 
 
 # -- fetching what a viewer needs --------------------------------------------------------------
@@ -450,7 +451,8 @@ def _stream_item(session: CaptureSession, plan: StreamPlan, stored: set[str]) ->
                 "uri": rendition.uri,
                 "label": rendition.label,
                 "chosen_by": rendition.chosen_by,
-                "segments_expected": len(rendition.segments),
+                # not known until its playlist is stored
+                "segments_expected": len(rendition.segments) if _listed(rendition, stored) else None,
                 "segments_stored": sum(url in stored for url in rendition.segments),
                 "files_expected": len(rendition.files),
                 "files_stored": sum(url in stored for url in rendition.files),
@@ -460,7 +462,8 @@ def _stream_item(session: CaptureSession, plan: StreamPlan, stored: set[str]) ->
         )
     files = plan.files()
     missing = [url for url in files if url not in stored]
-    expected = sum(len(rendition.segments) for rendition in plan.renditions)
+    known = all(_listed(rendition, stored) for rendition in plan.renditions)
+    expected = sum(len(rendition.segments) for rendition in plan.renditions) if known else None
     stored_count = sum(url in stored for rendition in plan.renditions for url in rendition.segments)
     why = _why_not(work, plan, missing)
     return {
@@ -479,6 +482,11 @@ def _stream_item(session: CaptureSession, plan: StreamPlan, stored: set[str]) ->
         "complete": why is None,
         "why_not": why,
     }
+
+
+def _listed(rendition: Rendition, stored: set[str]) -> bool:
+    """Its segments are known: a DASH representation's always, an HLS rendition's once its playlist is stored."""
+    return rendition.playlist is None or rendition.playlist in stored
 
 
 def _why_not(work: MediaWork, plan: StreamPlan, missing: list[str]) -> str | None:

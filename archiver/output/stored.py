@@ -414,11 +414,12 @@ class MediaItem:
         )
 
     def line(self) -> str:
-        segments = (
-            f", {self.segments_stored} of {self.segments_expected} segments"
-            if self.segments_expected is not None
-            else ""
-        )
+        if self.segments_expected is not None:
+            segments = f", {self.segments_stored} of {self.segments_expected} segments"
+        elif self.segments_stored is not None:
+            segments = f", {self.segments_stored} segments of a number not known"
+        else:
+            segments = ""
         state = "complete" if self.complete else f"not complete: {self.why_not}"
         return f"{self.kind} {self.url} ({self.element or 'element not known'}{segments}, {self.bytes} bytes): {state}"
 

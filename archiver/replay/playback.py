@@ -1,6 +1,6 @@
 """Does the replayed page's video and audio play? Checked in a replay as a viewer would: the
 click-to-load players clicked (as the capture did), then each element played muted past 2 s and
-again after a seek to near its end (archiver/browser/js/media_playback.js)."""
+again after a seek to near its end (archiver/browser/js/media.js)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ PLAY_SECONDS = 2.0  # it must play past this
 ELEMENT_TIMEOUT_MS = 20_000  # for each of the two stretches of playing
 MAX_ELEMENTS = 30
 MAX_FACADES = 10
+READY_TIMEOUT_MS = 15_000  # for the videos to show a picture before a screenshot
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,25 @@ async def click_facades(frames: Iterable[Frame]) -> list[str]:
     return clicked
 
 
+async def wait_until_shown(frames: Iterable[Frame]) -> int:
+    """Let every video show its picture before a screenshot (on a busy machine a player takes a
+    while); how many did not in time."""
+    left = 0
+    for frame in list(frames):
+        found = await evaluate_in_frame(
+            frame, script("media"), ["ready", READY_TIMEOUT_MS], timeout=READY_TIMEOUT_MS / 1000 + FRAME_SCRIPT_TIMEOUT
+        )
+        left += found or 0
+    return left
+
+
 async def check_playback(frames: Iterable[Frame]) -> list[Playback]:
     """Every medium of these frames, played: which play and which do not, and why."""
     results: list[Playback] = []
     bound = 2 * ELEMENT_TIMEOUT_MS / 1000 + 10 + FRAME_SCRIPT_TIMEOUT
     for frame in list(frames):
         found = await evaluate_in_frame(
-            frame, script("media_playback"), [MAX_ELEMENTS, PLAY_SECONDS, ELEMENT_TIMEOUT_MS], timeout=bound
+            frame, script("media"), ["check", MAX_ELEMENTS, PLAY_SECONDS, ELEMENT_TIMEOUT_MS], timeout=bound
         )
         results += [Playback(frame_url=frame.url, **entry) for entry in found or []]
     return results

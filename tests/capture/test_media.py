@@ -36,6 +36,7 @@ from tests.support.media_site import (
     LIVE_PLAYLIST,
     LIVE_WINDOW,
     PODCAST,
+    SHADOW_PODCAST,
     MediaSite,
 )
 from tests.support.replay_http import fetch
@@ -45,8 +46,16 @@ from tests.support.warcs import Record, records_of, responses
 
 pytestmark = pytest.mark.browser
 
-LIVE_SECONDS = 6  # --media-max-seconds for the live stream
-PLAYERS = {"video#clip-video", "audio#podcast", "video#hls-video", "video#dash-video", "video#embed-video"}
+LIVE_SECONDS = 6
+BYTE_BOUND = 100_000  # --media-max-bytes for one capture of the article: less than its streams need  # --media-max-seconds for the live stream
+PLAYERS = {
+    "video#clip-video",
+    "audio#podcast",
+    "audio#shadow-podcast",
+    "video#hls-video",
+    "video#dash-video",
+    "video#embed-video",
+}
 
 
 @dataclass
@@ -73,6 +82,7 @@ class Article:
     article: Captured
     live: Captured
     broken: Captured
+    bounded: Captured  # the article with --media-max-bytes BYTE_BOUND
     bundle: Path
     qa: dict[str, Any] = field(default_factory=dict)
 
@@ -99,10 +109,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Article]:
         article = _capture(base + "/article", folder / "article", "--media-attachments")
         live = _capture(base + "/live", folder / "live", "--media-max-seconds", str(LIVE_SECONDS))
         broken = _capture(base + "/broken", folder / "broken")
+        bounded = _capture(base + "/article", folder / "bounded", "--media-max-bytes", str(BYTE_BOUND))
         bundle = folder / "article.wacz"
         made = run_cli("bundle", str(article.run_dir), "--output", str(bundle))
         assert made.returncode == 0, made.stderr
-        yield Article(base, other, article, live, broken, bundle)
+        yield Article(base, other, article, live, broken, bounded, bundle)
     finally:
         server.stop()
 
@@ -162,6 +173,7 @@ def test_the_manifest_lists_each_medium_with_what_it_needs_and_what_is_stored(si
     for url, element, file in (
         (site.url(CLIP), "video#clip-video", "clip.mp4"),
         (site.url(PODCAST), "audio#podcast", "episode.m4a"),
+        (site.url(SHADOW_PODCAST), "audio#shadow-podcast", "episode.m4a"),
         (site.other + CLIP, "video#embed-video", "clip.mp4"),
     ):
         item = site.article.item(url)
@@ -228,6 +240,18 @@ def test_segments_that_are_gone_and_a_manifest_that_is_a_bomb_are_recorded_as_su
     assert not bomb["complete"] and "read safely" in bomb["why_not"]
     assert stored[site.url(BROKEN_MANIFEST)], "the manifest itself is stored as served"
     assert page["state"] == "complete"
+
+
+def test_past_media_max_bytes_no_more_segments_are_fetched_and_the_streams_say_so(site: Article) -> None:
+    streams = [site.bounded.item(site.url(path)) for path in (HLS_MASTER, DASH_MANIFEST)]
+    short = [item for item in streams if not item["complete"]]
+    assert short, streams
+    for item in short:
+        assert f"the --media-max-bytes bound ({BYTE_BOUND} bytes) was reached" in item["why_not"], item["why_not"]
+        expected = item["segments_expected"]  # None: a playlist of it was never fetched
+        assert expected is None or item["segments_stored"] < expected
+    assert any("is not complete" in warning for warning in site.bounded.page["warnings"])
+    assert site.bounded.page["state"] == "complete"
 
 
 @pytest.mark.pywb

@@ -1,7 +1,8 @@
 """A news site with video and audio, for the media capture tests, on the fixture server.
 
 - /article: a story whose media arrive every way a news site sends them, in this order with text
-  between them: a progressive MP4 <video> with a poster, an <audio> podcast (M4A), an HLS player
+  between them: a progressive MP4 <video> with a poster, an <audio> podcast (M4A), the podcast
+  again inside a custom element's open shadow root (preload=none: nothing loads unless played), an HLS player
   (hls.js on an fMP4 master with three video renditions, an audio group and WebVTT subtitles), a
   DASH player (dash.js, three video representations and one audio) and a click-to-load facade whose
   button puts in a cross-origin iframe (localhost, not 127.0.0.1) holding another <video>. No
@@ -53,6 +54,7 @@ SCRIPTS = {
 CLIP = "/media/clip.mp4"
 POSTER = "/media/poster.jpg"
 PODCAST = "/media/episode.m4a"
+SHADOW_PODCAST = PODCAST + "?player=shadow"  # the same file, in a custom element's shadow root
 HLS_MASTER = "/media/hls/master.m3u8"
 DASH_MANIFEST = "/media/dash/manifest.mpd"
 FACADE_POSTER = "/media/facade.jpg"
@@ -102,6 +104,15 @@ ARTICLE = f"""<!doctype html>
 {_paragraphs("Asked who knew of the losses, he named the board, and said the minutes would show it.")}
 <figure><audio id="podcast" controls preload="metadata" src="{PODCAST}"></audio>
 <figcaption>Podcast: the inquiry's first day, in ten seconds.</figcaption></figure>
+<figure><episode-player></episode-player>
+<figcaption>The same episode in the site's own player (an open shadow root).</figcaption></figure>
+<script>
+customElements.define("episode-player", class extends HTMLElement {{
+  connectedCallback() {{
+    this.attachShadow({{ mode: "open" }}).innerHTML = '<audio id="shadow-podcast" controls preload="none" src="{SHADOW_PODCAST}"></audio>';
+  }}
+}});
+</script>
 {_paragraphs("The board's chairman, who gives evidence next week, declined to comment.", "Our video team followed the hearing from the public gallery.")}
 <figure><video id="hls-video" controls muted playsinline width="640" height="360"></video>
 <figcaption>The hearing, streamed (HLS).</figcaption></figure>
