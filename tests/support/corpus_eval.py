@@ -355,11 +355,37 @@ def reextract(output: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
+def read_saved(expected: list[Expected]) -> dict[str, dict[str, Any]]:
+    """Manifest-like entries read from the saved HTML alone, as both the server's document and the
+    DOM (no browser, no image files): a quick approximation for tuning, not the score of record."""
+    from archiver.metadata.article import read_article, structured_data
+    from archiver.metadata.extract import decode_html
+    from archiver.metadata.images import article_images
+
+    entries = {}
+    for page in expected:
+        body = html_of(page.id)
+        html = decode_html(body, "text/html" if META_CHARSET.search(body[:4096]) else "text/html; charset=utf-8")
+        url = f"http://127.0.0.1:8000/{page.id}/"
+        data = structured_data(html, url)
+        fields = read_article(html, url, data).fields
+        images, _ = article_images(html, url, data, lambda _url: None)
+        entries[page.id] = {
+            "state": "complete",
+            "article": {"fields": fields},
+            "images": [image.to_dict(lambda _url: False) for image in images],
+        }
+    return entries
+
+
 def evaluate(
-    output: Path, only: list[str] | None = None, concurrency: int = 4, reuse: bool = False
+    output: Path | None, only: list[str] | None = None, concurrency: int = 4, reuse: bool = False
 ) -> tuple[list[PageScore], Totals]:
     expected = pages(only)
-    entries = reextract(output) if reuse else capture_corpus(expected, output, concurrency)
+    if output is None:
+        entries = read_saved(expected)
+    else:
+        entries = reextract(output) if reuse else capture_corpus(expected, output, concurrency)
     scores, totals = [], Totals()
     for page in expected:
         html = html_of(page.id).decode("utf-8", errors="replace")
@@ -410,8 +436,15 @@ def main() -> int:
         metavar="DIR",
         help="do not capture: extract again from the capture kept in DIR (for tuning)",
     )
+    parser.add_argument(
+        "--static",
+        action="store_true",
+        help="no browser: read each saved HTML as if it were the capture (quick, approximate; for tuning)",
+    )
     args = parser.parse_args()
-    if args.reuse:
+    if args.static:
+        scores, totals = evaluate(None, args.only)
+    elif args.reuse:
         scores, totals = evaluate(args.reuse, args.only, reuse=True)
     elif args.keep:
         scores, totals = evaluate(args.keep, args.only, args.concurrency)
