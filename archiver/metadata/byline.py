@@ -27,17 +27,43 @@ AUTHOR_LINK = re.compile(
     r"reporters?|by|contributors?|writers?|redaktion|team)/",
     re.I,
 )
-LEAD_IN = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af|de|written by|words by|text:?|quelle:)\s+", re.I)
-SPLIT = re.compile(r"\s*(?:,|;|\||·|•|\band\b|\bund\b|\bet\b|\by\b|&)\s*", re.I)
+LEAD_IN = re.compile(
+    r"^\s*(?:(?:by|von|par|por|di|door|av|af|de|written by|words by|text|texto|tekst|quelle|autor(?:ka|in)?|"
+    r"auteur|yazan|oleh|penulis|bởi|автор|текст|بقلم|كتب|글|文|撰文|报道|報道)\s*[:：/／]?\s+|"
+    r"(?:text|autor(?:ka|in)?|redacción|автор|текст|文|撰文|记者|記者|本报记者|本報記者)\s*[:：/／]\s*)",
+    re.I,
+)
+# Lists of names, in the languages bylines are written in: "and", "und", "et", "y", "e", "i", "og",
+# "och", "en", "ve", "a", "ja", "és", "oraz", "dan", "và", "и", "і", "та", "و", and the
+# ideographic comma (、) and full-width commas of Chinese and Japanese bylines.
+SPLIT = re.compile(
+    r"\s*(?:[,;|·•&，、；]|\s(?:and|und|et|y|e|i|og|och|en|ve|a|ja|és|oraz|dan|và|и|і|та|و)\s)\s*", re.I
+)
 ROLE_WORDS = re.compile(
     r"\b(?:editor|writer|correspondent|reporter|staff|columnist|contributor|producer|"
     r"redakteur\w*|korrespondent\w*|chief|senior|political|politics|washington|bureau|"
-    r"view|all|more|follow|email|contact|updated|published|share|read|min|reporting|copy|link|url)\b",
+    r"view|all|more|follow|email|contact|updated|published|share|read|min|reporting|copy|link|url|"
+    r"journaliste|correspondant|envoyée?|spécial|periodista|corresponsal|redactora?|giornalista|inviato|"
+    r"publié|publicado|actualizado|aktualisiert|mis à jour|infos?|mehr|print|reprints?|order|scholar|pubmed|"
+    r"popular|today|whats\s?app|facebook|twitter|telegram|linkedin|drucken|teilen|cest|cet|gmt|utc|edt|est|"
+    r"pst|корреспондент|обозреватель|кореспондент|редактор|muhabir|wartawan|phóng viên|redaktor|"
+    r"dziennikarz|novinář|journalist|skribent|toimittaja)\b",
     re.I,
 )
+# Roles that follow or precede a name in the bylines of Korean, Japanese and Chinese pages
+# ("박준석 기자", "田中一郎記者", "记者 张三"), and Korean's "and N others" ("외 1명").
+CJK_ROLE = re.compile(
+    r"\s*(?:기자|특파원|논설위원|선임기자|외\s*\d+\s*명|記者|特派員|編集委員|论说委员|记者|通讯员|通訊員|"
+    r"本报记者|本報記者|责编|責編|编辑|編輯|责任编辑|責任編輯)\s*"
+)
+# Letters of scripts without capitals (Han, kana, Hangul, Arabic, Hebrew, Devanagari, Thai): a
+# name in them is told by its length and its letters, not by capitals.
+UNCASED = re.compile(r"^[\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff·・ ]+$")
 PROMO = re.compile(r"\b(?:watch|video|listen|subscribe|newsletter|podcast|photos)\b", re.I)  # a chunk to skip whole
 OUTLET_END = re.compile(r"\s(?:news|online|media|magazine|zeitung|times|post|tribune|herald|journal|daily)$", re.I)
-NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w.'’-]*|de|da|van|von|der|den|le|la|del|di|du|bin|al|y|e)$")
+NAME_WORD = re.compile(
+    r"^(?:[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁІЇЄҐΑ-Ω][\w.'’-]*|de|da|das|do|dos|van|von|der|den|le|la|del|di|du|bin|al|el|y|e)$"
+)
 AGENCIES = {"dpa", "afp", "ap", "epd", "kna", "sid", "apa", "reuters", "ansa", "efe"}
 PLACE = re.compile(r"\s+in\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?$")  # "Associated Press in Valencia"
 BLOCK_TEXT = 160  # a byline's block is at most this long (more is the article, or a bio)
@@ -170,8 +196,13 @@ def _text_names(block: HtmlElement) -> list[str]:
     return names
 
 
+FOR_OUTLET = re.compile(r"\s+for\s+\S.*$", re.I)  # "Jane Doe For Dailymail.Com": the outlet she wrote for
+INITIALS = re.compile(r"\s*\((?:[a-zäöü]{2,4}|[A-ZÄÖÜ]{2,4})\)$")  # "Elena Oberholzer (obe)": her desk's short sign
+
+
 def _strip(text: str) -> str:
-    return PLACE.sub("", LEAD_IN.sub("", text)).strip(" ,;:|·")
+    text = CJK_ROLE.sub(" ", LEAD_IN.sub("", text)).strip()
+    return INITIALS.sub("", FOR_OUTLET.sub("", PLACE.sub("", text))).strip(" ,;:|·")
 
 
 def _is_name(text: str) -> bool:
@@ -180,6 +211,9 @@ def _is_name(text: str) -> bool:
         return False
     if OUTLET_END.search(text):
         return False  # CBC News, The Huffington Post: the outlet, not a person
+    if UNCASED.match(text):
+        letters = len(text.replace(" ", ""))
+        return 2 <= letters <= 20 and text.count(" ") <= 3
     parts = text.split()
     if len(parts) == 1:
         return (text.isupper() and 2 <= len(text) <= 8) or text.casefold() in AGENCIES  # AFP, AP, UOL, dpa

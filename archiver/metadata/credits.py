@@ -19,12 +19,30 @@ AGENCIES = (
     r"Getty Images|AFP via Getty Images|AFP|AP|Associated Press|Reuters|REUTERS|EPA|EPA-EFE|Bloomberg|"
     r"Shutterstock|Alamy|Anadolu Agency|Anadolu|Xinhua|dpa|DPA|PA|PA Wire|NurPhoto|SOPA Images|Sipa|"
     r"Sipa USA|Imago|IMAGO|picture alliance|picture-alliance|Keystone|ANP|ANSA|EFE|KEYSTONE|Redux|"
-    r"The New York Times|Bloomberg via Getty Images|Zuma Press|ZUMA Press|Polaris|iStock|Corbis"
+    r"The New York Times|Bloomberg via Getty Images|Zuma Press|ZUMA Press|Polaris|iStock|Corbis|"
+    r"Europa Press|NTB|NTB Scanpix|Scanpix|TT|Ritzau Scanpix|Bildbyrån|Belga|BELGA|ČTK|PAP|TASS|ТАСС|"
+    r"РИА Новости|Anadolu Ajansı|AA|DHA|İHA|Kyodo|Jiji Press|Yonhap|Bernama|Antara|Lusa|LUSA|AGI|LaPresse|"
+    r"Keystone-SDA|APA|Shutterstock\.com|Getty|The Yomiuri Shimbun|Agencia Uno|Télam|Notimex|ABACA|"
+    r"Xinhua News Agency|Pool"
+)
+# Picture agencies in the scripts of East Asian captions, named alone at a caption's end
+# ("...있다. 뉴시스", "...＝ＡＰ", "…新华社发").
+CJK_AGENCIES = (
+    r"뉴시스|뉴스1|연합뉴스|연합뉴스TV|게티이미지코리아|게티이미지뱅크|AFP 연합뉴스|AP 연합뉴스|EPA 연합뉴스|AP 뉴시스|AFP 뉴시스|"
+    r"ＡＰ|ＡＦＰ|ＥＰＡ|ロイター|共同|共同通信|共同通信社|時事|時事通信|時事通信社|ゲッティ|新華社|聯合|"
+    r"新华社|中新社|人民视觉|视觉中国|东方IC|IC photo|CFP"
 )
 # The words that introduce a credit in a caption, in the languages of the corpus
 LABELS = (
-    r"Photo(?:graph)?s?|Pictures?|Images?|Fotos?|Bild(?:er)?|Illustration|Grafik|Symbolfoto|Symbolbild|"
-    r"Archivfoto|Archivbild|Quelle|Source|Fotografía|Foto de"
+    r"Photo(?:graph)?s?|Pictures?|Images?|Image source|Fotos?|Bild(?:er)?|Bildquelle|Quellenangabe|Illustration|"
+    r"Grafik|Symbolfoto|Symbolbild|Archivfoto|Archivbild|Quelle|Source|Fotografía|Foto de|Imagen|Crédits?(?: photo)?|"
+    r"Crédito|Photographie|Fotó|Fotoğraf|Görsel|Zdjęcie|Źródło|Zdroj|Beeld|Bron|Bilde|Kilde|Kuva|Ảnh|Nguồn|"
+    r"Sumber|Ljósmynd|Фото|Фотография|Иллюстрация|Источник|Джерело|Коллаж|Колаж"
+)
+# The same in scripts without word spaces or with their own punctuation: no word boundary before them.
+CJK_LABELS = (
+    r"写真|画像|撮影|图片来源|圖片來源|图片|圖片|图|圖|来源|來源|摄影|攝影|사진\s*출처|사진|출처|صورة|الصورة|تصوير|المصدر|"
+    r"צילום|फोटो|तस्वीर"
 )
 INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
@@ -41,23 +59,58 @@ class Credit:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
+CAPS_AGENCIES = r"EFE|EPA|AFP|REUTERS|ANSA|AP|DPA|ANP|PAP|NTB|TT|AA|IMAGO|SIPA|ABACA|XINHUA|LUSA|BELGA|KEYSTONE|APA"
+
 # (name, pattern): the credit is the `credit` group; patterns tolerate a credit glued to the text
 # before it. Earlier patterns win where two would read the same words.
 CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("(Photo Credit: ...)", re.compile(r"\(\s*Photo\s+Credits?\s*:\s*(?P<credit>[^)]+?)\s*\)", re.I)),
+    ("[사진 = ...]", re.compile(r"[\[［]\s*(?:사진|출처|자료|그래픽)\s*(?:출처|제공)?\s*[=:：]\s*(?P<credit>[^\]］]+?)\s*[\]］]")),
+    # Japanese and Chinese: "（潟沼義樹撮影）", "（警視庁提供）", "（记者 张三 摄）", "（X供图）"
+    ("(... 撮影)", re.compile(r"[（(]\s*(?P<credit>[^（()）]{1,40}?)\s*(?:撮影|提供|摄|攝|供图|供圖)\s*[）)]")),
+    ("＝ agency", re.compile(rf"＝\s*(?P<credit>{CJK_AGENCIES})\s*$")),
+    ("＝ ... 撮影", re.compile(r"＝\s*(?P<credit>[^＝（()）、。]{1,25}?)\s*(?:撮影|提供)\s*$")),
+    ("写真：...", re.compile(rf"(?:{CJK_LABELS})\s*[:：]\s*(?P<credit>[^（()）:：\n]+?)\s*[)）]?\s*$")),
+    (". agency", re.compile(rf"(?:^|[.!?。」”\"]\s*)\s*(?P<credit>{CJK_AGENCIES})\s*$")),
     ("(Image credit: ...)", re.compile(r"\(\s*Image\s+credits?\s*:\s*(?P<credit>[^)]+?)\s*\)", re.I)),
     ("(Photo: ...)", re.compile(rf"[(\[]\s*(?:{LABELS})\s*:\s*(?P<credit>[^)\]]+?)\s*[)\]]", re.I)),
     ("(Photo ...)", re.compile(r"\(\s*(?:Photos?|Fotos?)\s+(?P<credit>[A-Z][^)]+?)\s*\)\s*\.?$")),
     (
         "© ...",
         re.compile(
-            r"(?:©|\(c\)|Copyright)\s*(?:\d{4}\s*)?(?P<credit>[^;\n()\[\]]+?)"
+            r"(?:©|\(c\)|（[cＣｃ]）|Copyright)\s*(?:\d{4}\s*)?(?P<credit>[^;\n()（）\[\]]+?)"
             r"\s*(?=[;)\]]|\.\s+[A-Z]|\.?$)",
             re.I,
         ),
     ),
     ("AP Photo/...", re.compile(r"(?P<credit>\bAP\s+Photo\s*/\s*[^),\n]+?)\s*(?:,\s*File\s*)?(?:\)|$)")),
     ("REUTERS/...", re.compile(r"(?P<credit>\bREUTERS\s*/\s*[A-Z][^)\n/]*?)(?:\s*/\s*File Photo)?\s*(?:\)|$)")),
+    # "EFE/ J.J. Guillén", "EFE/EPA/HAITHAM IMAD": an agency in capitals, then its photographer
+    (
+        "AGENCY/Name",
+        re.compile(
+            rf"(?:^|[\s.(])(?P<credit>(?:{CAPS_AGENCIES})(?:\s*/\s*(?:{CAPS_AGENCIES}))*\s*/\s*"
+            r"[A-ZÀ-Ý][\w.'’ -]{1,40}?)\s*\)?\s*\.?$"
+        ),
+    ),
+    # "... el 11 de octubre. Florion Goga (REUTERS)": El País's photographer (agency)
+    (
+        "Name (AGENCY)",
+        re.compile(rf"(?:^|[.!?]\s+)(?P<credit>(?:[A-ZÀ-Ý][\w.'’-]*\s+){{1,4}}\((?:{AGENCIES})\))\s*\.?$"),
+    ),
+    # "...repariert werden. AP", "... im Juli. Ohad Zwigenberg / Pool via Reuters": after the last sentence
+    (
+        ". Agency",
+        re.compile(
+            rf"[.!?]\s+(?P<credit>(?:(?:[A-ZÀ-Ý][\w.'’-]*\s+){{1,4}}/\s*)?(?:Pool\s+(?:via\s+)?)?(?:{AGENCIES})"
+            rf"(?:\s*/\s*(?:{AGENCIES}))*)\s*\.?$"
+        ),
+    ),
+    # "Description / J. Stacevičiaus / LRT nuotr.": Lithuanian names the photographer in the genitive
+    ("... nuotr.", re.compile(r"(?:^|/\s*)(?P<credit>[^/]{2,60}?(?:/\s*[^/]{2,40}?)?\s+nuotr\.)\s*$")),
+    # "(Dok.IGI)": Indonesian "dokumentasi", the picture's source
+    ("(Dok. ...)", re.compile(r"\(\s*(?P<credit>Dok\.\s*[^()]{2,60}?)\s*\)\s*\.?$")),
+    ("Fot. ...", re.compile(r"(?:^|[.\s|(])Fot\.\s*:?\s*(?P<credit>[A-ZÀ-Ý][^()\n]+?)\s*\)?\s*$")),
     (
         "Photo by ...",
         re.compile(
@@ -68,8 +121,11 @@ CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "Photo: ...",
-        re.compile(rf"(?:^|[.\s|(])(?:{LABELS})\s*(?:credit)?\s*:\s*(?P<credit>[^():\n]+?)\s*\)?\s*\.?$", re.I),
+        re.compile(
+            rf"(?:^|[.\s|(])(?:{LABELS})\s*(?:credit)?\s*[:：]\s*(?P<credit>[^():：\n]+?(?:\s*\([^()]+\))?)\s*\.?$", re.I
+        ),
     ),
+    ("Image source, ...", re.compile(r"(?:^|[.\s])Image source,\s*(?P<credit>[^,\n]+?)\s*$")),
     ("Credit: ...", re.compile(r"(?:^|[.\s(|])Credits?\s*:\s*(?P<credit>[^()\n]+?)\s*\)?\s*\.?$", re.I)),
     ("[... via ...]", re.compile(r"\[\s*(?P<credit>[^\[\]]+?\bvia\b[^\[\]]+?)\s*\]")),
     (
@@ -81,6 +137,8 @@ CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("(Name/Outlet)", re.compile(r"\(\s*(?P<credit>(?=[^()]*[A-Z])[^()]{2,80}?\s*/\s*[^()]{2,60}?)\s*\)\s*\.?$")),
     ("(agency)", re.compile(rf"\(\s*(?P<credit>{AGENCIES})\s*\)\s*\.?$")),
+    # "...Apostoli. (Edu Luque)", "( The Independent )": a name in brackets after the last sentence
+    ("(Name)", re.compile(r"(?:^|[.!?][\"”’]?\s+)\(\s*(?P<credit>[A-ZÀ-Ý][^()]{1,78}?)\s*\)\s*\.?$")),
     ("| credit", re.compile(rf"\|\s*(?P<credit>(?:{AGENCIES})|[^|/]{{2,60}}/[^|]{{2,60}})\s*$")),
     ("Name/Outlet", re.compile(r"^\s*(?P<credit>(?:[A-Z](?:[\w'’-]*|\.)\s?){1,4}\s?/\s?[A-Z][\w.'’& -]{1,40})\s*$")),
     (
@@ -91,6 +149,15 @@ CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+
+# Words in brackets at a caption's end that say where or what, not who: "(left)", "(File)".
+NOT_A_NAME = re.compile(
+    r"^(?:left|right|centre|center|top|bottom|above|below|front|back|inset|pictured|file|archive|archives|"
+    r"video|photo|illustration|symbolic image|l|r|l-r|r-l|from left|from right|via|pool)$|\d",
+    re.I,
+)
+# A caption that is nothing but one of these is a credit line ("Privat" under a family photo).
+CREDIT_ONLY = re.compile(rf"^\s*(?:{AGENCIES}|Privat|privat|Private|Handout|HANDOUT|Arkiv|Archiv)\s*\.?\s*$")
 
 # Captions that mark an archive photo: "ARCHIVE – ...", "FILE PHOTO: ...", "FILE - ...".
 ARCHIVE_CAPTION = re.compile(
@@ -111,10 +178,38 @@ def caption_credits(caption: str | None) -> list[Credit]:
             if any(start < e and s < end for s, e in claimed):
                 continue
             value = match.group("credit").strip(" .,;")
+            if name == "(Name)" and (NOT_A_NAME.search(value) or _told_before(value, text[:start])):
+                continue
+            if name == "... nuotr." and re.search(r"asociatyv|iliustrac", value, re.I):
+                continue  # "asociatyvi nuotr.": an illustrative photo, said of the picture, not its author
+            if is_no_credit(value):
+                continue
             if value:
                 claimed.append((start, end))
                 found.append(Credit(value, f"caption {name}", text=text))
+    if not found and CREDIT_ONLY.match(text):
+        found.append(Credit(text.strip(" ."), "caption (credit only)", text=text))
     return found
+
+
+# What a page says in a credit's place without naming anyone: a rights notice, a placeholder.
+NO_CREDIT = re.compile(
+    r"^(?:all rights reserved|alle rechte vorbehalten|riproduzione riservata|tous droits réservés|"
+    r"todos los derechos reservados|todos os direitos reservados|copyright|©|str|n/?a|unknown|none|null|"
+    r"undefined|-+)$",
+    re.I,
+)
+
+
+def _told_before(value: str, before: str) -> bool:
+    """A bracketed name the caption's own sentence already says ("... en Jerusalén. (Jerusalén)") or
+    a single word: a place or a subject, not the photographer."""
+    words = value.split()
+    return len(words) < 2 or value.casefold() in before.casefold()
+
+
+def is_no_credit(value: str) -> bool:
+    return bool(NO_CREDIT.match(" ".join(value.replace("©", " © ").split()).strip(" .©") or "©"))
 
 
 def is_archive_photo(caption: str | None) -> bool:

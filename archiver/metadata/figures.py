@@ -13,7 +13,7 @@ import re
 
 from lxml.html import HtmlElement
 
-from archiver.metadata.credits import Credit
+from archiver.metadata.credits import AGENCIES, LABELS, Credit, is_no_credit
 from archiver.metadata.structure import classes, clean_text
 
 CREDIT_CLASS = re.compile(
@@ -23,11 +23,15 @@ CREDIT_CLASS = re.compile(
 )
 CAPTION_CLASS = re.compile(r"caption|legend|bildunterschrift|desc(?:ription)?(?:$|[\s_-])|subtitle", re.I)
 CREDIT_LABEL = re.compile(
-    r"^\s*(?:(?:photo(?:graph)?s?|image|picture|foto|bild|illustration|grafik|credits?|source|"
-    r"quelle|symbolfoto|symbolbild)\s*(?:credit|by)?\s*[:|]?\s*|©\s*|\(c\)\s*|"
+    rf"^\s*(?:(?:{LABELS}|credits?)\s*(?:credit|by)?\s*[:：|]?\s*|©\s*|\(c\)\s*|"
     r"(?:photo(?:graph)?|image|illustration|picture)s?\s+by\s+)",
     re.I,
 )
+# Inside a picture's own block, an element named for its author is its photographer's credit.
+AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|autor|auteur)(?:$|[\s_-])|__author", re.I)
+LABELLED = re.compile(rf"^\s*(?:{LABELS})\s*[:：]\s*\S", re.I)
+AGENCY_ONLY = re.compile(rf"^\s*(?:{AGENCIES})\s*$")
+BLOCKS = {"p", "div", "figcaption", "figure", "ul", "ol", "li", "section", "table", "img", "picture"}
 CREDIT_ITEMPROPS = ("copyrightHolder", "creator", "author", "creditText", "copyrightNotice")
 IMAGE_CAPTION_ATTRIBUTES = ("data-caption", "title")
 CONTAINER_LEVELS = 4  # blocks above a picture without <figure> where its caption may be
@@ -56,10 +60,10 @@ def _captioned_block(img: HtmlElement, root: HtmlElement, start: HtmlElement) ->
     block = start
     for _ in range(CONTAINER_LEVELS):
         block = block.getparent()
-        if block is None or block is root or block.tag in ("body", "html", "article", "main", "p"):
+        if block is None or block is root or block.tag in ("body", "html", "article", "main", "header", "p"):
             return None
-        if _pictures(block) > 1:
-            return None
+        if _pictures(block) > 1 or block.xpath(".//h1"):
+            return None  # another picture's caption, or the article's header with its byline
         holders = set(img.iterancestors())  # the picture's own wrappers ("span.source") are no caption
         if any(
             _is_caption(e) or CREDIT_CLASS.search(classes(e))
@@ -131,7 +135,9 @@ def markup_credits(img: HtmlElement, figure: HtmlElement | None) -> list[Credit]
 
 def _element_credit(element: HtmlElement, where: str, loose: bool = True) -> list[Credit]:
     """The credit one element states, if it is a credit element. `loose` (inside the figure) also
-    takes <cite>, and a <footer> or <small> that is not the caption."""
+    takes <cite>, a <footer> or <small> that is not the caption, an element named for the picture's
+    author ("image-box__author", "caption_author"), one whose text is a labelled credit ("Foto: X",
+    "Источник: X") and one that names nothing but a picture agency (an overlay "Anadolu Ajansı")."""
     names = classes(element)
     itemprop = element.get("itemprop") or ""
     text = clean_text(element.get("content") or " ".join(element.itertext()))
@@ -141,16 +147,48 @@ def _element_credit(element: HtmlElement, where: str, loose: bool = True) -> lis
         source = f"{where} {element.tag} [itemprop={itemprop}]"
     elif CREDIT_CLASS.search(names) and element.tag != "figcaption":
         source = f"{where} {element.tag} .{CREDIT_CLASS.search(names).group(0).strip(' _-').lower()}"  # type: ignore[union-attr]
+    elif loose and AUTHOR_CLASS.search(names) and element.tag != "figcaption":
+        source = f"{where} {element.tag} .author"
     elif loose and element.tag == "cite":
         source = f"{where} cite"
     elif loose and element.tag == "footer" and not element.xpath(".//figcaption"):
         source = f"{where} footer"
     elif loose and element.tag == "small" and any(a.tag == "figcaption" for a in element.iterancestors()):
         source = f"{where} figcaption small"
+    elif loose and _own_text_only(element) and LABELLED.match(text):
+        source = f"{where} {element.tag} (labelled)"
+    elif loose and _own_text_only(element) and AGENCY_ONLY.match(text):
+        source = f"{where} {element.tag} (agency)"
     else:
         return []
-    value = CREDIT_LABEL.sub("", text).strip(" ()[]|")
-    return [Credit(value, source, text=text)] if value else []
+    value = unbracket(CREDIT_LABEL.sub("", text))
+    return [Credit(value, source, text=text)] if value and not is_no_credit(value) else []
+
+
+def _own_text_only(element: HtmlElement) -> bool:
+    """An element holding text but no blocks: a credit line, not a caption block around one."""
+    return not any(isinstance(e.tag, str) and e.tag in BLOCKS for e in element.iterdescendants())
+
+
+def unbracket(value: str) -> str:
+    """A credit without the brackets around it or a bar beside it; "Graeme Sloan (Getty)" keeps its own."""
+    value = value.strip(" |")
+    while len(value) > 1 and value[0] in "([" and value[-1] in ")]" and _balanced(value[1:-1]):
+        value = value[1:-1].strip()
+    if value.count("(") < value.count(")") and value.startswith(")") is False and value.endswith(")"):
+        value = value[:-1]
+    if value.count("(") > value.count(")") and value.startswith("("):
+        value = value[1:]
+    return value.strip(" |")
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _in_picture_scope(element: HtmlElement) -> bool:
@@ -168,6 +206,8 @@ def _following(element: HtmlElement) -> list[HtmlElement]:
                 classes(sibling)
             ):
                 break  # the next picture, paragraph or quote: its credits (and attributions) are its own
+            if any(e.tag in ("img", "picture", "figure", "video") for e in sibling.iter() if isinstance(e.tag, str)):
+                break  # a block around the next picture: the credit in it is that picture's
             if QUOTE.search(classes(sibling)):
                 break
             found.append(sibling)

@@ -25,6 +25,7 @@ from archiver.metadata.structure import article_region, find_headline, in_furnit
 LAZY_SRC_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original")
 SRCSET_ATTRIBUTES = ("srcset", "data-srcset", "data-lazy-srcset")
 PLACEHOLDER = re.compile(r"^data:|^about:blank$")
+LOOKS_LIKE_URL = re.compile(r"^(?:https?:)?//|^/[^/]|^[\w./-]+\.(?:jpe?g|png|gif|webp|avif)(?:\?|$)", re.I)
 
 
 @dataclass
@@ -64,20 +65,36 @@ def _srcset_urls(value: str | None) -> list[str]:
     return urls
 
 
+def _lazy_src(element: HtmlElement) -> str:
+    """The real address a lazy loader will put in src: the common attributes first, then any other
+    data-* attribute named for a source or for lazy loading (data-flickity-lazyload, data-lazy)."""
+    for attribute in LAZY_SRC_ATTRIBUTES:
+        if (element.get(attribute) or "").strip():
+            return element.get(attribute).strip()
+    for name, value in element.attrib.items():
+        if name.startswith("data-") and "srcset" not in name and ("src" in name or "lazy" in name):
+            if LOOKS_LIKE_URL.match(value.strip()):
+                return value.strip()
+    return ""
+
+
+def _srcset_values(element: HtmlElement) -> list[str]:
+    """Every srcset the element gives, its lazy loader's too (data-srcset, data-flickity-lazyload-srcset)."""
+    names = [*SRCSET_ATTRIBUTES, *(n for n in element.attrib if n.startswith("data-") and n.endswith("srcset"))]
+    return [url for name in dict.fromkeys(names) for url in _srcset_urls(element.get(name))]
+
+
 def _image_urls(img: HtmlElement, base: str) -> tuple[str | None, list[str]]:
     """(the URL shown, every rendition URL): lazy attributes when src is a placeholder, srcset, <picture>."""
     src = (img.get("src") or "").strip()
     if not src or PLACEHOLDER.match(src):
-        src = next((img.get(a).strip() for a in LAZY_SRC_ATTRIBUTES if (img.get(a) or "").strip()), "")
-    candidates: list[str] = []
-    for attribute in SRCSET_ATTRIBUTES:
-        candidates += _srcset_urls(img.get(attribute))
+        src = _lazy_src(img)
+    candidates = _srcset_values(img)
     # libxml2 does not know <source> is void and may nest the <img> in it: look up to the <picture>.
     picture = next((a for a in img.iterancestors() if a.tag == "picture"), None)
     if picture is not None:
         for source in picture.iter("source"):
-            for attribute in SRCSET_ATTRIBUTES:
-                candidates += _srcset_urls(source.get(attribute))
+            candidates += _srcset_values(source)
     shown = urljoin(base, src) if src and not PLACEHOLDER.match(src) else None
     renditions = [urljoin(base, u) for u in candidates if not PLACEHOLDER.match(u)]
     if shown is None and renditions:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import pytest
+
 from archiver.metadata.byline import byline_names
 from archiver.metadata.structure import article_region, find_headline, parse_html
 
@@ -230,3 +232,53 @@ def test_a_byline_in_a_side_column_of_the_article_element_is_read() -> None:
 
 def test_an_article_without_a_byline_names_nobody() -> None:
     assert names(article("")) == []
+
+
+def test_a_korean_byline_drops_the_reporters_title_and_the_count_of_others() -> None:
+    assert names(article("<p class='byline'>박준석 기자 외 1명</p>")) == [("박준석", "byline text")]
+
+
+def test_a_chinese_byline_splits_at_the_ideographic_comma_and_drops_reporter() -> None:
+    page = article("<p class='author'>记者 张三、李四</p>")
+    assert names(page) == [("张三", "byline text"), ("李四", "byline text")]
+
+
+def test_a_japanese_reporter_title_after_the_name_is_left_out() -> None:
+    assert names(article("<p class='author'>田中一郎記者</p>")) == [("田中一郎", "byline text")]
+
+
+def test_cyrillic_names_are_names_and_split_at_i() -> None:
+    page = article("<p class='author'>Иван Петров и Анна Смирнова</p>")
+    assert names(page) == [("Иван Петров", "byline text"), ("Анна Смирнова", "byline text")]
+
+
+def test_an_arabic_byline_drops_biqalam() -> None:
+    assert names(article("<p class='author'>بقلم محمد علي</p>")) == [("محمد علي", "byline text")]
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Por Ana García y Luis Pérez", ["Ana García", "Luis Pérez"]),
+        ("Av Kari Nordmann og Ola Nordmann", ["Kari Nordmann", "Ola Nordmann"]),
+        ("Av Anna Svensson och Erik Berg", ["Anna Svensson", "Erik Berg"]),
+        ("Di Mario Rossi e Anna Bianchi", ["Mario Rossi", "Anna Bianchi"]),
+        ("Door Jan Jansen en Piet de Vries", ["Jan Jansen", "Piet de Vries"]),
+    ],
+)
+def test_lists_of_names_split_in_the_bylines_language(byline: str, expected: list[str]) -> None:
+    assert [name for name, _ in names(article(f"<p class='byline'>{byline}</p>"))] == expected
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    ["Publié le", "Mehr Infos", "CEST", "Whats App", "Order Reprints", "Google Scholar", "Most Popular Today"],
+)
+def test_page_furniture_beside_a_byline_is_no_author(furniture: str) -> None:
+    page = article(f"<div class='byline'><span>By Jane Doe</span> <span>{furniture}</span></div>")
+    assert names(page) == [("Jane Doe", "byline text")]
+
+
+def test_the_outlet_a_writer_wrote_for_and_a_desk_sign_are_not_part_of_the_name() -> None:
+    assert names(article("<p class='byline'>By Dolores Chang For Dailymail.Com</p>")) == [("Dolores Chang", "byline text")]
+    assert names(article("<p class='author'>Elena Oberholzer (obe)</p>")) == [("Elena Oberholzer", "byline text")]
