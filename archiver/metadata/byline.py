@@ -59,13 +59,20 @@ CJK_ROLE = re.compile(
 # Letters of scripts without capitals (Han, kana, Hangul, Arabic, Hebrew, Devanagari, Thai): a
 # name in them is told by its length and its letters, not by capitals.
 UNCASED = re.compile(r"^[\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff·・ ]+$")
-PROMO = re.compile(r"\b(?:watch|video|listen|subscribe|newsletter|podcast|photos)\b", re.I)  # a chunk to skip whole
+PROMO = re.compile(r"\b(?:watch|video|listen|subscribe|newsletter|podcast|photos|more stories|more from)\b", re.I)  # a chunk to skip whole
 OUTLET_END = re.compile(r"\s(?:news|online|media|magazine|zeitung|times|post|tribune|herald|journal|daily)$", re.I)
 NAME_WORD = re.compile(
     r"^(?:[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁІЇЄҐΑ-Ω][\w.'’-]*|de|da|das|do|dos|van|von|der|den|le|la|del|di|du|bin|al|el|y|e)$"
 )
 AGENCIES = {"dpa", "afp", "ap", "epd", "kna", "sid", "apa", "reuters", "ansa", "efe"}
 PLACE = re.compile(r"\s+in\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?$")  # "Associated Press in Valencia"
+TOOLS = re.compile(
+    r"share|comment|font-?size|text-?size|toolbar|tools|print|bookmark|more-?stories|more-?from|related|"
+    r"tags?(?:$|[\s_-])|topics?(?:$|[\s_-])|keywords?|categor",
+    re.I,
+)
+STORY_LINK_WORDS = 4  # a link of this many words in a byline is a story's title, not a name
+LABEL_ONLY = 4  # a byline element this short once "By" is gone only labels the names beside it
 BLOCK_TEXT = 160  # a byline's block is at most this long (more is the article, or a bio)
 CLIMB = 3  # levels above a byline element looked at for the whole block
 MAX_BYLINES = 8
@@ -76,20 +83,34 @@ def byline_names(region: ArticleRegion, not_names: Collection[str] = frozenset()
     `not_names` (the site's own names) are outlets, not authors. The bylines above the body's
     first paragraph are read together (a byline is often split over several elements); a byline
     further down counts only when there is none above."""
-    excluded = {name.casefold() for name in not_names}
+    outlets = {name.casefold() for name in not_names}
     body_starts = _first_paragraph(region)
     before: list[list[tuple[str, str]]] = []
     after: list[list[tuple[str, str]]] = []
-    for block in _blocks(region):
-        names = [(n, s) for n, s in _names_in(block) if n.casefold() not in excluded]
-        (before if region.order.get(block, 0) < body_starts else after).append(names)
+    for marked, block in _blocks(region):
+        # The marked element's own names first; the block around it only when it names nobody
+        # (a "By" label beside a link): the block also holds tags, labels and share buttons.
+        found = _names_in(marked) or (_names_in(block) if _only_a_label(marked) else [])
+        (before if region.order.get(block, 0) < body_starts else after).append(found)
     for group in (before, after):
         unique: dict[str, tuple[str, str]] = {}
         for name, source in (pair for names in group for pair in names):
             unique.setdefault(name.casefold(), (name, source))
         if unique:
-            return list(unique.values())
+            return _without_outlets(list(unique.values()), outlets)
     return []
+
+
+def _without_outlets(names: list[tuple[str, str]], outlets: set[str]) -> list[tuple[str, str]]:
+    """A byline that names people beside the site ("By Jane Doe, The Cradle") credits the people; one
+    that names only the site and agencies ("Par Le Figaro et AFP") names them as the authors."""
+    people = [pair for pair in names if pair[0].casefold() not in outlets and pair[0].casefold() not in AGENCIES]
+    return [pair for pair in names if pair[0].casefold() not in outlets] if people else names
+
+
+def _only_a_label(marked: HtmlElement) -> bool:
+    """A byline element that says no more than "By" or "Von": the names are beside it, in its block."""
+    return len(LEAD_IN.sub("", element_text(marked) + " ").strip()) <= LABEL_ONLY
 
 
 def _first_paragraph(region: ArticleRegion) -> int:
@@ -99,15 +120,15 @@ def _first_paragraph(region: ArticleRegion) -> int:
     return 1 << 30
 
 
-def _blocks(region: ArticleRegion) -> Iterator[HtmlElement]:
-    """Byline blocks of the article, in page order: each marked element, widened to the short
-    block around it."""
+def _blocks(region: ArticleRegion) -> Iterator[tuple[HtmlElement, HtmlElement]]:
+    """Byline blocks of the article, in page order: each marked element, and the short block
+    around it."""
     seen: list[HtmlElement] = []
     for marked in list(_marked(region))[:MAX_BYLINES]:
         block = _widen(marked, region)
         if not any(block is s or any(a is s for a in block.iterancestors()) for s in seen):
             seen.append(block)
-            yield block
+            yield marked, block
 
 
 def _marked(region: ArticleRegion) -> Iterator[HtmlElement]:
@@ -122,8 +143,16 @@ def _marked(region: ArticleRegion) -> Iterator[HtmlElement]:
             or (BYLINE_CLASS.search(classes(element)) and not NOT_BYLINE.search(classes(element)))
             or (element.tag == "a" and AUTHOR_LINK.search(element.get("href") or ""))
         )
-        if marked and _in_article(element, region):
+        if marked and _in_article(element, region) and not _pictures(element):
             yield element
+
+
+def _pictures(element: HtmlElement) -> bool:
+    """A photographer's name in a figure or its caption ("span.author" in a figcaption), or an author's
+    avatar with initials: not the article's byline."""
+    if NOT_BYLINE.search(classes(element)):
+        return True
+    return any(a.tag in ("figure", "figcaption", "picture") for a in element.iterancestors())
 
 
 def _widen(element: HtmlElement, region: ArticleRegion) -> HtmlElement:
@@ -159,7 +188,11 @@ def _in_article(element: HtmlElement, region: ArticleRegion) -> bool:
 
 
 def _names_in(block: HtmlElement) -> list[tuple[str, str]]:
-    named = [_strip(clean_text(e.get("content") or element_text(e))) for e in block.xpath(".//*[@itemprop='name']")]
+    named = [
+        name
+        for e in block.xpath(".//*[@itemprop='name']")
+        for name in ([_strip(clean_text(e.get("content") or ""))] if e.get("content") else _link_names(e))
+    ]
     if block.get("itemprop") == "author" and block.get("content"):
         named.append(clean_text(block.get("content") or ""))
     named = [n for n in named if _is_name(n)]
@@ -170,7 +203,7 @@ def _names_in(block: HtmlElement) -> list[tuple[str, str]]:
         for a in ([block] if block.tag == "a" else []) + list(block.iter("a"))
         if a.get("rel") == "author" or AUTHOR_LINK.search(a.get("href") or "")
     ]
-    linked = [(_strip(element_text(a)), "byline author link") for a in links]
+    linked = [(name, "byline author link") for a in links for name in _link_names(a)]
     linked = [(n, s) for n, s in linked if _is_name(n)]
     written = [(n, "byline text") for n in _text_names(block) if _is_name(n)]
     # The text names more people than its links when only some names are links (or none is).
@@ -179,12 +212,24 @@ def _names_in(block: HtmlElement) -> list[tuple[str, str]]:
     return linked or written
 
 
+def _link_names(link: HtmlElement) -> list[str]:
+    """The names one author link gives: its text, or each of its text pieces when it holds several
+    (a name and an outlet in two spans), and each name of a list ("A, B and C" in one link)."""
+    pieces = [clean_text(t) for t in link.itertext() if clean_text(t)]
+    whole = _strip(clean_text(" ".join(pieces)))
+    if len(pieces) > 1 and not _is_name(whole):
+        return [_strip(piece) for piece in pieces]
+    return [_strip(part) for part in SPLIT.split(whole) if part.strip()] or [whole]
+
+
 def _text_names(block: HtmlElement) -> list[str]:
     """Names in the block's own text, text node by text node (a name and its outlet are often two
     elements), leaving out dates and times."""
     chunks: list[str] = []
     for node in block.iter():
-        if not isinstance(node.tag, str) or node.tag in ("time", "script", "style", "button"):
+        if not isinstance(node.tag, str) or node.tag in ("time", "script", "style", "button", "svg"):
+            continue
+        if _furniture_node(node, block):
             continue
         for text in (node.text, *(child.tail for child in node)):
             if text and text.strip():
@@ -198,6 +243,20 @@ def _text_names(block: HtmlElement) -> list[str]:
 
 FOR_OUTLET = re.compile(r"\s+for\s+\S.*$", re.I)  # "Jane Doe For Dailymail.Com": the outlet she wrote for
 INITIALS = re.compile(r"\s*\((?:[a-zäöü]{2,4}|[A-ZÄÖÜ]{2,4})\)$")  # "Elena Oberholzer (obe)": her desk's short sign
+
+
+def _furniture_node(node: HtmlElement, block: HtmlElement) -> bool:
+    """Text in a byline block that is no name: the tools beside it (share, comments, text size, print),
+    and links to other stories ("More Stories By Lisa: Third Democratic Debates Set ...")."""
+    for element in [node, *node.iterancestors()]:
+        if TOOLS.search(classes(element)) or element.get("role") == "button":
+            return True
+        if element.tag == "a" and not (element.get("rel") == "author" or AUTHOR_LINK.search(element.get("href") or "")):
+            if len(element_text(element).split()) >= STORY_LINK_WORDS:
+                return True
+        if element is block:
+            return False
+    return False
 
 
 def _strip(text: str) -> str:

@@ -165,14 +165,33 @@ ARCHIVE_CAPTION = re.compile(
 )
 
 
-def caption_credits(caption: str | None) -> list[Credit]:
-    """Credits a caption states, each with the pattern that found it; overlapping finds keep the first."""
+# Patterns that find a credit by its label ("Photo:", "Credit:", "©", "写真："): the only ones trusted in
+# an image's alt or title, which otherwise describe the picture.
+LABELLED_PATTERNS = {
+    "(Photo Credit: ...)",
+    "[사진 = ...]",
+    "(... 撮影)",
+    "写真：...",
+    "(Image credit: ...)",
+    "(Photo: ...)",
+    "© ...",
+    "Photo by ...",
+    "Photo: ...",
+    "Credit: ...",
+}
+
+
+def caption_credits(caption: str | None, labelled_only: bool = False, where: str = "caption") -> list[Credit]:
+    """Credits a caption states, each with the pattern that found it; overlapping finds keep the first.
+    `labelled_only`: only credits introduced by a label (for an image's alt or title text)."""
     if not caption:
         return []
     text = " ".join(caption.translate(INVISIBLE).split())
     found: list[Credit] = []
     claimed: list[tuple[int, int]] = []
     for name, pattern in CAPTION_PATTERNS:
+        if labelled_only and name not in LABELLED_PATTERNS:
+            continue
         for match in pattern.finditer(text):
             start, end = match.span("credit")
             if any(start < e and s < end for s, e in claimed):
@@ -186,9 +205,9 @@ def caption_credits(caption: str | None) -> list[Credit]:
                 continue
             if value:
                 claimed.append((start, end))
-                found.append(Credit(value, f"caption {name}", text=text))
-    if not found and CREDIT_ONLY.match(text):
-        found.append(Credit(text.strip(" ."), "caption (credit only)", text=text))
+                found.append(Credit(value, f"{where} {name}", text=text))
+    if not found and not labelled_only and CREDIT_ONLY.match(text):
+        found.append(Credit(text.strip(" ."), f"{where} (credit only)", text=text))
     return found
 
 
@@ -241,7 +260,7 @@ def file_credits(data: bytes, origin: str | None = None) -> list[Credit]:
             found = _iptc(image) + _xmp(image) + _exif(image)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return []
-    return [Credit(value, source, origin) for value, source in _unique(found)]
+    return [Credit(value, source, origin) for value, source in _unique(found) if not is_no_credit(value)]
 
 
 def _decode(raw: bytes) -> str:
@@ -313,6 +332,6 @@ def schema_image_credits(node: dict[str, Any], kind: str = "json-ld ImageObject"
         values = value if isinstance(value, list) else [value]
         for item in values:
             name = item.get("name") if isinstance(item, dict) else item
-            if isinstance(name, str) and name.strip():
+            if isinstance(name, str) and name.strip() and not is_no_credit(name):
                 found.append(Credit(" ".join(name.split()), f"{kind}.{key}"))
     return found

@@ -23,12 +23,13 @@ CREDIT_CLASS = re.compile(
 )
 CAPTION_CLASS = re.compile(r"caption|legend|bildunterschrift|desc(?:ription)?(?:$|[\s_-])|subtitle", re.I)
 CREDIT_LABEL = re.compile(
-    rf"^\s*(?:(?:{LABELS}|credits?)\s*(?:credit|by)?\s*[:：|]?\s*|©\s*|\(c\)\s*|"
+    rf"^\s*(?:(?:{LABELS}|credits?)\s*(?:credit|by)?\s*(?:[:：|]\s*|\s+(?=\S))|©\s*|\(c\)\s*|"
     r"(?:photo(?:graph)?|image|illustration|picture)s?\s+by\s+)",
     re.I,
 )
 # Inside a picture's own block, an element named for its author is its photographer's credit.
 AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|autor|auteur)(?:$|[\s_-])|__author", re.I)
+PICTURE_WORD = re.compile(r"image|img|photo|foto|picture|media|caption|figure|bild", re.I)
 LABELLED = re.compile(rf"^\s*(?:{LABELS})\s*[:：]\s*\S", re.I)
 AGENCY_ONLY = re.compile(rf"^\s*(?:{AGENCIES})\s*$")
 BLOCKS = {"p", "div", "figcaption", "figure", "ul", "ol", "li", "section", "table", "img", "picture"}
@@ -66,7 +67,9 @@ def _captioned_block(img: HtmlElement, root: HtmlElement, start: HtmlElement) ->
             return None  # another picture's caption, or the article's header with its byline
         holders = set(img.iterancestors())  # the picture's own wrappers ("span.source") are no caption
         if any(
-            _is_caption(e) or CREDIT_CLASS.search(classes(e))
+            _is_caption(e)
+            or CREDIT_CLASS.search(classes(e))
+            or (AUTHOR_CLASS.search(classes(e)) and PICTURE_WORD.search(classes(e)))
             for e in block.iter()
             if isinstance(e.tag, str)
             and e is not block
@@ -145,9 +148,9 @@ def _element_credit(element: HtmlElement, where: str, loose: bool = True) -> lis
         return []
     if itemprop in CREDIT_ITEMPROPS and _in_picture_scope(element):
         source = f"{where} {element.tag} [itemprop={itemprop}]"
-    elif CREDIT_CLASS.search(names) and element.tag != "figcaption":
+    elif CREDIT_CLASS.search(names) and element.tag != "figcaption" and itemprop != "caption":
         source = f"{where} {element.tag} .{CREDIT_CLASS.search(names).group(0).strip(' _-').lower()}"  # type: ignore[union-attr]
-    elif loose and AUTHOR_CLASS.search(names) and element.tag != "figcaption":
+    elif loose and AUTHOR_CLASS.search(names) and element.tag != "figcaption" and _pictures_author(element, names):
         source = f"{where} {element.tag} .author"
     elif loose and element.tag == "cite":
         source = f"{where} cite"
@@ -163,6 +166,12 @@ def _element_credit(element: HtmlElement, where: str, loose: bool = True) -> lis
         return []
     value = unbracket(CREDIT_LABEL.sub("", text))
     return [Credit(value, source, text=text)] if value and not is_no_credit(value) else []
+
+
+def _pictures_author(element: HtmlElement, names: str) -> bool:
+    """An author element that is the picture's, not a byline that a wide caption block took in:
+    named for the picture ("image-box__author", "caption_author") or inside its caption."""
+    return bool(PICTURE_WORD.search(names)) or any(a.tag == "figcaption" for a in element.iterancestors())
 
 
 def _own_text_only(element: HtmlElement) -> bool:

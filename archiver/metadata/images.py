@@ -25,6 +25,8 @@ from archiver.metadata.structure import article_region, find_headline, in_furnit
 LAZY_SRC_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original")
 SRCSET_ATTRIBUTES = ("srcset", "data-srcset", "data-lazy-srcset")
 PLACEHOLDER = re.compile(r"^data:|^about:blank$")
+# An alt that starts "Image: ..." says what the picture shows (NBC's "Image: US-SPACE-AEROSPACE-NASA").
+DESCRIBED_AS = re.compile(r"^\s*(?:image|images|picture|bild|imagen|immagine)\s*:", re.I)
 LOOKS_LIKE_URL = re.compile(r"^(?:https?:)?//|^/[^/]|^[\w./-]+\.(?:jpe?g|png|gif|webp|avif)(?:\?|$)", re.I)
 
 
@@ -183,8 +185,27 @@ def _describe(img: HtmlElement, shown: str, renditions: list[str], root: HtmlEle
         caption=caption,
         archive_photo=is_archive_photo(caption),
     )
-    image.credits = caption_credits(caption) + markup_credits(img, figure)
+    markup = markup_credits(img, figure)
+    image.credits = _not_within(caption_credits(caption), markup) + markup + _attribute_credits(img, caption)
     return image
+
+
+def _attribute_credits(img: HtmlElement, caption: str | None) -> list[Credit]:
+    """Credits the image's alt or title states by a label ("(Credit: Nasa)", "Foto: X / NTB"); the
+    title already read as the caption is not read twice."""
+    found: list[Credit] = []
+    for name in ("alt", "title"):
+        text = (img.get(name) or "").strip()
+        if text and text != caption and not DESCRIBED_AS.match(text):
+            found += caption_credits(text, labelled_only=True, where=f"img [{name}]")
+    return found
+
+
+def _not_within(from_caption: list[Credit], from_markup: list[Credit]) -> list[Credit]:
+    """Caption credits that are not part of a credit element's own: when the caption holds a credit
+    element ("@Plan_INFOCA via X / Reuters"), a pattern that reads only the end of it is no second credit."""
+    texts = [credit.value.casefold() for credit in from_markup]
+    return [c for c in from_caption if not any(c.value.casefold() in t and c.value.casefold() != t for t in texts)]
 
 
 def _titles(tree: HtmlElement, structured: dict[str, list[Any]]) -> list[str]:

@@ -131,11 +131,16 @@ def test_view_all_and_follow_links_to_the_authors_page_are_not_names() -> None:
     assert names(page) == [("Jane Doe", "byline author link")]
 
 
-def test_the_sites_own_name_in_the_byline_is_the_outlet_not_an_author() -> None:
+def test_the_sites_own_name_beside_a_reporter_is_the_outlet_not_an_author() -> None:
     assert names(article("<p class='byline'>By Jane Doe, The Cradle</p>"), ["The Cradle"]) == [
         ("Jane Doe", "byline text")
     ]
-    assert names(article("<p class='byline'>By THE CRADLE</p>"), ["The Cradle"]) == []
+    # alone, the site is who the byline says wrote it ("Par Les Echos", "Par Le Figaro et AFP")
+    assert names(article("<p class='byline'>By THE CRADLE</p>"), ["The Cradle"]) == [("THE CRADLE", "byline text")]
+    assert names(article("<p class='byline'>Par Le Figaro et AFP</p>"), ["Le Figaro"]) == [
+        ("Le Figaro", "byline text"),
+        ("AFP", "byline text"),
+    ]
 
 
 def test_an_outlet_name_ending_in_news_is_not_a_person() -> None:
