@@ -33,6 +33,8 @@ FURNITURE = re.compile(
     re.I,
 )
 KICKER = re.compile(r"kicker|topline|dachzeile|overline|eyebrow|roofline|supertitle|pre-?title|spitzmarke", re.I)
+KICKER_WORDS = 8  # a heading's first line of at most this many words, over one twice as long, is its kicker
+BOUNDARY = "\x00"  # where an element starts or ends in a heading's text
 HIDDEN = re.compile(r"visually-?hidden|sr-only|screen-?reader|u-hidden|hide-text", re.I)
 TITLE_PART = re.compile(r"(?:^|[\s_-])(?:title|headline)(?:$|[\s_-])", re.I)
 BODY_CLASS = re.compile(
@@ -122,25 +124,52 @@ def title_variants(titles: Iterable[str | None]) -> list[str]:
     return found
 
 
+def _title_part(element: HtmlElement) -> bool:
+    """Marked as the title inside a heading: by class ("title__headline") or by a data attribute
+    (data-testid="content-title", data-external-selector="header-title")."""
+    marks = classes(element) + " " + " ".join(v for k, v in element.attrib.items() if k.startswith("data-"))
+    return bool(TITLE_PART.search(marks)) and not KICKER.search(classes(element))
+
+
+def _structural_kicker(element: HtmlElement) -> HtmlElement | None:
+    """The first of a heading's parts when it is a short line over a much longer one (a kicker without
+    a kicker class: SPIEGEL's "Kollaps der Silicon Valley Bank" over its headline)."""
+    children = [c for c in element if isinstance(c.tag, str) and c.tag in ("span", "div", "p", "strong")]
+    if len(children) < 2 or (element.text or "").strip() or any((c.tail or "").strip() for c in children):
+        return None
+    first, rest = len(WORD.findall(element_text(children[0]))), sum(len(WORD.findall(element_text(c))) for c in children[1:])
+    on_its_own_line = children[0].tag in ("div", "p") or "block" in (children[0].get("class") or "").split()
+    return children[0] if 0 < first <= KICKER_WORDS and rest > first and on_its_own_line else None
+
+
+def _joined(parts: list[str]) -> str:
+    """A heading's text pieces as shown: an element's edge separates two words ("<span>Kicker:</span>
+    Headline"), but adds nothing beside a space or before punctuation ("Ukraine\xa0: la" stays as is)."""
+    text = re.sub(rf"{BOUNDARY}+(?=\s|[:,.;!?]|$)|(?<=\s){BOUNDARY}+|^{BOUNDARY}+", "", "".join(parts))
+    return text.replace(BOUNDARY, " ")
+
+
 def heading_text(element: HtmlElement) -> str:
     """A heading as shown, without its kicker (the topline above the headline) and hidden separators."""
-    title_parts = [
-        d
-        for d in element.iterdescendants()
-        if isinstance(d.tag, str) and TITLE_PART.search(classes(d)) and not KICKER.search(classes(d))
-    ]
+    title_parts = [d for d in element.iterdescendants() if isinstance(d.tag, str) and _title_part(d)]
     if title_parts:
         return element_text(title_parts[0])
+    kicker = _structural_kicker(element)
     parts: list[str] = []
+    dropped: list[bool] = []
 
     def walk(node: HtmlElement) -> None:
         # A kicker is the line above the headline: dropped only when nothing of the heading came before it.
         hidden_words = HIDDEN.search(classes(node)) and WORD.search(element_text(node))  # a hidden ":" stays
-        skip = node is not element and (hidden_words or (KICKER.search(classes(node)) and not "".join(parts).strip()))
+        is_kicker = node is kicker or KICKER.search(classes(node))
+        nothing_yet = not "".join(parts).replace(BOUNDARY, "").strip()
+        skip = node is not element and (hidden_words or (is_kicker and nothing_yet))
         if skip:
+            dropped.append(True)
             if node.tail:
                 parts.append(node.tail)
             return
+        parts.append(BOUNDARY)  # "<span>Kicker:</span>Headline" reads as two words; "Ukraine\xa0:" keeps its space
         if node.text:
             parts.append(node.text)
         for child in node:
@@ -148,11 +177,14 @@ def heading_text(element: HtmlElement) -> str:
                 walk(child)
             elif child.tail:
                 parts.append(child.tail)
+        parts.append(BOUNDARY)
         if node is not element and node.tail:
             parts.append(node.tail)
 
     walk(element)
-    text = re.sub(r"\s+([:,.;!?])", r"\1", clean_text(" ".join(parts))).strip(" :|-")
+    text = clean_text(_joined(parts)).strip(" |")
+    if dropped:
+        text = text.lstrip(" :|-–—")  # the separator that followed the kicker
     return text if len(words(text)) >= 2 else element_text(element)
 
 
@@ -165,8 +197,8 @@ class Headline:
 
 def _heading_candidates(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
     for element in tree.iter("h1", "h2"):
-        if in_furniture(element) or element.getparent() is None:
-            continue
+        if in_furniture(element) or element.getparent() is None or FURNITURE.search(classes(element)):
+            continue  # a heading of the navigation, or a breadcrumb's ("h1.breadcrumb__headline")
         if element.tag == "h1":
             yield element, "h1"
         elif TITLE_PART.search(classes(element)) or element.get("itemprop") == "headline":

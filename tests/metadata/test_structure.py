@@ -263,3 +263,54 @@ def test_without_a_headline_the_body_with_the_most_text_is_the_region() -> None:
 def test_without_a_headline_or_a_body_the_main_element_is_the_region() -> None:
     tree, region = region_of("<html><body><nav><p>Menu</p></nav><main id='main'><p>Text</p></main></body></html>")
     assert region.root is by_id(tree, "main")
+
+
+def test_a_french_space_before_the_colon_is_kept_as_the_page_writes_it() -> None:
+    page = "<html><body><article><h1>Guerre en Ukraine\xa0: la Russie affirme avoir gagné</h1></article></body></html>"
+    assert headline(page) == ("Guerre en Ukraine : la Russie affirme avoir gagné", "h1")
+
+
+def test_a_quote_dash_that_opens_the_headline_is_part_of_it() -> None:
+    page = "<html><body><article><h1>- Angsten <span class='tm116'>vil øke</span></h1></article></body></html>"
+    assert headline(page) == ("- Angsten vil øke", "h1")
+
+
+def test_two_pieces_of_a_headline_are_two_words_apart() -> None:
+    page = "<html><body><article><h1><span>Samastipur police caught 2:</span>theft solved</h1></article></body></html>"
+    assert headline(page) == ("Samastipur police caught 2: theft solved", "h1")
+
+
+def test_a_short_line_on_its_own_above_a_longer_one_is_a_kicker() -> None:
+    page = (
+        "<html><body><article><h2><span class='block font-bold'>Kollaps der Silicon Valley Bank</span> "
+        "<span class='text-7xl'><span>US-Notenbank räumt Versäumnisse bei Aufsicht ein</span></span></h2>"
+        "</article></body></html>"
+    )
+    tree = parse_html(page)
+    assert tree is not None
+    found = find_headline(tree, ["US-Notenbank räumt Versäumnisse bei Aufsicht ein"])
+    assert found is not None and found.text == "US-Notenbank räumt Versäumnisse bei Aufsicht ein"
+
+
+def test_a_title_marked_by_a_data_attribute_is_the_headline_without_its_kicker() -> None:
+    page = (
+        "<html><body><article><h2 class='title'><div><span class='titleheader'>Umbau des Weissen Hauses</span>"
+        "<span aria-hidden='true'> – </span></div><span data-testid='content-title'>Trump plant einen Landeplatz"
+        "</span></h2></article></body></html>"
+    )
+    tree = parse_html(page)
+    assert tree is not None
+    found = find_headline(tree, ["Umbau des Weissen Hauses – Trump plant einen Landeplatz"])
+    assert found is not None and found.text == "Trump plant einen Landeplatz"
+
+
+def test_a_breadcrumbs_h1_is_not_the_headline() -> None:
+    page = (
+        "<html><body><h1 class='breadcrumb__headline'>Donald Trump: Warum Kritik so ineffektiv ist</h1>"
+        "<article><h2><span class='title__kicker'>Meinung</span> <span class='title__headline'>Warum Kritik an "
+        "Trumps Charakter verpufft</span></h2></article></body></html>"
+    )
+    tree = parse_html(page)
+    assert tree is not None
+    found = find_headline(tree, ["Warum Kritik an Trumps Charakter verpufft"])
+    assert found is not None and found.text == "Warum Kritik an Trumps Charakter verpufft"
