@@ -18,7 +18,7 @@ from archiver.metadata.structure import ArticleRegion, classes, clean_text, elem
 
 BYLINE_CLASS = re.compile(
     r"byline|(?:^|[\s_-])(?:author|authors|autor|autoren|auteur|writer|contributors?|"
-    r"verfasser|article-origins)(?:$|[\s_-])",
+    r"verfasser|article-origins|reporters?(?:-line)?)(?:$|[\s_-])",
     re.I,
 )
 NOT_BYLINE = re.compile(r"bio|avatar|image|photo|img|follow|more-by|other|social|share", re.I)
@@ -37,7 +37,7 @@ LEAD_IN = re.compile(
 # "och", "en", "ve", "a", "ja", "és", "oraz", "dan", "và", "и", "і", "та", "و", and the
 # ideographic comma (、) and full-width commas of Chinese and Japanese bylines.
 SPLIT = re.compile(
-    r"\s*(?:[,;|·•&，、；]|\s(?:and|und|et|y|e|i|og|och|en|ve|a|ja|és|oraz|dan|và|и|і|та|و)\s)\s*", re.I
+    r"\s*(?:[,;|·•&，、；]|\s/\s|\s(?:and|und|et|y|e|i|og|och|en|ve|a|ja|és|oraz|dan|và|и|і|та|و)\s)\s*", re.I
 )
 ROLE_WORDS = re.compile(
     r"\b(?:editor|writer|correspondent|reporter|staff|columnist|contributor|producer|"
@@ -56,6 +56,12 @@ CJK_ROLE = re.compile(
     r"\s*(?:기자|특파원|논설위원|선임기자|외\s*\d+\s*명|記者|特派員|編集委員|论说委员|记者|通讯员|通訊員|"
     r"本报记者|本報記者|责编|責編|编辑|編輯|责任编辑|責任編輯)\s*"
 )
+TEXT_BYLINE = re.compile(
+    r"[（(]\s*(?:(?:新华社记者|本报记者|记者|記者)\s*[/／:：]?|(?:编译|編譯|撰文|文)\s*[/／:：])\s*"
+    r"(?P<credited>[^）()]{2,60}?)\s*(?:[）)]|$)|"
+    r"^\s*【(?P<opening>[^】。：:]{2,40})】|【(?P<closing>[^】。：:]{2,40})】\s*$"
+)
+HAN_NAME = re.compile(r"^[\u3400-\u9fff]{2,5}(?: [\u3400-\u9fff]{1,4})?$")  # 宋晨, 小池和樹, 大渡 美咲
 # Letters of scripts without capitals (Han, kana, Hangul, Arabic, Hebrew, Devanagari, Thai): a
 # name in them is told by its length and its letters, not by capitals.
 UNCASED = re.compile(r"^[\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff·・ ]+$")
@@ -92,13 +98,43 @@ def byline_names(region: ArticleRegion, not_names: Collection[str] = frozenset()
         # (a "By" label beside a link): the block also holds tags, labels and share buttons.
         found = _names_in(marked) or (_names_in(block) if _only_a_label(marked) else [])
         (before if region.order.get(block, 0) < body_starts else after).append(found)
-    for group in (before, after):
+    for group in (before, after, [_text_byline(region)]):
         unique: dict[str, tuple[str, str]] = {}
         for name, source in (pair for names in group for pair in names):
             unique.setdefault(name.casefold(), (name, source))
         if unique:
             return _without_outlets(list(unique.values()), outlets)
     return []
+
+
+def _text_byline(region: ArticleRegion) -> list[tuple[str, str]]:
+    """Names a Chinese or Japanese article gives in its own text, where its reporters are credited:
+    "（记者宋晨、田中全）", "（编译/林靖东）", "【ソウル＝小池和樹】", "【エルサレム松岡大地、カイロ金子淳】"."""
+    paragraphs = _body_paragraphs(region)
+    for paragraph in paragraphs[:2] + paragraphs[-3:]:
+        for match in TEXT_BYLINE.finditer(element_text(paragraph)):
+            listed = match.group("credited") or match.group("opening") or match.group("closing")
+            names = [_without_place(name) for name in re.split(r"[、，,]", listed)]
+            found = [(name, "text byline") for name in names if HAN_NAME.match(name)]
+            if found:
+                return found
+    return []
+
+
+def _body_paragraphs(region: ArticleRegion) -> list[HtmlElement]:
+    """The paragraphs of the article's text: those beside its longest paragraph (not a footer's)."""
+    paragraphs = [p for p in region.root.iter("p") if region.contains(p) and element_text(p)]
+    if not paragraphs:
+        return []
+    parent = max(paragraphs, key=lambda p: len(element_text(p))).getparent()
+    return [p for p in paragraphs if p.getparent() is parent]
+
+
+def _without_place(name: str) -> str:
+    """A reporter's name without the place written before it: "ソウル＝小池和樹", "カイロ金子淳"
+    (a foreign place in katakana, the name in kanji)."""
+    name = name.split("＝")[-1].strip()
+    return re.sub(r"^[\u30a0-\u30ff]+(?=[\u3400-\u9fff])", "", name)
 
 
 def _without_outlets(names: list[tuple[str, str]], outlets: set[str]) -> list[tuple[str, str]]:
@@ -215,6 +251,9 @@ def _names_in(block: HtmlElement) -> list[tuple[str, str]]:
 def _link_names(link: HtmlElement) -> list[str]:
     """The names one author link gives: its text, or each of its text pieces when it holds several
     (a name and an outlet in two spans), and each name of a list ("A, B and C" in one link)."""
+    links = [a for a in link.iter("a") if a is not link and element_text(a)]
+    if len(links) >= 2:  # one element around several author links ("Scott Gilbertson", "Gear Team")
+        return [_strip(element_text(a)) for a in links]
     pieces = [clean_text(t) for t in link.itertext() if clean_text(t)]
     whole = _strip(clean_text(" ".join(pieces)))
     if len(pieces) > 1 and not _is_name(whole):

@@ -287,3 +287,27 @@ def test_page_furniture_beside_a_byline_is_no_author(furniture: str) -> None:
 def test_the_outlet_a_writer_wrote_for_and_a_desk_sign_are_not_part_of_the_name() -> None:
     assert names(article("<p class='byline'>By Dolores Chang For Dailymail.Com</p>")) == [("Dolores Chang", "byline text")]
     assert names(article("<p class='author'>Elena Oberholzer (obe)</p>")) == [("Elena Oberholzer", "byline text")]
+
+
+def test_a_chinese_article_credits_its_reporters_in_its_own_last_paragraph() -> None:
+    body = (
+        "<div class='text'><p>这是一篇很长的新闻报道的第一段，讲述了论坛的召开和与会者的讨论内容以及各方的观点。</p>"
+        "<p>参加论坛的研究员表示期待各国年轻一代航天人才进一步加强交流与合作。（记者宋晨、田中全）</p>"
+        "<p>【版权声明：本文相关权益归本网所有。未经授权，不得转载、摘编等。】</p></div>"
+    )
+    page = f"<html><body><main><h1>{HEADLINE}</h1>{body}</main></body></html>"
+    assert names(page) == [("宋晨", "text byline"), ("田中全", "text byline")]
+
+
+def test_a_japanese_dateline_bracket_names_the_reporter_without_the_place() -> None:
+    body = (
+        "<div class='text'><p>【ソウル＝小池和樹】韓国の尹大統領は３日夜、非常戒厳を宣布した。国会は直ちに解除を求める決議を可決した。</p>"
+        "<p>詳細は続報で伝える。</p></div>"
+    )
+    page = f"<html><body><main><h1>{HEADLINE}</h1>{body}</main></body></html>"
+    assert names(page) == [("小池和樹", "text byline")]
+
+
+def test_a_byline_with_a_slash_before_the_staff_title_names_both_reporters() -> None:
+    page = article("<p class='byline'>By Takeo Maeda and Tatsuya Tanoue / Yomiuri Shimbun Staff Writers</p>")
+    assert names(page) == [("Takeo Maeda", "byline text"), ("Tatsuya Tanoue", "byline text")]
