@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_module
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 
 import extruct
 
-from archiver.metadata.byline import byline_names
+from archiver.metadata.byline import byline_names, is_name
 from archiver.metadata.structure import ArticleRegion, article_region, find_headline, parse_html
 
 logging.getLogger("htmldate").setLevel(logging.ERROR)  # it logs every unparsable date candidate
@@ -36,6 +37,7 @@ ARTICLE_TYPES = (
     "WebPage",
 )
 SYNTAXES = ["json-ld", "opengraph", "microdata"]
+TITLE_SITE = re.compile(r"(?:\s[|\-–—]\s|_)([^|\-–—_]{2,40})$")  # "Headline - Site", "标题_频道_中国青年网"
 
 Value = dict[str, Any]  # {"value": ..., "source": ...}
 # Meta tags that state the publication date, most common first (og:article:*, parsely, Dublin Core...)
@@ -277,35 +279,56 @@ def _author_candidates(
     """Every group of author names the page gives, best evidence first: its visible byline, the
     structured data, meta tags, trafilatura. A name that is the site's own (an Organization as
     author, a meta author of "DER SPIEGEL") is an outlet, not an author; a URL is no name."""
-    outlets = {name for name in [*_names(node.get("publisher")), *meta.tags.get("og:site_name", [])] if name}
+    outlets = _outlet_names(node, meta)
     groups = [
         byline_names(region, outlets) if region is not None else [],
         [(name, f"{kind}.author") for name in _names(node.get("author"))],
         [(name, f"{kind}.creator") for name in _names(node.get("creator"))],
         [(name, "meta author") for name in meta.tags.get("author", [])],
         [(name, "meta article:author") for name in meta.tags.get("article:author", [])],
-        [(a.strip(), "trafilatura") for a in (inferred.get("author") or "").split(";") if a.strip()],
+        [(a.strip(), "trafilatura") for a in (inferred.get("author") or "").split(";") if is_name(a.strip())],
     ]
-    outlet_keys = {_name_key(name) for name in outlets}
+    outlet_keys = [set(_name_key(name).split()) for name in outlets]
     return [
         [
             {"value": name, "source": source}
             for name, source in dict.fromkeys(group)
-            if "://" not in name and (index == 0 or _name_key(name) not in outlet_keys)
+            if "://" not in name and (index == 0 or not _is_outlet(name, outlet_keys)) and not name.isdigit()
         ]
         for index, group in enumerate(groups)
     ]
 
 
+def _outlet_names(node: dict[str, Any], meta: _Meta) -> set[str]:
+    """What the site calls itself: its publisher and site name, the name its <title> ends with
+    ("... - 日本経済新聞", "... | Dainik Bhaskar"), and its host's name (nikkei.com: "nikkei")."""
+    names = {*_names(node.get("publisher")), *meta.tags.get("og:site_name", [])}
+    if meta.title and TITLE_SITE.search(meta.title):
+        names.add(TITLE_SITE.search(meta.title).group(1))  # type: ignore[union-attr]
+    for url in (meta.canonical, *(meta.tags.get("og:url") or [])):
+        host = urlsplit(url or "").hostname or ""
+        labels = [label for label in host.split(".") if label not in ("www", "www1", "m", "amp")]
+        if len(labels) >= 2 and host not in ("127.0.0.1", "localhost"):
+            names.add(labels[-2])
+    return {name for name in names if name and name.strip()}
+
+
+def _is_outlet(name: str, outlet_keys: list[set[str]]) -> bool:
+    """The site's own name, or a form of it: "VnExpress" of "Báo VnExpress", "Nikkei Inc" of nikkei.com."""
+    words = set(_name_key(name).split())
+    return bool(words) and any(words <= outlet or (outlet and outlet <= words) for outlet in outlet_keys)
+
+
 def _authors_choice(groups: list[list[Value]]) -> list[Value]:
     """The visible byline wins when structured data disagrees with it or names fewer people; when
     they agree, the structured data's spelling is kept (it is the page's own statement)."""
-    visible, stated = groups[0], next((group for group in groups[1:] if group), [])
+    visible, stated = groups[0], next((group for group in groups[1:-1] if group), [])
+    inferred = groups[-1]  # trafilatura's guess: used only when the page states no author at all
     if visible and stated:
         shown = {_name_key(v["value"]) for v in visible}
         said = {_name_key(v["value"]) for v in stated}
         return stated if said >= shown else visible
-    return visible or stated
+    return visible or stated or inferred
 
 
 def _name_key(name: str) -> str:

@@ -77,6 +77,9 @@ TOOLS = re.compile(
     r"tags?(?:$|[\s_-])|topics?(?:$|[\s_-])|keywords?|categor",
     re.I,
 )
+PLAIN_LEAD_IN = re.compile(r"^(?:By|Par|Von|Por|Di|Av|Af|Door|Text:|Texto:|Tekst:)\s+\S")  # capitalized: a byline's start
+PLAIN_BYLINE_TEXT = 80
+PLAIN_REACH = 150  # elements after the headline where a plain byline may stand (under a standfirst, a picture)
 STORY_LINK_WORDS = 4  # a link of this many words in a byline is a story's title, not a name
 LABEL_ONLY = 4  # a byline element this short once "By" is gone only labels the names beside it
 BLOCK_TEXT = 160  # a byline's block is at most this long (more is the article, or a bio)
@@ -98,7 +101,8 @@ def byline_names(region: ArticleRegion, not_names: Collection[str] = frozenset()
         # (a "By" label beside a link): the block also holds tags, labels and share buttons.
         found = _names_in(marked) or (_names_in(block) if _only_a_label(marked) else [])
         (before if region.order.get(block, 0) < body_starts else after).append(found)
-    for group in (before, after, [_text_byline(region)]):
+    plain = [_plain_byline(region, body_starts)]
+    for group in (before, plain, after, [_text_byline(region)], [_signature(region)]):
         unique: dict[str, tuple[str, str]] = {}
         for name, source in (pair for names in group for pair in names):
             unique.setdefault(name.casefold(), (name, source))
@@ -111,13 +115,45 @@ def _text_byline(region: ArticleRegion) -> list[tuple[str, str]]:
     """Names a Chinese or Japanese article gives in its own text, where its reporters are credited:
     "（记者宋晨、田中全）", "（编译/林靖东）", "【ソウル＝小池和樹】", "【エルサレム松岡大地、カイロ金子淳】"."""
     paragraphs = _body_paragraphs(region)
-    for paragraph in paragraphs[:2] + paragraphs[-3:]:
+    for paragraph in paragraphs[:2] + paragraphs[-5:]:
         for match in TEXT_BYLINE.finditer(element_text(paragraph)):
             listed = match.group("credited") or match.group("opening") or match.group("closing")
             names = [_without_place(name) for name in re.split(r"[、，,]", listed)]
             found = [(name, "text byline") for name in names if HAN_NAME.match(name)]
             if found:
                 return found
+    return []
+
+
+def _plain_byline(region: ArticleRegion, body_starts: int) -> list[tuple[str, str]]:
+    """A byline in plain text between the headline and the body, marked by nothing but its words:
+    "<p><span>Par </span><span>Les Echos</span></p>"."""
+    if region.headline is None:
+        return []
+    start = region.order.get(region.headline.element, 0)
+    for element in region.root.getroottree().getroot().iter("p", "div", "span"):
+        position = region.order.get(element, 0)
+        if not start < position < max(body_starts, start + PLAIN_REACH) or not region.contains(element):
+            continue
+        text = element_text(element)
+        if len(text) <= PLAIN_BYLINE_TEXT and PLAIN_LEAD_IN.match(text):
+            names = [(name, "byline text (plain)") for name in _text_names(element) if _is_name(name)]
+            if names:
+                return names
+    return []
+
+
+def _signature(region: ArticleRegion) -> list[tuple[str, str]]:
+    """The author's name signed in bold under the last paragraph ("<p style='text-align:right'>
+    <strong>Lê Phương</strong></p>"), as Vietnamese and other newsrooms sign."""
+    paragraphs = _body_paragraphs(region)
+    if not paragraphs:
+        return []
+    last = paragraphs[-1]
+    bold = "".join(element_text(b) for b in last.iter("strong", "b"))
+    text = element_text(last)
+    if text and bold == text and len(text.split()) <= 5:
+        return [(name, "signature") for name in SPLIT.split(_strip(text)) if _is_name(name)]
     return []
 
 
@@ -281,7 +317,8 @@ def _text_names(block: HtmlElement) -> list[str]:
 
 
 FOR_OUTLET = re.compile(r"\s+for\s+\S.*$", re.I)  # "Jane Doe For Dailymail.Com": the outlet she wrote for
-INITIALS = re.compile(r"\s*\((?:[a-zäöü]{2,4}|[A-ZÄÖÜ]{2,4})\)$")  # "Elena Oberholzer (obe)": her desk's short sign
+# "Elena Oberholzer (obe)": her desk's short sign; "Eleanor Ainge Roy (reporting)": her part in the story
+INITIALS = re.compile(r"\s*\((?:[a-zäöü][a-zäöü .]{1,20}|[A-ZÄÖÜ]{2,4})\)$")
 
 
 def _furniture_node(node: HtmlElement, block: HtmlElement) -> bool:
@@ -301,6 +338,11 @@ def _furniture_node(node: HtmlElement, block: HtmlElement) -> bool:
 def _strip(text: str) -> str:
     text = CJK_ROLE.sub(" ", LEAD_IN.sub("", text)).strip()
     return INITIALS.sub("", FOR_OUTLET.sub("", PLACE.sub("", text))).strip(" ,;:|·")
+
+
+def is_name(text: str) -> bool:
+    """A person's or a desk's name (for names that other tools guessed)."""
+    return _is_name(_strip(text))
 
 
 def _is_name(text: str) -> bool:
