@@ -11,7 +11,7 @@ from __future__ import annotations
 import html as html_module
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -216,7 +216,7 @@ def read_article(html: str, url: str, data: dict[str, list[Any]] | None = None) 
     headline = find_headline(meta.tree, [c[0] for c in stated_titles if c]) if meta.tree is not None else None
     region = article_region(meta.tree, headline) if meta.tree is not None else None
     headlines = _candidates([(headline.text, headline.source) if headline else None, *stated_titles])
-    authors = _author_candidates(node, kind, meta, inferred, region)
+    authors = _author_candidates(node, kind, meta, inferred, region, _publishers(data))
     fields: dict[str, Any] = {
         "headline": _headline_choice(headlines),
         "description": _pick(
@@ -252,6 +252,11 @@ def read_article(html: str, url: str, data: dict[str, list[Any]] | None = None) 
     return ArticleReading({name: value for name, value in fields.items() if value}, candidates)
 
 
+def _publishers(data: dict[str, list[Any]]) -> list[str]:
+    """Every publisher any JSON-LD object names (a page's several objects may name it differently)."""
+    return [name for node in json_ld_nodes(data) for name in _names(node.get("publisher"))]
+
+
 def _candidates(found: list[tuple[Any, str] | None]) -> list[Value]:
     return [{"value": value, "source": source} for value, source in (c for c in found if c) if value]
 
@@ -274,12 +279,17 @@ def _title_key(title: Any) -> str:
 
 
 def _author_candidates(
-    node: dict[str, Any], kind: str, meta: _Meta, inferred: dict[str, Any], region: ArticleRegion | None
+    node: dict[str, Any],
+    kind: str,
+    meta: _Meta,
+    inferred: dict[str, Any],
+    region: ArticleRegion | None,
+    organizations: Iterable[str] = (),
 ) -> list[list[Value]]:
     """Every group of author names the page gives, best evidence first: its visible byline, the
     structured data, meta tags, trafilatura. A name that is the site's own (an Organization as
     author, a meta author of "DER SPIEGEL") is an outlet, not an author; a URL is no name."""
-    outlets = _outlet_names(node, meta)
+    outlets = _outlet_names(node, meta, organizations)
     groups = [
         byline_names(region, outlets) if region is not None else [],
         [(name, f"{kind}.author") for name in _names(node.get("author"))],
@@ -299,10 +309,10 @@ def _author_candidates(
     ]
 
 
-def _outlet_names(node: dict[str, Any], meta: _Meta) -> set[str]:
+def _outlet_names(node: dict[str, Any], meta: _Meta, organizations: Iterable[str] = ()) -> set[str]:
     """What the site calls itself: its publisher and site name, the name its <title> ends with
     ("... - 日本経済新聞", "... | Dainik Bhaskar"), and its host's name (nikkei.com: "nikkei")."""
-    names = {*_names(node.get("publisher")), *meta.tags.get("og:site_name", [])}
+    names = {*_names(node.get("publisher")), *meta.tags.get("og:site_name", []), *organizations}
     if meta.title and TITLE_SITE.search(meta.title):
         names.add(TITLE_SITE.search(meta.title).group(1))  # type: ignore[union-attr]
     for url in (meta.canonical, *(meta.tags.get("og:url") or [])):

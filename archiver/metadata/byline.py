@@ -59,6 +59,7 @@ CJK_ROLE = re.compile(
 TEXT_BYLINE = re.compile(
     r"[（(]\s*(?:(?:新华社记者|本报记者|记者|記者)\s*[/／:：]?|(?:编译|編譯|撰文|文)\s*[/／:：])\s*"
     r"(?P<credited>[^）()]{2,60}?)\s*(?:[）)]|$)|"
+    r"^\s*(?:作者|記者|记者)\s*[︱|｜:：/／]\s*(?P<signed>[^（()）]{2,30}?)\s*$|"
     r"^\s*【(?P<opening>[^】。：:]{2,40})】|【(?P<closing>[^】。：:]{2,40})】\s*$"
 )
 HAN_NAME = re.compile(r"^[\u3400-\u9fff]{2,5}(?: [\u3400-\u9fff]{1,4})?$")  # 宋晨, 小池和樹, 大渡 美咲
@@ -76,6 +77,24 @@ TOOLS = re.compile(
     r"share|comment|font-?size|text-?size|toolbar|tools|print|bookmark|more-?stories|more-?from|related|"
     r"tags?(?:$|[\s_-])|topics?(?:$|[\s_-])|keywords?|categor",
     re.I,
+)
+# A desk named as the author: "Our Foreign Staff", "Telegraph Reporters", "Gear Team", "NZZ-Redaktion"
+DESK = re.compile(
+    r"^(?:Our\s+)?(?:[A-Z][\w.-]*\s+){0,3}(?:Staff|Desk|Team|Reporters|Correspondents|Newsroom)$|^[A-Z][\w.]*-Redaktion$"
+)
+NEWS_AGENCIES = (
+    r"AFP|AP|Associated Press|Reuters|REUTERS|dpa|DPA|EFE|ANSA|AA|Anadolu Ajansı|Anadolu Agency|BELGA|Belga|"
+    r"ANP|NTB|TT|Ritzau|APA|SDA|Keystone-SDA|KNA|epd|PAP|ČTK|TASS|ТАСС|Interfax|Xinhua|Kyodo|Yonhap|"
+    r"Bernama|Antara|Lusa|Europa Press|IANS|PTI|UNI|DHA|İHA"
+)
+AGENCY_LINE = re.compile(
+    rf"^(?:(?:Bron|Kaynak|Quelle|Source|Fuente|Fonte|Kilde|Källa|Źródło|Zdroj)\s*:\s*)?(?P<agency>{NEWS_AGENCIES})"
+    r"(?:\s*,\s*[A-Z][A-Z .'-]{1,30})?$"
+)
+SOURCE_LINE = re.compile(r"^\s*(?:来源|來源|出处|Source|Quelle|Fuente|Fonte)\s*[:：︱|]", re.I)
+AUTHOR_BIO = re.compile(
+    r"(?:^|[.;]\s+)(?P<name>[A-ZÀ-Ý][\w'’-]+(?:\s+(?:de\s+|da\s+|van\s+)?[A-ZÀ-Ý][\w'’-]+){1,3})\s+"
+    r"(?:es|is|ist|est|è|é)\s"
 )
 PLAIN_LEAD_IN = re.compile(r"^(?:By|Par|Von|Por|Di|Av|Af|Door|Text:|Texto:|Tekst:)\s+\S")  # capitalized: a byline's start
 PLAIN_BYLINE_TEXT = 80
@@ -102,12 +121,18 @@ def byline_names(region: ArticleRegion, not_names: Collection[str] = frozenset()
         found = _names_in(marked) or (_names_in(block) if _only_a_label(marked) else [])
         (before if region.order.get(block, 0) < body_starts else after).append(found)
     plain = [_plain_byline(region, body_starts)]
-    for group in (before, plain, after, [_text_byline(region)], [_signature(region)]):
+    agency = [_agency_line(region, body_starts)]
+    in_text = _text_byline(region)
+    for group in (before, plain, after, agency, [in_text], [_signature(region)]):
         unique: dict[str, tuple[str, str]] = {}
         for name, source in (pair for names in group for pair in names):
             unique.setdefault(name.casefold(), (name, source))
         if unique:
-            return _without_outlets(list(unique.values()), outlets)
+            found = list(unique.values())
+            # The reporters the text credits, when they include the byline's ("【エルサレム松岡大地、カイロ金子淳】")
+            if {n.casefold() for n, _ in in_text} > set(unique):
+                found = in_text
+            return _without_outlets(found, outlets)
     return []
 
 
@@ -117,7 +142,7 @@ def _text_byline(region: ArticleRegion) -> list[tuple[str, str]]:
     paragraphs = _body_paragraphs(region)
     for paragraph in paragraphs[:2] + paragraphs[-5:]:
         for match in TEXT_BYLINE.finditer(element_text(paragraph)):
-            listed = match.group("credited") or match.group("opening") or match.group("closing")
+            listed = match.group("credited") or match.group("signed") or match.group("opening") or match.group("closing")
             names = [_without_place(name) for name in re.split(r"[、，,]", listed)]
             found = [(name, "text byline") for name in names if HAN_NAME.match(name)]
             if found:
@@ -143,6 +168,26 @@ def _plain_byline(region: ArticleRegion, body_starts: int) -> list[tuple[str, st
     return []
 
 
+def _agency_line(region: ArticleRegion, body_starts: int) -> list[tuple[str, str]]:
+    """A news agency given as the story's source under the headline, where the byline would be:
+    "Bron: BELGA", "AA", "AFP, MANILA" (the agency and its dateline), an agency's name beside its logo."""
+    if region.headline is None:
+        return []
+    start = region.order.get(region.headline.element, 0)
+    for element in region.root.getroottree().getroot().iter("p", "div", "span", "small", "li"):
+        position = region.order.get(element, 0)
+        if not start < position < max(body_starts, start + PLAIN_REACH) or not region.contains(element):
+            continue
+        if any(isinstance(e.tag, str) and e.tag in ("p", "div", "li") for e in element.iterdescendants()):
+            continue  # a block of lines, not the one line
+        if _pictures(element) or (element.getparent() is not None and element.getparent().xpath(".//img | .//picture")):
+            continue  # a photo's credit over or beside it
+        match = AGENCY_LINE.match(element_text(element))
+        if match:
+            return [(match.group("agency"), "agency line")]
+    return []
+
+
 def _signature(region: ArticleRegion) -> list[tuple[str, str]]:
     """The author's name signed in bold under the last paragraph ("<p style='text-align:right'>
     <strong>Lê Phương</strong></p>"), as Vietnamese and other newsrooms sign."""
@@ -150,11 +195,14 @@ def _signature(region: ArticleRegion) -> list[tuple[str, str]]:
     if not paragraphs:
         return []
     last = paragraphs[-1]
-    bold = "".join(element_text(b) for b in last.iter("strong", "b"))
+    bold = "".join(element_text(b) for b in last.iter("strong", "b", "em", "i") if b.getparent() is not None)
     text = element_text(last)
-    if text and bold == text and len(text.split()) <= 5:
+    if not text or len(bold) < len(text):
+        return []
+    if len(text.split()) <= 5:
         return [(name, "signature") for name in SPLIT.split(_strip(text)) if _is_name(name)]
-    return []
+    # An op-ed's closing line on its authors: "Andrés Malamud es politólogo ... Martín Schapiro es abogado"
+    return [(m.group("name"), "signature (bio)") for m in AUTHOR_BIO.finditer(text) if _is_name(m.group("name"))]
 
 
 def _body_paragraphs(region: ArticleRegion) -> list[HtmlElement]:
@@ -311,6 +359,8 @@ def _text_names(block: HtmlElement) -> list[str]:
                 chunks.append(text)
     names: list[str] = []
     for chunk in chunks:
+        if SOURCE_LINE.match(chunk):
+            continue  # "来源：网易科学人": where the story came from, beside the byline
         if not PROMO.search(chunk):
             names += [_strip(part) for part in SPLIT.split(_strip(clean_text(chunk))) if part.strip()]
     return names
@@ -324,6 +374,8 @@ INITIALS = re.compile(r"\s*\((?:[a-zäöü][a-zäöü .]{1,20}|[A-ZÄÖÜ]{2,4})
 def _furniture_node(node: HtmlElement, block: HtmlElement) -> bool:
     """Text in a byline block that is no name: the tools beside it (share, comments, text size, print),
     and links to other stories ("More Stories By Lisa: Third Democratic Debates Set ...")."""
+    if len(clean_text(node.text or "")) <= 3 and node.getparent() is not None and node.getparent().xpath(".//button"):
+        return True  # "AA" beside the buttons of a text-size control
     for element in [node, *node.iterancestors()]:
         if TOOLS.search(classes(element)) or element.get("role") == "button":
             return True
@@ -347,6 +399,8 @@ def is_name(text: str) -> bool:
 
 def _is_name(text: str) -> bool:
     """A person's or a desk's name, not a date, a URL, a job title or a sentence."""
+    if DESK.match(text):
+        return True
     if not text or len(text) > 60 or any(ch.isdigit() for ch in text) or ROLE_WORDS.search(text) or "/" in text:
         return False
     if OUTLET_END.search(text):
