@@ -119,6 +119,12 @@ def byline_names(region: ArticleRegion, not_names: Collection[str] = frozenset()
         # The marked element's own names first; the block around it only when it names nobody
         # (a "By" label beside a link): the block also holds tags, labels and share buttons.
         found = _names_in(marked) or (_names_in(block) if _only_a_label(marked) else [])
+        if found and block is not marked and LEAD_IN.match(element_text(block)):
+            # "by <a>Eleanor Ainge Roy</a> (reporting) and Adrian Malloch (photography)": the
+            # sentence names everyone, its links only some
+            wider = [(n, "byline text") for n in _text_names(block) if _is_name(n)]
+            if {n.casefold() for n, _ in wider} > {n.casefold() for n, _ in found}:
+                found = wider
         (before if region.order.get(block, 0) < body_starts else after).append(found)
     plain = [_plain_byline(region, body_starts)]
     agency = [_agency_line(region, body_starts)]
@@ -379,6 +385,8 @@ def _furniture_node(node: HtmlElement, block: HtmlElement) -> bool:
     for element in [node, *node.iterancestors()]:
         if TOOLS.search(classes(element)) or element.get("role") == "button":
             return True
+        if SOURCE_LINE.match(element.text or ""):
+            return True  # "<span>来源：<a>网易科学人</a></span>": the story's source beside its byline
         if element.tag == "a" and not (element.get("rel") == "author" or AUTHOR_LINK.search(element.get("href") or "")):
             if len(element_text(element).split()) >= STORY_LINK_WORDS:
                 return True
