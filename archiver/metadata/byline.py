@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator
 
 from lxml.html import HtmlElement
 
-from archiver.metadata.structure import ArticleRegion, classes, clean_text, element_text
+from archiver.metadata.structure import ArticleRegion, body_paragraphs, classes, clean_text, element_text
 
 BYLINE_CLASS = re.compile(
     r"byline|(?:^|[\s_-])(?:author|authors|autor|autoren|auteur|writer|contributors?|"
@@ -145,7 +145,7 @@ def byline_names(region: ArticleRegion, not_names: Collection[str] = frozenset()
 def _text_byline(region: ArticleRegion) -> list[tuple[str, str]]:
     """Names a Chinese or Japanese article gives in its own text, where its reporters are credited:
     "（记者宋晨、田中全）", "（编译/林靖东）", "【ソウル＝小池和樹】", "【エルサレム松岡大地、カイロ金子淳】"."""
-    paragraphs = _body_paragraphs(region)
+    paragraphs = body_paragraphs(region)
     for paragraph in paragraphs[:2] + paragraphs[-5:]:
         for match in TEXT_BYLINE.finditer(element_text(paragraph)):
             listed = match.group("credited") or match.group("signed") or match.group("opening") or match.group("closing")
@@ -197,7 +197,7 @@ def _agency_line(region: ArticleRegion, body_starts: int) -> list[tuple[str, str
 def _signature(region: ArticleRegion) -> list[tuple[str, str]]:
     """The author's name signed in bold under the last paragraph ("<p style='text-align:right'>
     <strong>Lê Phương</strong></p>"), as Vietnamese and other newsrooms sign."""
-    paragraphs = _body_paragraphs(region)
+    paragraphs = body_paragraphs(region)
     if not paragraphs:
         return []
     last = paragraphs[-1]
@@ -209,15 +209,6 @@ def _signature(region: ArticleRegion) -> list[tuple[str, str]]:
         return [(name, "signature") for name in SPLIT.split(_strip(text)) if _is_name(name)]
     # An op-ed's closing line on its authors: "Andrés Malamud es politólogo ... Martín Schapiro es abogado"
     return [(m.group("name"), "signature (bio)") for m in AUTHOR_BIO.finditer(text) if _is_name(m.group("name"))]
-
-
-def _body_paragraphs(region: ArticleRegion) -> list[HtmlElement]:
-    """The paragraphs of the article's text: those beside its longest paragraph (not a footer's)."""
-    paragraphs = [p for p in region.root.iter("p") if region.contains(p) and element_text(p)]
-    if not paragraphs:
-        return []
-    parent = max(paragraphs, key=lambda p: len(element_text(p))).getparent()
-    return [p for p in paragraphs if p.getparent() is parent]
 
 
 def _without_place(name: str) -> str:

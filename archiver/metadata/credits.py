@@ -235,6 +235,26 @@ def is_archive_photo(caption: str | None) -> bool:
     return bool(caption and ARCHIVE_CAPTION.search(" ".join(caption.translate(INVISIBLE).split())))
 
 
+# One line after the article's text that credits its photos at once: "Fotoğraf, AA tarafından servis
+# edilmiştir.", "Imagen | Ana, Luis y Marta", "Photos: Jane Doe".
+CLOSING_CREDIT = re.compile(
+    r"^(?:Fotoğraf(?:lar)?\s*,?\s*(?P<served>.{2,60}?)\s+tarafından\s+(?:servis\s+edilmiştir|çekilmiştir)|"
+    r"(?:Photos?|Photographs?|Pictures|Fotos?|Bilder|Fotografías|Imágenes|Imagen|Images)\s*(?:by)?\s*[:|｜]\s*"
+    r"(?P<listed>[^.]{2,80}?))\s*\.?$",
+    re.I,
+)
+
+
+def closing_credit(paragraph: str) -> Credit | None:
+    """The credit a closing line gives every photo of the article, if the line is one."""
+    text = " ".join(paragraph.translate(INVISIBLE).split())
+    match = CLOSING_CREDIT.match(text)
+    if match is None:
+        return None
+    value = (match.group("served") or match.group("listed") or "").strip(" .")
+    return Credit(value, "closing line", text=text) if value and not is_no_credit(value) else None
+
+
 # -- the file itself --------------------------------------------------------------------------
 
 IPTC_FIELDS = {

@@ -63,13 +63,14 @@ def _captioned_block(img: HtmlElement, root: HtmlElement, start: HtmlElement) ->
         block = block.getparent()
         if block is None or block is root or block.tag in ("body", "html", "article", "main", "header", "p"):
             return None
-        if _pictures(block) > 1 or block.xpath(".//h1"):
+        if _pictures(block) > 1 or _headline_above(block, img):
             return None  # another picture's caption, or the article's header with its byline
         holders = set(img.iterancestors())  # the picture's own wrappers ("span.source") are no caption
         if any(
             _is_caption(e)
             or CREDIT_CLASS.search(classes(e))
             or (AUTHOR_CLASS.search(classes(e)) and PICTURE_WORD.search(classes(e)))
+            or (_own_text_only(e) and (LABELLED.match(clean_text(e.text_content())) or AGENCY_ONLY.match(clean_text(e.text_content()))))
             for e in block.iter()
             if isinstance(e.tag, str)
             and e is not block
@@ -78,6 +79,13 @@ def _captioned_block(img: HtmlElement, root: HtmlElement, start: HtmlElement) ->
         ):
             return block
     return None
+
+
+def _headline_above(block: HtmlElement, img: HtmlElement) -> bool:
+    """A block whose h1 comes before the picture: the article's header (its byline is no caption);
+    an h1 after the picture is how some pages set its caption."""
+    order = {e: i for i, e in enumerate(block.iter())}
+    return any(order[h1] < order[img] for h1 in block.iter("h1"))
 
 
 def _pictures(block: HtmlElement) -> int:

@@ -18,13 +18,29 @@ from urllib.parse import unquote, urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from archiver.metadata.article import json_ld_nodes
-from archiver.metadata.credits import Credit, caption_credits, file_credits, is_archive_photo, schema_image_credits
+from archiver.metadata.credits import (
+    Credit,
+    caption_credits,
+    closing_credit,
+    file_credits,
+    is_archive_photo,
+    schema_image_credits,
+)
 from archiver.metadata.figures import caption_text, figure_of, markup_credits
-from archiver.metadata.structure import article_region, find_headline, in_furniture, parse_html
+from archiver.metadata.structure import (
+    ArticleRegion,
+    article_region,
+    body_paragraphs,
+    element_text,
+    find_headline,
+    in_furniture,
+    parse_html,
+)
 
 LAZY_SRC_ATTRIBUTES = ("data-src", "data-lazy-src", "data-original")
 SRCSET_ATTRIBUTES = ("srcset", "data-srcset", "data-lazy-srcset")
 PLACEHOLDER = re.compile(r"^data:|^about:blank$")
+CLOSING_LINES = 3  # the last paragraphs of the text where a line crediting all its photos may stand
 # An alt that starts "Image: ..." says what the picture shows (NBC's "Image: US-SPACE-AEROSPACE-NASA").
 DESCRIBED_AS = re.compile(r"^\s*(?:image|images|picture|bild|imagen|immagine)\s*:", re.I)
 LOOKS_LIKE_URL = re.compile(r"^(?:https?:)?//|^/[^/]|^[\w./-]+\.(?:jpe?g|png|gif|webp|avif)(?:\?|$)", re.I)
@@ -163,6 +179,7 @@ def article_images(
         seen.add(shown)
         images.append(_describe(img, shown, renditions, region.root))
     _mark_lead(images, leads)
+    _credit_from_closing_line(images, region)
     schema = _schema_credits(structured, base)
     for image in images:
         for url in image.urls():
@@ -173,6 +190,32 @@ def article_images(
                 image.credits += file_credits(data, origin=url)
         image.credits = _dedupe(image.credits)
     return images, left_out
+
+
+def _credit_from_closing_line(images: list[ArticleImage], region: ArticleRegion) -> None:
+    """A line after the text that credits the article's photos at once is the credit of each photo
+    that states none of its own."""
+    for paragraph in _closing_lines(region):
+        credit = closing_credit(element_text(paragraph))
+        if credit is not None:
+            for image in images:
+                if not image.credits:
+                    image.credits.append(credit)
+            return
+
+
+def _closing_lines(region: ArticleRegion) -> list[HtmlElement]:
+    """The last paragraphs of the article's text, and the last paragraph of each block of its text
+    (a text cut into blocks by pictures ends in its last block)."""
+    lines = body_paragraphs(region)[-CLOSING_LINES:]
+    for paragraph in region.root.iter("p"):
+        parent = paragraph.getparent()
+        if parent is None or not region.contains(paragraph) or paragraph in lines:
+            continue
+        siblings = [p for p in parent.iter("p") if p.getparent() is parent]
+        if len(siblings) >= 2 and siblings[-1] is paragraph:
+            lines.append(paragraph)
+    return lines
 
 
 def _describe(img: HtmlElement, shown: str, renditions: list[str], root: HtmlElement) -> ArticleImage:

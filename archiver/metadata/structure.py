@@ -334,3 +334,12 @@ def article_region(tree: HtmlElement, headline: Headline | None) -> ArticleRegio
         return ArticleRegion(max(bodies, key=_text_length), headline, order)
     main = tree.xpath("//main")
     return ArticleRegion(main[0] if main else tree, headline, order)
+
+
+def body_paragraphs(region: ArticleRegion) -> list[HtmlElement]:
+    """The paragraphs of the article's text: those beside its longest paragraph (not a footer's)."""
+    paragraphs = [p for p in region.root.iter("p") if region.contains(p) and element_text(p)]
+    if not paragraphs:
+        return []
+    parent = max(paragraphs, key=lambda p: len(element_text(p))).getparent()
+    return [p for p in paragraphs if p.getparent() is parent]
