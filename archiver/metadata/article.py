@@ -37,6 +37,8 @@ ARTICLE_TYPES = (
     "WebPage",
 )
 SYNTAXES = ["json-ld", "opengraph", "microdata"]
+# A Chinese page's editor line ("责任编辑：崔宁宁"), whose name its meta author often repeats
+EDITOR_LINE = re.compile(r"(?:责任编辑|責任編輯|责编|責編)\s*[:：]\s*([^\s,;|:：\]】)）]{2,30})")
 TITLE_SITE = re.compile(r"(?:\s[|\-–—]\s|_)([^|\-–—_]{2,40})$")  # "Headline - Site", "标题_频道_中国青年网"
 
 Value = dict[str, Any]  # {"value": ..., "source": ...}
@@ -299,14 +301,30 @@ def _author_candidates(
         [(a.strip(), "trafilatura") for a in (inferred.get("author") or "").split(";") if is_name(a.strip())],
     ]
     outlet_keys = [set(_name_key(name).split()) for name in outlets]
+    editors = _editors(meta)
     return [
         [
             {"value": name, "source": source}
             for name, source in dict.fromkeys(group)
-            if "://" not in name and (index == 0 or not _is_outlet(name, outlet_keys)) and not name.isdigit()
+            if "://" not in name
+            and (index == 0 or not (_is_outlet(name, outlet_keys) or _is_editor(name, editors)))
+            and not name.isdigit()
         ]
         for index, group in enumerate(groups)
     ]
+
+
+def _editors(meta: _Meta) -> list[str]:
+    """The names the page shows as its editors ("责任编辑：崔宁宁"): a meta author
+    that names one of them names the editor, not the author."""
+    if meta.tree is None:
+        return []
+    text = " ".join(meta.tree.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]"))
+    return [m.group(1).strip(" ,.;]】") for m in EDITOR_LINE.finditer(text)]
+
+
+def _is_editor(name: str, editors: list[str]) -> bool:
+    return any(editor and (name == editor or name.endswith(editor)) for editor in editors)
 
 
 def _outlet_names(node: dict[str, Any], meta: _Meta, organizations: Iterable[str] = ()) -> set[str]:

@@ -65,8 +65,12 @@ TEXT_BYLINE = re.compile(
 HAN_NAME = re.compile(r"^[\u3400-\u9fff]{2,5}(?: [\u3400-\u9fff]{1,4})?$")  # 宋晨, 小池和樹, 大渡 美咲
 # Letters of scripts without capitals (Han, kana, Hangul, Arabic, Hebrew, Devanagari, Thai): a
 # name in them is told by its length and its letters, not by capitals.
-UNCASED = re.compile(r"^[\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff·・ ]+$")
-PROMO = re.compile(r"\b(?:watch|video|listen|subscribe|newsletter|podcast|photos|more stories|more from)\b", re.I)  # a chunk to skip whole
+UNCASED = re.compile(
+    r"^[\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff·・ ]+$"
+)
+PROMO = re.compile(
+    r"\b(?:watch|video|listen|subscribe|newsletter|podcast|photos|more stories|more from)\b", re.I
+)  # a chunk to skip whole
 OUTLET_END = re.compile(r"\s(?:news|online|media|magazine|zeitung|times|post|tribune|herald|journal|daily)$", re.I)
 NAME_WORD = re.compile(
     r"^(?:[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁІЇЄҐΑ-Ω][\w.'’-]*|de|da|das|do|dos|van|von|der|den|le|la|del|di|du|bin|al|el|y|e)$"
@@ -96,7 +100,9 @@ AUTHOR_BIO = re.compile(
     r"(?:^|[.;]\s+)(?P<name>[A-ZÀ-Ý][\w'’-]+(?:\s+(?:de\s+|da\s+|van\s+)?[A-ZÀ-Ý][\w'’-]+){1,3})\s+"
     r"(?:es|is|ist|est|è|é)\s"
 )
-PLAIN_LEAD_IN = re.compile(r"^(?:By|Par|Von|Por|Di|Av|Af|Door|Text:|Texto:|Tekst:)\s+\S")  # capitalized: a byline's start
+PLAIN_LEAD_IN = re.compile(
+    r"^(?:By|Par|Von|Por|Di|Av|Af|Door|Text:|Texto:|Tekst:)\s+\S"
+)  # capitalized: a byline's start
 PLAIN_BYLINE_TEXT = 80
 PLAIN_REACH = 150  # elements after the headline where a plain byline may stand (under a standfirst, a picture)
 STORY_LINK_WORDS = 4  # a link of this many words in a byline is a story's title, not a name
@@ -148,7 +154,9 @@ def _text_byline(region: ArticleRegion) -> list[tuple[str, str]]:
     paragraphs = body_paragraphs(region)
     for paragraph in paragraphs[:2] + paragraphs[-5:]:
         for match in TEXT_BYLINE.finditer(element_text(paragraph)):
-            listed = match.group("credited") or match.group("signed") or match.group("opening") or match.group("closing")
+            listed = (
+                match.group("credited") or match.group("signed") or match.group("opening") or match.group("closing")
+            )
             names = [_without_place(name) for name in re.split(r"[、，,]", listed)]
             found = [(name, "text byline") for name in names if HAN_NAME.match(name)]
             if found:
@@ -305,12 +313,13 @@ def _in_article(element: HtmlElement, region: ArticleRegion) -> bool:
 
 
 def _names_in(block: HtmlElement) -> list[tuple[str, str]]:
+    # Microdata in <meta> says who the page claims, not what the reader sees: not the visible byline.
     named = [
         name
-        for e in block.xpath(".//*[@itemprop='name']")
+        for e in block.xpath(".//*[@itemprop='name'][not(self::meta)]")
         for name in ([_strip(clean_text(e.get("content") or ""))] if e.get("content") else _link_names(e))
     ]
-    if block.get("itemprop") == "author" and block.get("content"):
+    if block.get("itemprop") == "author" and block.get("content") and block.tag != "meta":
         named.append(clean_text(block.get("content") or ""))
     named = [n for n in named if _is_name(n)]
     if named:

@@ -28,7 +28,8 @@ AGENCIES = (
 # Picture agencies in the scripts of East Asian captions, named alone at a caption's end
 # ("...있다. 뉴시스", "...＝ＡＰ", "…新华社发").
 CJK_AGENCIES = (
-    r"뉴시스|뉴스1|연합뉴스|연합뉴스TV|게티이미지코리아|게티이미지뱅크|AFP 연합뉴스|AP 연합뉴스|EPA 연합뉴스|AP 뉴시스|AFP 뉴시스|"
+    r"뉴시스|뉴스1|연합뉴스|연합뉴스TV|게티이미지코리아|게티이미지뱅크|"
+    r"AFP 연합뉴스|AP 연합뉴스|EPA 연합뉴스|AP 뉴시스|AFP 뉴시스|"
     r"ＡＰ|ＡＦＰ|ＥＰＡ|ロイター|共同|共同通信|共同通信社|時事|時事通信|時事通信社|ゲッティ|新華社|聯合|"
     r"新华社|中新社|人民视觉|视觉中国|东方IC|IC photo|CFP"
 )
@@ -65,7 +66,10 @@ CAPS_AGENCIES = r"EFE|EPA|AFP|REUTERS|ANSA|AP|DPA|ANP|PAP|NTB|TT|AA|IMAGO|SIPA|A
 # before it. Earlier patterns win where two would read the same words.
 CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("(Photo Credit: ...)", re.compile(r"\(\s*Photo\s+Credits?\s*:\s*(?P<credit>[^)]+?)\s*\)", re.I)),
-    ("[사진 = ...]", re.compile(r"[\[［]\s*(?:사진|출처|자료|그래픽)\s*(?:출처|제공)?\s*[=:：]\s*(?P<credit>[^\]］]+?)\s*[\]］]")),
+    (
+        "[사진 = ...]",
+        re.compile(r"[\[［]\s*(?:사진|출처|자료|그래픽)\s*(?:출처|제공)?\s*[=:：]\s*(?P<credit>[^\]］]+?)\s*[\]］]"),
+    ),
     # Japanese and Chinese: "（潟沼義樹撮影）", "（警視庁提供）", "（记者 张三 摄）", "（X供图）"
     ("(... 撮影)", re.compile(r"[（(]\s*(?P<credit>[^（()）]{1,40}?)\s*(?:撮影|提供|摄|攝|供图|供圖)\s*[）)]")),
     ("＝ agency", re.compile(rf"＝\s*(?P<credit>{CJK_AGENCIES})\s*$")),
@@ -122,7 +126,8 @@ CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "Photo: ...",
         re.compile(
-            rf"(?:^|[.\s|(])(?:{LABELS})\s*(?:credit)?\s*[:：]\s*(?P<credit>[^():：\n]+?(?:\s*\([^()]+\))?)\s*\.?$", re.I
+            rf"(?:^|[.\s|(])(?:{LABELS})\s*(?:credit)?\s*[:：]\s*(?P<credit>[^():：\n]+?(?:\s*\([^()]+\))?)\s*\.?$",
+            re.I,
         ),
     ),
     ("Image source, ...", re.compile(r"(?:^|[.\s])Image source,\s*(?P<credit>[^,\n]+?)\s*$")),

@@ -70,7 +70,10 @@ def _captioned_block(img: HtmlElement, root: HtmlElement, start: HtmlElement) ->
             _is_caption(e)
             or CREDIT_CLASS.search(classes(e))
             or (AUTHOR_CLASS.search(classes(e)) and PICTURE_WORD.search(classes(e)))
-            or (_own_text_only(e) and (LABELLED.match(clean_text(e.text_content())) or AGENCY_ONLY.match(clean_text(e.text_content()))))
+            or (
+                _own_text_only(e)
+                and (LABELLED.match(clean_text(e.text_content())) or AGENCY_ONLY.match(clean_text(e.text_content())))
+            )
             for e in block.iter()
             if isinstance(e.tag, str)
             and e is not block

@@ -137,7 +137,10 @@ def _structural_kicker(element: HtmlElement) -> HtmlElement | None:
     children = [c for c in element if isinstance(c.tag, str) and c.tag in ("span", "div", "p", "strong")]
     if len(children) < 2 or (element.text or "").strip() or any((c.tail or "").strip() for c in children):
         return None
-    first, rest = len(WORD.findall(element_text(children[0]))), sum(len(WORD.findall(element_text(c))) for c in children[1:])
+    first, rest = (
+        len(WORD.findall(element_text(children[0]))),
+        sum(len(WORD.findall(element_text(c))) for c in children[1:]),
+    )
     on_its_own_line = children[0].tag in ("div", "p") or "block" in (children[0].get("class") or "").split()
     return children[0] if 0 < first <= KICKER_WORDS and rest > first and on_its_own_line else None
 

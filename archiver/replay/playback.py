@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from playwright.async_api import Frame
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, Page
 
 from archiver.browser.pagejs import FRAME_SCRIPT_TIMEOUT, evaluate_in_frame, script
 
@@ -67,3 +68,30 @@ async def check_playback(frames: Iterable[Frame]) -> list[Playback]:
         )
         results += [Playback(frame_url=frame.url, **entry) for entry in found or []]
     return results
+
+
+Box = tuple[float, float, float, float]
+
+
+async def media_boxes(page: Page) -> list[Box]:
+    """Where the page shows video, audio players and canvases, and frames holding them, as fractions
+    of its width: what they show depends on when the picture is taken, not on the archive, so a
+    screenshot comparison leaves them out (their playing is checked on its own)."""
+    found = await evaluate_in_frame(page.main_frame, script("media"), ["boxes"])
+    if not found:
+        return []
+    width = float(found["width"]) or 1.0
+    boxes = [tuple(value / width for value in box) for box in found["boxes"]]
+    for frame in page.frames[1:]:
+        inner = await evaluate_in_frame(frame, script("media"), ["boxes"])
+        if not inner or not inner["boxes"]:
+            continue
+        try:
+            element = await frame.frame_element()
+            box = await element.bounding_box()
+        except PlaywrightError:
+            continue  # the frame went away
+        if box:
+            left, top = box["x"] + found["scrollX"], box["y"] + found["scrollY"]
+            boxes.append((left / width, top / width, box["width"] / width, box["height"] / width))
+    return boxes

@@ -35,7 +35,7 @@ from archiver.options import CaptureOptions
 from archiver.output.manifest import record_qa
 from archiver.output.runs import replayable_pages
 from archiver.output.stored import StoredPage, StoredRun
-from archiver.replay.playback import check_playback, click_facades, wait_until_shown
+from archiver.replay.playback import check_playback, click_facades, media_boxes, wait_until_shown
 from archiver.replay.pywb import COLLECTION, PYWB_VERSION, PywbServer, build_collection, ensure_pywb
 from archiver.replay.similarity import screenshot_similarity, text_similarity
 from archiver.terms import FileRole
@@ -231,8 +231,9 @@ async def _inspect(
     if profile == DESKTOP and captured_shot:
         if page.media:
             await wait_until_shown(browser_page.frames)  # the capture's screenshot shows their pictures
+        masks = await media_boxes(browser_page) if page.media else []
         shot = await full_page_screenshot(browser_page, None, max_height, SCREENSHOT_TIMEOUT)
-        result.screenshot_similarity = screenshot_similarity(captured_shot[0].read_bytes(), shot.png)
+        result.screenshot_similarity = screenshot_similarity(captured_shot[0].read_bytes(), shot.png, masks)
     if page.media:  # played last: a playing video would change the screenshot
         playback = await check_playback(browser_page.frames)
         result.media_playback = [

@@ -285,7 +285,9 @@ def test_page_furniture_beside_a_byline_is_no_author(furniture: str) -> None:
 
 
 def test_the_outlet_a_writer_wrote_for_and_a_desk_sign_are_not_part_of_the_name() -> None:
-    assert names(article("<p class='byline'>By Dolores Chang For Dailymail.Com</p>")) == [("Dolores Chang", "byline text")]
+    assert names(article("<p class='byline'>By Dolores Chang For Dailymail.Com</p>")) == [
+        ("Dolores Chang", "byline text")
+    ]
     assert names(article("<p class='author'>Elena Oberholzer (obe)</p>")) == [("Elena Oberholzer", "byline text")]
 
 

@@ -16,9 +16,16 @@ pytestmark = pytest.mark.browser
 
 def test_the_corpus_is_what_the_issue_asks_for() -> None:
     corpus = pages()
-    assert len(corpus) >= 40
+    assert len(corpus) >= 120
     assert sum(1 for page in corpus if page.stated_credits) >= 25
-    assert len({page.language for page in corpus}) >= 2
+    assert sum(1 for page in corpus for image in page.scored_images if not image.get("credit")) >= 30
+    assert len({page.language for page in corpus}) >= 10
+    assert (
+        len({json.loads((CORPUS / f"{page.id}.json").read_text(encoding="utf-8"))["publisher"] for page in corpus})
+        >= 40
+    )
+    # scripts without Latin letters: Chinese, Japanese, Korean, Arabic, Cyrillic, Devanagari
+    assert {"zh", "ja", "ko", "ar", "ru", "hi"} <= {page.language for page in corpus}
     assert len({page.cms.split("(")[0].split(",")[0].strip().lower() for page in corpus}) >= 10
     for path in CORPUS.glob("*.json"):
         source = json.loads(path.read_text(encoding="utf-8"))["source"]
@@ -49,6 +56,11 @@ def test_the_target_holds(scored, name: str) -> None:
 def test_no_credit_is_invented(scored) -> None:
     scores, totals = scored
     assert totals.credits_invented == 0, [m for s in scores for m in s.misses if m.startswith("INVENTED")]
+
+
+def test_no_author_is_one_the_page_does_not_name_as_its_author(scored) -> None:
+    scores, totals = scored
+    assert totals.authors_invented == 0, [m for s in scores for m in s.misses if m.startswith("INVENTED author")]
 
 
 def test_archiver_beats_trafilatura_alone(scored) -> None:

@@ -9,7 +9,9 @@
 //   from a seek to near its end for another second; it passes when it reached readyState 4 and its
 //   time advanced both times (else it says how far it got and why);
 // - "ready" [timeoutMs]: wait until every video with something to load shows a picture
-//   (readyState 2), as it does for a reader a moment after load; how many did not.
+//   (readyState 2), as it does for a reader a moment after load; how many did not;
+// - "boxes": where each element (and each canvas) is shown, in document coordinates, with the
+//   page's width and scroll position: what a screenshot comparison leaves out.
 async ([task, ...args]) => {
   const elements = () => {
     const found = [];
@@ -127,6 +129,15 @@ async ([task, ...args]) => {
     return waiting().length;
   };
 
-  const tasks = { list, play, check, ready };
+  const boxes = () => {
+    const shown = [...elements(), ...document.querySelectorAll("canvas")].map((el) => el.getBoundingClientRect());
+    return {
+      width: document.documentElement.clientWidth || window.innerWidth || 1,
+      scrollX, scrollY,
+      boxes: shown.filter((r) => r.width > 0 && r.height > 0).map((r) => [r.left + scrollX, r.top + scrollY, r.width, r.height]),
+    };
+  };
+
+  const tasks = { list, play, check, ready, boxes };
   return tasks[task](...args);
 }
