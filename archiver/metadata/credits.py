@@ -60,6 +60,8 @@ class Credit:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
+# A word of a name: "Florion", "O'Neil", an initial "J." or "J.J." (not "Juli." that ends a sentence)
+NAME_WORD = r"[A-ZÀ-Ý](?:[\w'’-]+|\.(?:[A-ZÀ-Ý]\.)*)"
 CAPS_AGENCIES = r"EFE|EPA|AFP|REUTERS|ANSA|AP|DPA|ANP|PAP|NTB|TT|AA|IMAGO|SIPA|ABACA|XINHUA|LUSA|BELGA|KEYSTONE|APA"
 
 # (name, pattern): the credit is the `credit` group; patterns tolerate a credit glued to the text
@@ -100,13 +102,13 @@ CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "... el 11 de octubre. Florion Goga (REUTERS)": El País's photographer (agency)
     (
         "Name (AGENCY)",
-        re.compile(rf"(?:^|[.!?]\s+)(?P<credit>(?:[A-ZÀ-Ý][\w.'’-]*\s+){{1,4}}\((?:{AGENCIES})\))\s*\.?$"),
+        re.compile(rf"(?:^|[.!?]\s+)(?P<credit>(?:{NAME_WORD}\s+){{1,4}}\((?:{AGENCIES})\))\s*\.?$"),
     ),
     # "...repariert werden. AP", "... im Juli. Ohad Zwigenberg / Pool via Reuters": after the last sentence
     (
         ". Agency",
         re.compile(
-            rf"[.!?]\s+(?P<credit>(?:(?:[A-ZÀ-Ý][\w.'’-]*\s+){{1,4}}/\s*)?(?:Pool\s+(?:via\s+)?)?(?:{AGENCIES})"
+            rf"[.!?]\s+(?P<credit>(?:(?:{NAME_WORD}\s+){{1,4}}/\s*)?(?:Pool\s+(?:via\s+)?)?(?:{AGENCIES})"
             rf"(?:\s*/\s*(?:{AGENCIES}))*)\s*\.?$"
         ),
     ),

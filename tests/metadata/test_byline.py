@@ -313,3 +313,42 @@ def test_a_japanese_dateline_bracket_names_the_reporter_without_the_place() -> N
 def test_a_byline_with_a_slash_before_the_staff_title_names_both_reporters() -> None:
     page = article("<p class='byline'>By Takeo Maeda and Tatsuya Tanoue / Yomiuri Shimbun Staff Writers</p>")
     assert names(page) == [("Takeo Maeda", "byline text"), ("Tatsuya Tanoue", "byline text")]
+
+
+def test_a_plain_byline_under_the_headline_names_the_author() -> None:
+    page = article("<p><span>Par </span><span>Jeanne Dupont</span></p>")
+    assert names(page) == [("Jeanne Dupont", "byline text (plain)")]
+
+
+def test_an_agency_given_as_the_source_under_the_headline_is_the_author() -> None:
+    assert names(article("<small data-testid='article-source'>Bron: BELGA</small>")) == [("BELGA", "agency line")]
+    assert names(article("<div class='name'>AFP, MANILA</div>")) == [("AFP", "agency line")]
+
+
+def test_a_bold_signature_under_the_last_paragraph_names_the_author() -> None:
+    page = article("", after="<p style='text-align:right'><strong>Lê Phương</strong></p>")
+    assert names(page) == [("Lê Phương", "signature")]
+
+
+def test_a_photographers_name_in_a_figure_is_no_byline() -> None:
+    page = article(
+        "<p class='authors'>Alberto Órfão</p>",
+        after="<figure><img src='/a.jpg'><figcaption>Albares <span class='author'>EFE/ J.J. Guillén</span></figcaption></figure>",
+    )
+    assert names(page) == [("Alberto Órfão", "byline text")]
+
+
+def test_tags_and_tools_in_a_byline_block_are_no_authors() -> None:
+    page = article(
+        "<div class='meta'><span class='author'>松岡大地</span><ul class='tags'><li><a href='/ch/world'>国際</a></li>"
+        "<li><a href='/ch/news'>速報</a></li></ul></div>"
+        "<div class='byline_action'><a href='/toireporter/author-jane-doe.cms'>Jane Doe</a>"
+        "<div><span>AA</span><div><button>+</button>Text Size</div></div></div>"
+    )
+    assert names(page) == [("松岡大地", "byline text"), ("Jane Doe", "byline text")]
+
+
+def test_a_desk_named_as_the_author_is_kept() -> None:
+    assert names(article("<footer class='footer-author'>Our Foreign Staff</footer>")) == [
+        ("Our Foreign Staff", "byline text")
+    ]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from archiver.metadata.credits import Credit, caption_credits, file_credits, is_archive_photo, schema_image_credits
+from archiver.metadata.credits import (
+    Credit,
+    caption_credits,
+    closing_credit,
+    file_credits,
+    is_archive_photo,
+    schema_image_credits,
+)
 from tests.support.jpeg_metadata import jpeg_with_exif, jpeg_with_iptc, jpeg_with_xmp, plain_jpeg
 
 # The lead photo caption of /work/shared/sample-article.txt (The Cradle), word for word.
@@ -263,3 +270,75 @@ def test_a_credit_leaves_out_what_is_not_known_when_written_out() -> None:
         "source": "iptc 2:110 Credit",
         "origin": "https://news.example/a.jpg",
     }
+
+
+# -- captions in many languages (the corpus's pages, shortened) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("caption", "value"),
+    [
+        ("Анвар Ибрагим принял рассказ Путина Фото: Дмитрий Азаров, Коммерсантъ", "Дмитрий Азаров, Коммерсантъ"),
+        ("Y bác sĩ nội soi cho bệnh nhân. Ảnh: Bệnh viện cung cấp", "Bệnh viện cung cấp"),
+        ("IGI menyelenggarakan Wisuda ke-XV(Dok.IGI )", "Dok.IGI"),
+        ("이재명 대통령 당선인 모습. [사진 출처 = 이재명 더불어민주당 캠프]", "이재명 더불어민주당 캠프"),
+        ("지지자들에게 인사하고 있다. [사진 = 김혜진 기자]", "김혜진 기자"),
+        ("정견 발표에서 인사하고 있다. 뉴스1", "뉴스1"),
+        ("移送のため警視庁を出る岩本絹子容疑者＝13日、東京・霞ケ関で（潟沼義樹撮影）", "潟沼義樹"),
+        ("母島で通話試験を行う吉田孝太技官（警視庁提供）", "警視庁"),
+        ("３日、ソウルの国会前で警備に当たる警察官ら＝ＡＰ", "ＡＰ"),
+        ("日本代表の（左から）西田、小野寺、石川（Ｃ）共同通信社", "共同通信社"),
+        ("Povilas Aleksandravičius / J. Stacevičiaus / LRT nuotr.", "J. Stacevičiaus / LRT nuotr"),
+        ("El ministro de Exteriores de Portugal, Paulo Rangel. EFE/ J.J. Guillén", "EFE/ J.J. Guillén"),
+        ("Un grupo de palestinos busca supervivientes en Jabalia. EFE/EPA/HAITHAM IMAD", "EFE/EPA/HAITHAM IMAD"),
+        (
+            "Agentes de la policía italiana en Gjadër, el 11 de octubre. Florion Goga (REUTERS)",
+            "Florion Goga (REUTERS)",
+        ),
+        ("Der Hafen musste mehrmals repariert werden. AP", "AP"),
+        (
+            "Fahrzeuge der Armee bei Rafah. Aufnahme vom 3. Juli. Ohad Zwigenberg / Pool via Reuters",
+            "Ohad Zwigenberg / Pool via Reuters",
+        ),
+        ("Cientos de personas en Madrid (España). Gustavo Valiente / Europa Press", "Gustavo Valiente / Europa Press"),
+        ("Arnaldo Báez intenta marcharse de un defensor. (Edu Luque)", "Edu Luque"),
+        ("Trump plant einen Landeplatz. Foto: Graeme Sloan (Getty)", "Graeme Sloan (Getty)"),
+        ("Fotoğraf : Didem Mente/AA", "Didem Mente/AA"),
+        ("Privat", "Privat"),
+    ],
+)
+def test_a_caption_credit_in_its_own_language(caption: str, value: str) -> None:
+    assert [credit.value for credit in caption_credits(caption)] == [value]
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Netanyahu durante una conferencia de prensa en Jerusalén, 21 de mayo de 2025. (Jerusalén)",  # a place
+        "Kryžius, asociatyvi nuotr.",  # "an illustrative photo"
+        "The mayor with her staff (left) at City Hall.",
+        "Tous droits réservés",
+        "© RIPRODUZIONE RISERVATA",
+        "Die Bilder zeigen den Hafen vor der Küste.",
+    ],
+)
+def test_a_caption_that_names_nobody_as_its_photographer_gives_no_credit(caption: str) -> None:
+    assert caption_credits(caption) == []
+
+
+def test_only_labelled_credits_are_read_from_an_alt_text() -> None:
+    assert [c.value for c in caption_credits("An astronaut on the moon (Credit: Nasa)", labelled_only=True)] == ["Nasa"]
+    assert caption_credits("Fans at the match, AP", labelled_only=True) == []
+
+
+def test_a_closing_line_credits_the_photos_of_the_whole_article() -> None:
+    credit = closing_credit("Fotoğraf, AA tarafından servis edilmiştir.")
+    assert credit is not None and (credit.value, credit.source) == ("AA", "closing line")
+    credit = closing_credit("Imagen | Ana López, Luis Gil y Marta Ruiz")
+    assert credit is not None and credit.value == "Ana López, Luis Gil y Marta Ruiz"
+    assert closing_credit("The photographs of the exhibition can be seen until May.") is None
+
+
+def test_placeholders_and_rights_notices_in_an_image_object_are_no_credit() -> None:
+    node = {"@type": "ImageObject", "author": "STR", "copyrightNotice": "All rights reserved", "creditText": "KCNA/AFP"}
+    assert [c.value for c in schema_image_credits(node)] == ["KCNA/AFP"]

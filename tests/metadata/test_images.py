@@ -355,3 +355,77 @@ def test_an_image_written_out_says_which_of_its_addresses_were_captured() -> Non
 
 def test_an_empty_document_has_no_images() -> None:
     assert images_of("") == ([], 0)
+
+
+def test_the_credit_in_the_next_pictures_block_is_not_given_to_this_one() -> None:
+    html = page(
+        "<div class='newsitem-image'><img src='/img/lead.jpg'><div class='info'><span class='caption'>The court"
+        "</span> <span class='credit'>mbl.is/Atli</span></div></div>",
+        "<div class='image'><img src='/img/second.jpg'><div class='info'><span class='caption'>The hall</span> "
+        "<span class='credit'>Ljósmynd/Aðsend</span></div></div>",
+        BODY,
+    )
+    images, _ = images_of(html)
+    assert [credits(image) for image in images] == [
+        [("mbl.is/Atli", "figure span .credit")],
+        [("Ljósmynd/Aðsend", "figure span .credit")],
+    ]
+
+
+def test_a_caption_pattern_that_reads_only_the_end_of_a_credit_element_is_no_second_credit() -> None:
+    html = page(
+        "<figure><img src='/img/fire.jpg'><figcaption><span class='caption_text'>A firefighter at work</span> "
+        "<span class='caption_author'>@Plan_INFOCA via X / Reuters</span></figcaption></figure>",
+        BODY,
+    )
+    (image,), _ = images_of(html)
+    assert [value for value, _ in credits(image)] == ["@Plan_INFOCA via X / Reuters"]
+
+
+def test_a_labelled_line_and_an_agency_overlay_beside_a_picture_are_its_credits() -> None:
+    html = page(
+        "<div class='article--image'><picture><img src='/img/lead.jpg'></picture>"
+        "<p class='article--media--lead'>Talks in Islamabad</p><p>Foto: REUTERS/Nathan Howard</p></div>",
+        BODY,
+        "<div class='wrap'><div><picture><img src='/img/second.jpg'></picture></div>"
+        "<div class='absolute bottom-2'>Anadolu Ajansı</div></div>",
+    )
+    images, _ = images_of(html)
+    assert [[value for value, _ in credits(image)] for image in images] == [
+        ["REUTERS/Nathan Howard"],
+        ["Anadolu Ajansı"],
+    ]
+
+
+def test_a_credit_stated_by_label_in_the_alt_text_is_kept_and_an_image_alt_is_not_one() -> None:
+    html = page(
+        "<p><img src='/img/moon.jpg' alt='Buzz Aldrin on the moon (Credit: Nasa)'></p>",
+        "<p><img src='/img/nasa.jpg' alt='Image: US-SPACE-AEROSPACE-NASA'></p>",
+        BODY,
+    )
+    images, _ = images_of(html)
+    assert [credits(image) for image in images] == [[("Nasa", "img [alt] Credit: ...")], []]
+
+
+def test_a_closing_line_credits_every_photo_of_the_article_that_states_none() -> None:
+    html = page(
+        "<figure><img src='/img/one.jpg'></figure>",
+        BODY,
+        "<figure><img src='/img/two.jpg'><figcaption>The hills. Foto: Jane Doe</figcaption></figure>",
+        "<div class='text'><p>The fires went on through the night in the hills above the town and the coast.</p>"
+        "<p>Fotoğraf, AA tarafından servis edilmiştir.</p></div>",
+    )
+    images, _ = images_of(html)
+    assert [[value for value, _ in credits(image)] for image in images] == [["AA"], ["Jane Doe"]]
+
+
+def test_a_lazy_loaders_own_attribute_gives_the_pictures_address() -> None:
+    html = page(
+        "<div class='carousel'><picture><img src='data:image/svg+xml;base64,AAAA' "
+        "data-flickity-lazyload='https://dims.example/resize/?url=assets%2Fab12cd34ef56ab12cd34ef56' "
+        "data-flickity-lazyload-srcset='https://dims.example/resize/600/?url=assets%2Fab12cd34ef56ab12cd34ef56 600w'>"
+        "</picture></div>",
+        BODY,
+    )
+    (image,), _ = images_of(html)
+    assert "ab12cd34ef56ab12cd34ef56" in image.url and image.renditions
