@@ -402,6 +402,8 @@ def _inferred(html: str, url: str) -> dict[str, Any]:
     try:
         published = find_date(html, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S", extensive_search=False)
         modified = find_date(html, original_date=False, outputformat="%Y-%m-%dT%H:%M:%S", extensive_search=False)
+        if published is None:  # no date in the markup's usual places: its visible text (a dateline, a title's date)
+            published = find_date(html, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S", extensive_search=True)
     except Exception:  # noqa: BLE001 - htmldate gives up on some markup: no date inferred then
         published = modified = None
     if published:
