@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.metadata.article import ArticleReading, compare, read_article, structured_data
-from archiver.metadata.images import article_images
+from archiver.metadata.images import article_images, not_shown_in
 from archiver.warc.lookup import WarcLookup
 
 META_CHARSET_WINDOW = 4096  # browsers look for <meta charset> in the first bytes
@@ -85,6 +85,9 @@ def extract(warcs: list[Path], url: str, dom: str | None, originals: list[Path] 
     rendered = rendered_reading.fields if rendered_reading else {}
     html_for_images = dom or original_html
     images, left_out = article_images(html_for_images, url, rendered_data if dom else original_data, lookup.payload)
+    if dom and original_html:
+        served, _ = article_images(original_html, url, original_data, lookup.payload)
+        images += not_shown_in(images, served)
     return {
         "article": {
             "fields": _merge(original, rendered),

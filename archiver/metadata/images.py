@@ -55,6 +55,7 @@ class ArticleImage:
     is_lead: bool = False
     archive_photo: bool = False
     credits: list[Credit] = field(default_factory=list)
+    shown_in: str = "rendered"  # or "original": in the server's document only (a script replaced it)
 
     def urls(self) -> list[str]:
         return [self.url] + [u for u in self.renditions if u != self.url]
@@ -69,6 +70,7 @@ class ArticleImage:
             "is_lead": self.is_lead,
             "archive_photo": self.archive_photo,
             "credits": [credit.to_dict() for credit in self.credits],
+            "in": self.shown_in,
         }
 
 
@@ -216,6 +218,19 @@ def _closing_lines(region: ArticleRegion) -> list[HtmlElement]:
         if len(siblings) >= 2 and siblings[-1] is paragraph:
             lines.append(paragraph)
     return lines
+
+
+def not_shown_in(rendered: list[ArticleImage], original: list[ArticleImage]) -> list[ArticleImage]:
+    """The server's document's images that the rendered DOM no longer shows (a script replaced them,
+    as many do with a stand-in when a picture fails to load), marked as found in the original."""
+    missing = [
+        image
+        for image in original
+        if not any(_same_picture(a, b) for shown in rendered for a in image.urls() for b in shown.urls())
+    ]
+    for image in missing:
+        image.shown_in = "original"
+    return missing
 
 
 def _describe(img: HtmlElement, shown: str, renditions: list[str], root: HtmlElement) -> ArticleImage:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archiver.metadata.images import ArticleImage, article_images
+from archiver.metadata.images import ArticleImage, article_images, not_shown_in
 from tests.support.jpeg_metadata import jpeg_with_exif, jpeg_with_iptc, plain_jpeg
 
 BASE = "https://news.example/2024/03/05/council-budget/"
@@ -350,6 +350,7 @@ def test_an_image_written_out_says_which_of_its_addresses_were_captured() -> Non
         "credits": [
             {"value": "Jane Lens", "source": "caption (Photo: ...)", "text": "The chamber. (Photo: Jane Lens)"}
         ],
+        "in": "rendered",
     }
 
 
@@ -429,3 +430,13 @@ def test_a_lazy_loaders_own_attribute_gives_the_pictures_address() -> None:
     )
     (image,), _ = images_of(html)
     assert "ab12cd34ef56ab12cd34ef56" in image.url and image.renditions
+
+
+def test_a_picture_a_script_replaced_in_the_dom_is_kept_from_the_servers_document() -> None:
+    figure = "<figure><img src='{src}'><figcaption>The vote. Foto: Jane Doe/dpa</figcaption></figure>"
+    served, _ = images_of(page(figure.format(src="/img/vote-1234567890ab.jpg"), BODY))
+    rendered, _ = images_of(page(figure.format(src="/public-image/default_image.png"), BODY))
+    (kept,) = not_shown_in(rendered, served)
+    assert kept.url == url("/img/vote-1234567890ab.jpg") and kept.shown_in == "original"
+    assert credits(kept) == [("Jane Doe/dpa", "caption Photo: ...")]
+    assert not_shown_in(served, served) == []
