@@ -210,14 +210,12 @@ def _closing_lines(region: ArticleRegion) -> list[HtmlElement]:
     """The last paragraphs of the article's text, and the last paragraph of each block of its text
     (a text cut into blocks by pictures ends in its last block)."""
     lines = body_paragraphs(region)[-CLOSING_LINES:]
+    by_parent: dict[HtmlElement, list[HtmlElement]] = {}
     for paragraph in region.root.iter("p"):
         parent = paragraph.getparent()
-        if parent is None or not region.contains(paragraph) or paragraph in lines:
-            continue
-        siblings = [p for p in parent.iter("p") if p.getparent() is parent]
-        if len(siblings) >= 2 and siblings[-1] is paragraph:
-            lines.append(paragraph)
-    return lines
+        if parent is not None and region.contains(paragraph):
+            by_parent.setdefault(parent, []).append(paragraph)
+    return lines + [ps[-1] for ps in by_parent.values() if len(ps) >= 2 and ps[-1] not in lines]
 
 
 def not_shown_in(rendered: list[ArticleImage], original: list[ArticleImage]) -> list[ArticleImage]:
