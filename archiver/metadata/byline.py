@@ -164,16 +164,22 @@ def _text_byline(region: ArticleRegion) -> list[tuple[str, str]]:
     return []
 
 
+def _under_headline(region: ArticleRegion, body_starts: int, tags: tuple[str, ...]) -> Iterator[HtmlElement]:
+    """The article's elements between its headline and its body (or the first elements after the
+    headline, where the body starts at once), where a byline stands."""
+    if region.headline is None:
+        return
+    start = region.order.get(region.headline.element, 0)
+    for element in region.root.getroottree().getroot().iter(*tags):
+        position = region.order.get(element, 0)
+        if start < position < max(body_starts, start + PLAIN_REACH) and region.contains(element):
+            yield element
+
+
 def _plain_byline(region: ArticleRegion, body_starts: int) -> list[tuple[str, str]]:
     """A byline in plain text between the headline and the body, marked by nothing but its words:
     "<p><span>Par </span><span>Les Echos</span></p>"."""
-    if region.headline is None:
-        return []
-    start = region.order.get(region.headline.element, 0)
-    for element in region.root.getroottree().getroot().iter("p", "div", "span"):
-        position = region.order.get(element, 0)
-        if not start < position < max(body_starts, start + PLAIN_REACH) or not region.contains(element):
-            continue
+    for element in _under_headline(region, body_starts, ("p", "div", "span")):
         text = element_text(element)
         if len(text) <= PLAIN_BYLINE_TEXT and PLAIN_LEAD_IN.match(text):
             names = [(name, "byline text (plain)") for name in _text_names(element) if _is_name(name)]
@@ -185,13 +191,7 @@ def _plain_byline(region: ArticleRegion, body_starts: int) -> list[tuple[str, st
 def _agency_line(region: ArticleRegion, body_starts: int) -> list[tuple[str, str]]:
     """A news agency given as the story's source under the headline, where the byline would be:
     "Bron: BELGA", "AA", "AFP, MANILA" (the agency and its dateline), an agency's name beside its logo."""
-    if region.headline is None:
-        return []
-    start = region.order.get(region.headline.element, 0)
-    for element in region.root.getroottree().getroot().iter("p", "div", "span", "small", "li"):
-        position = region.order.get(element, 0)
-        if not start < position < max(body_starts, start + PLAIN_REACH) or not region.contains(element):
-            continue
+    for element in _under_headline(region, body_starts, ("p", "div", "span", "small", "li")):
         if any(isinstance(e.tag, str) and e.tag in ("p", "div", "li") for e in element.iterdescendants()):
             continue  # a block of lines, not the one line
         if _pictures(element) or (element.getparent() is not None and element.getparent().xpath(".//img | .//picture")):

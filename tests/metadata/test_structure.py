@@ -265,6 +265,14 @@ def test_without_a_headline_or_a_body_the_main_element_is_the_region() -> None:
     assert region.root is by_id(tree, "main")
 
 
+def shown(page: str, title: str) -> str | None:
+    """The headline found on `page` whose stated title is `title`."""
+    tree = parse_html(page)
+    assert tree is not None
+    found = find_headline(tree, [title])
+    return found.text if found else None
+
+
 def test_a_french_space_before_the_colon_is_kept_as_the_page_writes_it() -> None:
     page = "<html><body><article><h1>Guerre en Ukraine\xa0: la Russie affirme avoir gagné</h1></article></body></html>"
     assert headline(page) == ("Guerre en Ukraine : la Russie affirme avoir gagné", "h1")
@@ -286,10 +294,10 @@ def test_a_short_line_on_its_own_above_a_longer_one_is_a_kicker() -> None:
         "<span class='text-7xl'><span>US-Notenbank räumt Versäumnisse bei Aufsicht ein</span></span></h2>"
         "</article></body></html>"
     )
-    tree = parse_html(page)
-    assert tree is not None
-    found = find_headline(tree, ["US-Notenbank räumt Versäumnisse bei Aufsicht ein"])
-    assert found is not None and found.text == "US-Notenbank räumt Versäumnisse bei Aufsicht ein"
+    assert (
+        shown(page, "US-Notenbank räumt Versäumnisse bei Aufsicht ein")
+        == "US-Notenbank räumt Versäumnisse bei Aufsicht ein"
+    )
 
 
 def test_a_title_marked_by_a_data_attribute_is_the_headline_without_its_kicker() -> None:
@@ -298,10 +306,7 @@ def test_a_title_marked_by_a_data_attribute_is_the_headline_without_its_kicker()
         "<span aria-hidden='true'> – </span></div><span data-testid='content-title'>Trump plant einen Landeplatz"
         "</span></h2></article></body></html>"
     )
-    tree = parse_html(page)
-    assert tree is not None
-    found = find_headline(tree, ["Umbau des Weissen Hauses – Trump plant einen Landeplatz"])
-    assert found is not None and found.text == "Trump plant einen Landeplatz"
+    assert shown(page, "Umbau des Weissen Hauses – Trump plant einen Landeplatz") == "Trump plant einen Landeplatz"
 
 
 def test_a_breadcrumbs_h1_is_not_the_headline() -> None:
@@ -310,7 +315,4 @@ def test_a_breadcrumbs_h1_is_not_the_headline() -> None:
         "<article><h2><span class='title__kicker'>Meinung</span> <span class='title__headline'>Warum Kritik an "
         "Trumps Charakter verpufft</span></h2></article></body></html>"
     )
-    tree = parse_html(page)
-    assert tree is not None
-    found = find_headline(tree, ["Warum Kritik an Trumps Charakter verpufft"])
-    assert found is not None and found.text == "Warum Kritik an Trumps Charakter verpufft"
+    assert shown(page, "Warum Kritik an Trumps Charakter verpufft") == "Warum Kritik an Trumps Charakter verpufft"
