@@ -194,7 +194,9 @@ def _agency_line(region: ArticleRegion, body_starts: int) -> list[tuple[str, str
     for element in _under_headline(region, body_starts, ("p", "div", "span", "small", "li")):
         if any(isinstance(e.tag, str) and e.tag in ("p", "div", "li") for e in element.iterdescendants()):
             continue  # a block of lines, not the one line
-        if _pictures(element) or (element.getparent() is not None and element.getparent().xpath(".//img | .//picture")):
+        if _of_a_picture(element) or (
+            element.getparent() is not None and element.getparent().xpath(".//img | .//picture")
+        ):
             continue  # a photo's credit over or beside it
         match = AGENCY_LINE.match(element_text(element))
         if match:
@@ -268,11 +270,11 @@ def _marked(region: ArticleRegion) -> Iterator[HtmlElement]:
             or (BYLINE_CLASS.search(classes(element)) and not NOT_BYLINE.search(classes(element)))
             or (element.tag == "a" and AUTHOR_LINK.search(element.get("href") or ""))
         )
-        if marked and _in_article(element, region) and not _pictures(element):
+        if marked and _in_article(element, region) and not _of_a_picture(element):
             yield element
 
 
-def _pictures(element: HtmlElement) -> bool:
+def _of_a_picture(element: HtmlElement) -> bool:
     """A photographer's name in a figure or its caption ("span.author" in a figcaption), or an author's
     avatar with initials: not the article's byline."""
     if NOT_BYLINE.search(classes(element)):

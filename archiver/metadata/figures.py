@@ -175,7 +175,7 @@ def _element_credit(element: HtmlElement, where: str, loose: bool = True) -> lis
         source = f"{where} {element.tag} (agency)"
     else:
         return []
-    value = unbracket(CREDIT_LABEL.sub("", text))
+    value = _unbracket(CREDIT_LABEL.sub("", text))
     return [Credit(value, source, text=text)] if value and not is_no_credit(value) else []
 
 
@@ -190,13 +190,13 @@ def _own_text_only(element: HtmlElement) -> bool:
     return not any(isinstance(e.tag, str) and e.tag in BLOCKS for e in element.iterdescendants())
 
 
-def unbracket(value: str) -> str:
+def _unbracket(value: str) -> str:
     """A credit without the brackets around it or a bar beside it; "Graeme Sloan (Getty)" keeps its own."""
     value = value.strip(" |")
     while len(value) > 1 and value[0] in "([" and value[-1] in ")]" and _balanced(value[1:-1]):
         value = value[1:-1].strip()
-    if value.count("(") < value.count(")") and value.startswith(")") is False and value.endswith(")"):
-        value = value[:-1]
+    if value.count("(") < value.count(")") and value.endswith(")"):
+        value = value[:-1]  # "Jane Doe)": the end of a bracket the element did not open
     if value.count("(") > value.count(")") and value.startswith("("):
         value = value[1:]
     return value.strip(" |")

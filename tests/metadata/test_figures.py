@@ -276,3 +276,20 @@ def test_the_articles_author_after_the_lead_figure_is_not_the_photos_credit() ->
         "<div class='author' itemprop='author'>Jane Doe</div>"
     )
     assert credits == []
+
+
+def test_a_credit_elements_own_brackets_are_kept_and_those_around_it_dropped() -> None:
+    _, found = described(
+        "<figure><img id='pic' src='/a.jpg'><figcaption><span>Trump plant einen Landeplatz.</span>"
+        "<div class='contentcredit'>Foto: Graeme Sloan (Getty)</div><span class='credit'>(Jane Doe)</span>"
+        "</figcaption></figure>"
+    )
+    assert [value for value, _, _ in found] == ["Graeme Sloan (Getty)", "Jane Doe"]
+
+
+def test_the_article_header_around_a_picture_without_a_caption_is_not_its_figure() -> None:
+    img, figure = picture(
+        "<header><h1>Al menos 12 fallecidos</h1><p class='source'>La Vanguardia</p>"
+        "<figure class='media_main'><img id='pic' src='/poster.jpg'></figure></header>"
+    )
+    assert figure is not None and figure.tag == "figure" and markup_credits(img, figure) == []
