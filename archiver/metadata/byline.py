@@ -75,6 +75,48 @@ OUTLET_END = re.compile(r"\s(?:news|online|media|magazine|zeitung|times|post|tri
 NAME_WORD = re.compile(
     r"^(?:[A-ZÀ-ÖØ-ÞĀ-ŽА-ЯЁІЇЄҐΑ-Ω][\w.'’-]*|de|da|das|do|dos|van|von|der|den|le|la|del|di|du|bin|al|el|y|e)$"
 )
+# Section labels that pages set in capitals beside a byline
+SECTIONS = {
+    "news",
+    "world",
+    "sport",
+    "sports",
+    "politics",
+    "business",
+    "opinion",
+    "culture",
+    "tech",
+    "science",
+    "health",
+    "local",
+    "national",
+    "live",
+    "video",
+    "exclusive",
+    "analysis",
+    "comment",
+    "review",
+    "breaking",
+    "politik",
+    "wirtschaft",
+    "kultur",
+    "meinung",
+    "panorama",
+    "monde",
+    "politique",
+    "économie",
+    "mundo",
+    "política",
+    "deportes",
+    "cultura",
+    "esteri",
+    "cronaca",
+    "startseite",
+    "home",
+    "menu",
+    "updated",
+    "new",
+}
 AGENCIES = {"dpa", "afp", "ap", "epd", "kna", "sid", "apa", "reuters", "ansa", "efe"}
 PLACE = re.compile(r"\s+in\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?$")  # "Associated Press in Valencia"
 TOOLS = re.compile(
@@ -419,6 +461,8 @@ def _is_name(text: str) -> bool:
         letters = len(text.replace(" ", ""))
         return 2 <= letters <= 20 and text.count(" ") <= 3
     parts = text.split()
-    if len(parts) == 1:
-        return (text.isupper() and 2 <= len(text) <= 8) or text.casefold() in AGENCIES  # AFP, AP, UOL, dpa
+    if len(parts) == 1:  # AFP, AP, UOL, dpa; not a section label in capitals ("POLITICS")
+        return (
+            text.isupper() and 2 <= len(text) <= 8 and text.casefold() not in SECTIONS
+        ) or text.casefold() in AGENCIES
     return len(parts) <= 5 and all(NAME_WORD.match(part) for part in parts)

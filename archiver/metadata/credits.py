@@ -62,6 +62,31 @@ class Credit:
 
 # A word of a name: "Florion", "O'Neil", an initial "J." or "J.J." (not "Juli." that ends a sentence)
 NAME_WORD = r"[A-ZÀ-Ý](?:[\w'’-]+|\.(?:[A-ZÀ-Ý]\.)*)"
+SENTENCE_WORDS = 7
+NAME_PARTICLES = {
+    "de",
+    "da",
+    "do",
+    "dos",
+    "das",
+    "del",
+    "la",
+    "le",
+    "van",
+    "von",
+    "der",
+    "den",
+    "di",
+    "du",
+    "y",
+    "e",
+    "et",
+    "und",
+    "and",
+    "for",
+    "via",
+    "the",
+}
 CAPS_AGENCIES = r"EFE|EPA|AFP|REUTERS|ANSA|AP|DPA|ANP|PAP|NTB|TT|AA|IMAGO|SIPA|ABACA|XINHUA|LUSA|BELGA|KEYSTONE|APA"
 
 # (name, pattern): the credit is the `credit` group; patterns tolerate a credit glued to the text
@@ -74,6 +99,14 @@ CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     # Japanese and Chinese: "（潟沼義樹撮影）", "（警視庁提供）", "（记者 张三 摄）", "（X供图）"
     ("(... 撮影)", re.compile(r"[（(]\s*(?P<credit>[^（()）]{1,40}?)\s*(?:撮影|提供|摄|攝|供图|供圖)\s*[）)]")),
+    # "记者 张三 摄", "李四供图" closing a Chinese caption (or the short line after its picture)
+    (
+        "... 摄",
+        re.compile(
+            r"(?:^|[\s。，,：:])(?:新华社记者|本报记者|记者|記者)?\s*"
+            r"(?P<credit>[^\s。，,：:（()）]{2,12}(?:\s[^\s。，,：:（()）]{1,6})?)\s*(?:摄|攝|供图|供圖)\s*$"
+        ),
+    ),
     ("＝ agency", re.compile(rf"＝\s*(?P<credit>{CJK_AGENCIES})\s*$")),
     ("＝ ... 撮影", re.compile(r"＝\s*(?P<credit>[^＝（()）、。]{1,25}?)\s*(?:撮影|提供)\s*$")),
     ("写真：...", re.compile(rf"(?:{CJK_LABELS})\s*[:：]\s*(?P<credit>[^（()）:：\n]+?)\s*[)）]?\s*$")),
@@ -147,6 +180,9 @@ CAPTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "...Apostoli. (Edu Luque)", "( The Independent )": a name in brackets after the last sentence
     ("(Name)", re.compile(r"(?:^|[.!?][\"”’]?\s+)\(\s*(?P<credit>[A-ZÀ-Ý][^()]{1,78}?)\s*\)\s*\.?$")),
     ("| credit", re.compile(rf"\|\s*(?P<credit>(?:{AGENCIES})|[^|/]{{2,60}}/[^|]{{2,60}})\s*$")),
+    # "Jane Doe via Getty Images", "Reprodução/TV Globo" after the caption's last sentence, or alone
+    ("Name via Agency", re.compile(rf"(?:^|[.!?]\s+)(?P<credit>(?:{NAME_WORD}\s+){{1,4}}via\s+(?:{AGENCIES}))\s*\.?$")),
+    ("Reprodução/...", re.compile(r"(?:^|[.!?]\s+|\s)(?P<credit>Reprodu[çc][ãa]o\s*/\s*[^\s./][^./]{0,40})\s*\.?$")),
     ("Name/Outlet", re.compile(r"^\s*(?P<credit>(?:[A-Z](?:[\w'’-]*|\.)\s?){1,4}\s?/\s?[A-Z][\w.'’& -]{1,40})\s*$")),
     (
         "... for The Outlet",
@@ -185,6 +221,7 @@ LABELLED_PATTERNS = {
     "Photo by ...",
     "Photo: ...",
     "Credit: ...",
+    "Image source, ...",
 }
 
 
@@ -208,8 +245,8 @@ def caption_credits(caption: str | None, labelled_only: bool = False, where: str
                 continue
             if name == "... nuotr." and re.search(r"asociatyv|iliustrac", value, re.I):
                 continue  # "asociatyvi nuotr.": an illustrative photo, said of the picture, not its author
-            if is_no_credit(value):
-                continue
+            if is_no_credit(value) or _a_sentence(value):
+                continue  # "Photo: Protesters gather in front of parliament": what it shows, not who took it
             if value:
                 claimed.append((start, end))
                 found.append(Credit(value, f"{where} {name}", text=text))
@@ -225,6 +262,14 @@ NO_CREDIT = re.compile(
     r"undefined|-+)$",
     re.I,
 )
+
+
+def _a_sentence(value: str) -> bool:
+    """A description rather than a name: seven words or more, half of them in lower case (names,
+    outlets and their particles are capitalized: "Cedida por la Plataforma de San Isidro" is not)."""
+    words = value.split()
+    lower = [w for w in words if w[:1].islower() and w.casefold() not in NAME_PARTICLES]
+    return len(words) >= SENTENCE_WORDS and len(lower) * 2 >= len(words)
 
 
 def _told_before(value: str, before: str) -> bool:

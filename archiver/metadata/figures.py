@@ -29,6 +29,9 @@ CREDIT_LABEL = re.compile(
 )
 # Inside a picture's own block, an element named for its author is its photographer's credit.
 AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|autor|auteur)(?:$|[\s_-])|__author", re.I)
+# "span.copy" holds a credit in a figure, but "copy" also names a caption's or body's text: short ones only
+COPY_CLASS = re.compile(r"(?:^|[\s_-])copy(?:$|[\s_-])", re.I)
+COPY_TEXT = 60
 PICTURE_WORD = re.compile(r"image|img|photo|foto|picture|media|caption|figure|bild", re.I)
 LABELLED = re.compile(rf"^\s*(?:{LABELS})\s*[:：]\s*\S", re.I)
 AGENCY_ONLY = re.compile(rf"^\s*(?:{AGENCIES})\s*$")
@@ -134,13 +137,15 @@ def markup_credits(img: HtmlElement, figure: HtmlElement | None) -> list[Credit]
         for element in figure.iter():
             if isinstance(element.tag, str) and element is not figure and element is not img:
                 found += _element_credit(element, "figure")
-        for sibling in _following(figure):
+        for index, sibling in enumerate(_following(figure)):
             found += [
                 c
                 for e in sibling.iter()
                 if isinstance(e.tag, str)
                 for c in _element_credit(e, "after the figure", loose=False)
             ]
+            if index == 0 and sibling.tag in ("cite", "small") and not found:
+                found += _credit_line(sibling, f"after the figure {sibling.tag}")  # "</figure><small>X/AP</small>"
     else:
         for sibling in _following(img):
             found += _element_credit(sibling, "beside the image", loose=False)
@@ -161,6 +166,8 @@ def _element_credit(element: HtmlElement, where: str, loose: bool = True) -> lis
         source = f"{where} {element.tag} [itemprop={itemprop}]"
     elif CREDIT_CLASS.search(names) and element.tag != "figcaption" and itemprop != "caption":
         source = f"{where} {element.tag} .{CREDIT_CLASS.search(names).group(0).strip(' _-').lower()}"  # type: ignore[union-attr]
+    elif loose and COPY_CLASS.search(names) and len(text) <= COPY_TEXT:
+        source = f"{where} {element.tag} .copy"
     elif loose and AUTHOR_CLASS.search(names) and element.tag != "figcaption" and _pictures_author(element, names):
         source = f"{where} {element.tag} .author"
     elif loose and element.tag == "cite":
@@ -175,8 +182,14 @@ def _element_credit(element: HtmlElement, where: str, loose: bool = True) -> lis
         source = f"{where} {element.tag} (agency)"
     else:
         return []
+    return _credit_line(element, source)
+
+
+def _credit_line(element: HtmlElement, source: str) -> list[Credit]:
+    """The credit an element holding one states: its text without label and brackets."""
+    text = clean_text(element.get("content") or " ".join(element.itertext()))
     value = _unbracket(CREDIT_LABEL.sub("", text))
-    return [Credit(value, source, text=text)] if value and not is_no_credit(value) else []
+    return [Credit(value, source, text=text)] if value and len(text) <= 200 and not is_no_credit(value) else []
 
 
 def _pictures_author(element: HtmlElement, names: str) -> bool:

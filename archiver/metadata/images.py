@@ -247,10 +247,10 @@ def _describe(img: HtmlElement, shown: str, renditions: list[str], root: HtmlEle
 
 
 def _attribute_credits(img: HtmlElement, caption: str | None) -> list[Credit]:
-    """Credits the image's alt or title states by a label ("(Credit: Nasa)", "Foto: X / NTB"); the
-    title already read as the caption is not read twice."""
+    """Credits the image's alt, title or lightbox caption states by a label ("(Credit: Nasa)",
+    "Foto: X / NTB", "Quellenangabe: X"); the one already read as the caption is not read twice."""
     found: list[Credit] = []
-    for name in ("alt", "title"):
+    for name in ("alt", "title", "data-caption"):
         text = (img.get(name) or "").strip()
         if text and text != caption and not DESCRIBED_AS.match(text):
             found += caption_credits(text, labelled_only=True, where=f"img [{name}]")

@@ -352,3 +352,8 @@ def test_a_desk_named_as_the_author_is_kept() -> None:
     assert names(article("<footer class='footer-author'>Our Foreign Staff</footer>")) == [
         ("Our Foreign Staff", "byline text")
     ]
+
+
+def test_a_section_label_in_capitals_beside_the_byline_is_no_author() -> None:
+    page = article("<div class='byline'><span>POLITICS</span> <span>By Jane Doe</span> <span>AFP</span></div>")
+    assert names(page) == [("Jane Doe", "byline text"), ("AFP", "byline text")]

@@ -342,3 +342,24 @@ def test_a_closing_line_credits_the_photos_of_the_whole_article() -> None:
 def test_placeholders_and_rights_notices_in_an_image_object_are_no_credit() -> None:
     node = {"@type": "ImageObject", "author": "STR", "copyrightNotice": "All rights reserved", "creditText": "KCNA/AFP"}
     assert [c.value for c in schema_image_credits(node)] == ["KCNA/AFP"]
+
+
+@pytest.mark.parametrize(
+    ("caption", "value"),
+    [
+        ("参观者在展厅内参观。记者 张三 摄", "张三"),
+        ("论坛现场。李四供图", "李四"),
+        ("The senator leaves the chamber. Jane Doe via Getty Images", "Jane Doe via Getty Images"),
+        ("O presidente durante o discurso. Reprodução/TV Globo", "Reprodução/TV Globo"),
+        ("Image source, Getty Images", "Getty Images"),
+    ],
+)
+def test_credits_without_a_colon_that_newsrooms_write(caption: str, value: str) -> None:
+    assert [credit.value for credit in caption_credits(caption)] == [value]
+
+
+def test_a_labelled_description_of_the_picture_is_not_its_credit() -> None:
+    assert caption_credits("Photo: Protesters gather in front of the parliament on Tuesday evening") == []
+    assert [c.value for c in caption_credits("Foto: Cedida por la Plataforma de San Isidro")] == [
+        "Cedida por la Plataforma de San Isidro"
+    ]

@@ -293,3 +293,19 @@ def test_the_article_header_around_a_picture_without_a_caption_is_not_its_figure
         "<figure class='media_main'><img id='pic' src='/poster.jpg'></figure></header>"
     )
     assert figure is not None and figure.tag == "figure" and markup_credits(img, figure) == []
+
+
+def test_a_small_or_cite_right_after_the_figure_is_its_credit() -> None:
+    _, found = described(
+        "<figure><img id='pic' src='/a.jpg'><figcaption>The vote.</figcaption></figure><small>Jane Doe/AP</small>"
+    )
+    assert [(value, source) for value, source, _ in found] == [("Jane Doe/AP", "after the figure small")]
+
+
+def test_a_short_copy_span_is_a_credit_and_a_long_one_is_the_caption() -> None:
+    _, found = described(
+        "<figure><img id='pic' src='/a.jpg'><figcaption><span class='text copy'>Ricarda Lang im Bundestag: Die frühere"
+        " Vorsitzende kritisierte die Präsidentin scharf.</span> <span class='copy'>Niklas Treppner/dpa</span>"
+        "</figcaption></figure>"
+    )
+    assert [value for value, _, _ in found] == ["Niklas Treppner/dpa"]

@@ -440,3 +440,13 @@ def test_a_picture_a_script_replaced_in_the_dom_is_kept_from_the_servers_documen
     assert kept.url == url("/img/vote-1234567890ab.jpg") and kept.shown_in == "original"
     assert credits(kept) == [("Jane Doe/dpa", "caption Photo: ...")]
     assert not_shown_in(served, served) == []
+
+
+def test_a_lightbox_caption_attribute_states_a_credit_by_its_label() -> None:
+    html = page(
+        "<figure><img src='/img/a.jpg' data-caption='Der Rhein bei Köln. Quellenangabe: Max Muster/dpa'>"
+        "<figcaption>Der Rhein bei Köln.</figcaption></figure>",
+        BODY,
+    )
+    (image,), _ = images_of(html)
+    assert ("Max Muster/dpa", "img [data-caption] Photo: ...") in credits(image)
