@@ -3,8 +3,8 @@
 In order, around the first screenshot and the behaviours (see archiver.capture.page):
 - `wait_for_consent`: after load, wait (at most --consent-wait) for autoconsent to find a consent
   dialog, or to find none; the viewport screenshot then shows the page as the reader first saw it;
-- `answer_consent`: answer each dialog (--consent reject|accept|leave), then screenshot the
-  viewport again, as `viewport-after-consent.png`;
+- `answer_consent`: answer each dialog (--consent reject|accept|leave), then, once the dialog has
+  left the page (at most 5 s), screenshot the viewport again, as `viewport-after-consent.png`;
 - `open_folds`: click the buttons that only expand the article body (--no-expand: none);
 - `find_obstacles`, after the behaviours: what still covers or clips the article, and what autoconsent
   said of each dialog against what the page now shows;
@@ -15,6 +15,7 @@ In order, around the first screenshot and the behaviours (see archiver.capture.p
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 
@@ -24,6 +25,8 @@ from archiver.capture.rendered import save_screenshot, screenshot_timeout
 from archiver.capture.session import CaptureSession
 from archiver.terms import FileRole
 
+CONSENT_GONE_WAIT = 5.0  # seconds an answered dialog may take to leave the page before the screenshot
+CONSENT_GONE_POLL = 0.25
 SOFT_PAYWALL_WORDS = 150  # article words in the page that an overlay covers: its text is there
 
 
@@ -43,11 +46,22 @@ async def answer_consent(session: CaptureSession) -> None:
     await session.consent.answer()
     if not session.consent.dialogs or session.options.consent == "leave":
         return
+    await _until_consent_layer_gone(session)
     shot = await viewport_screenshot(session.devtools, screenshot_timeout(session))
     shot = dataclasses.replace(shot, kind="viewport_after_consent")
     save_screenshot(
         session, shot, "viewport-after-consent.png", FileRole.VIEWPORT_AFTER_CONSENT, "urn:viewAfterConsent:"
     )
+
+
+async def _until_consent_layer_gone(session: CaptureSession) -> None:
+    """An answered dialog leaves the page a moment later (a frame's answer reaches the page as a
+    message, on a busy machine late): the screenshot after consent waits for that, at most
+    CONSENT_GONE_WAIT; a dialog that stays is found and said so by find_obstacles."""
+    assert session.page is not None
+    deadline = time.monotonic() + CONSENT_GONE_WAIT
+    while (await scan(session.page)).overlays_of("consent") and time.monotonic() < deadline:
+        await asyncio.sleep(CONSENT_GONE_POLL)
 
 
 def may_open_folds(session: CaptureSession) -> bool:

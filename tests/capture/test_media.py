@@ -262,8 +262,8 @@ def test_pywb_plays_every_medium_at_desktop_and_phone_size(site: Article) -> Non
     for profile in report["pages"][0]["profiles"]:
         played = {entry["element"]: entry for entry in profile["media_playback"]}
         assert set(played) == PLAYERS, profile["profile"]
-        for element, entry in played.items():
-            assert entry["plays"] and entry["ready_state"] == 4 and entry["played_to"] > 2, (element, entry)
+        for element, entry in played.items():  # plays: past 2 s (played_to is rounded to 0.01 s)
+            assert entry["plays"] and entry["ready_state"] == 4 and entry["played_to"] >= 2, (element, entry)
         assert profile["players_clicked"] == ["div.video-facade"]
 
 
@@ -296,8 +296,8 @@ def test_replaywebpage_plays_every_medium(site: Article, screen: Any) -> None:
 
     playback = {entry.element: entry for entry in asyncio.run(played())}
     assert set(playback) == PLAYERS
-    for element, entry in playback.items():
-        assert entry.plays and entry.ready_state == 4 and entry.played_to > 2, (element, entry)
+    for element, entry in playback.items():  # plays: past 2 s (played_to is rounded to 0.01 s)
+        assert entry.plays and entry.ready_state == 4 and entry.played_to >= 2, (element, entry)
 
 
 def test_show_and_the_review_app_list_each_medium_and_what_was_done_to_the_players(site: Article) -> None:
