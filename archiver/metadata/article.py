@@ -301,7 +301,7 @@ def _author_candidates(
         [(a.strip(), "trafilatura") for a in (inferred.get("author") or "").split(";") if is_name(a.strip())],
     ]
     outlet_keys = [set(_name_key(name).split()) for name in outlets]
-    editors = _editors(meta)
+    editors = _editors(meta) if any(groups[1:]) else []  # read only when the page states an author
     return [
         [
             {"value": name, "source": source}
@@ -331,8 +331,8 @@ def _outlet_names(node: dict[str, Any], meta: _Meta, organizations: Iterable[str
     """What the site calls itself: its publisher and site name, the name its <title> ends with
     ("... - 日本経済新聞", "... | Dainik Bhaskar"), and its host's name (nikkei.com: "nikkei")."""
     names = {*_names(node.get("publisher")), *meta.tags.get("og:site_name", []), *organizations}
-    if meta.title and TITLE_SITE.search(meta.title):
-        names.add(TITLE_SITE.search(meta.title).group(1))  # type: ignore[union-attr]
+    if meta.title and (site := TITLE_SITE.search(meta.title)):
+        names.add(site.group(1))
     for url in (meta.canonical, *(meta.tags.get("og:url") or [])):
         host = urlsplit(url or "").hostname or ""
         labels = [label for label in host.split(".") if label not in ("www", "www1", "m", "amp")]

@@ -10,7 +10,7 @@ split at "and", commas and the like, without "By"/"Von"/"Par", places, dates and
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from lxml.html import HtmlElement
 
@@ -174,12 +174,19 @@ def byline_names(region: ArticleRegion, not_names: Collection[str] = frozenset()
             if {n.casefold() for n, _ in wider} > {n.casefold() for n, _ in found}:
                 found = wider
         (before if region.order.get(block, 0) < body_starts else after).append(found)
-    plain = [_plain_byline(region, body_starts)]
-    agency = [_agency_line(region, body_starts)]
     in_text = _text_byline(region)
-    for group in (before, plain, after, agency, [in_text], [_signature(region)]):
+    # Where nothing is marked above the body, the weaker evidence, each read only when needed
+    groups: list[Callable[[], list[list[tuple[str, str]]]]] = [
+        lambda: before,
+        lambda: [_plain_byline(region, body_starts)],
+        lambda: after,
+        lambda: [_agency_line(region, body_starts)],
+        lambda: [in_text],
+        lambda: [_signature(region)],
+    ]
+    for group in groups:
         unique: dict[str, tuple[str, str]] = {}
-        for name, source in (pair for names in group for pair in names):
+        for name, source in (pair for names in group() for pair in names):
             unique.setdefault(name.casefold(), (name, source))
         if unique:
             found = list(unique.values())

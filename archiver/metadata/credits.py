@@ -15,6 +15,8 @@ from typing import Any
 from defusedxml import ElementTree
 from PIL import Image, ImageFile, IptcImagePlugin, UnidentifiedImageError
 
+from archiver.metadata.structure import clean_text
+
 AGENCIES = (
     r"Getty Images|AFP via Getty Images|AFP|AP|Associated Press|Reuters|REUTERS|EPA|EPA-EFE|Bloomberg|"
     r"Shutterstock|Alamy|Anadolu Agency|Anadolu|Xinhua|dpa|DPA|PA|PA Wire|NurPhoto|SOPA Images|Sipa|"
@@ -45,7 +47,6 @@ CJK_LABELS = (
     r"写真|画像|撮影|图片来源|圖片來源|图片|圖片|图|圖|来源|來源|摄影|攝影|사진\s*출처|사진|출처|صورة|الصورة|تصوير|المصدر|"
     r"צילום|फोटो|तस्वीर"
 )
-INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ def caption_credits(caption: str | None, labelled_only: bool = False, where: str
     `labelled_only`: only credits introduced by a label (for an image's alt or title text)."""
     if not caption:
         return []
-    text = " ".join(caption.translate(INVISIBLE).split())
+    text = clean_text(caption)
     found: list[Credit] = []
     claimed: list[tuple[int, int]] = []
     for name, pattern in CAPTION_PATTERNS:
@@ -258,7 +259,7 @@ def caption_credits(caption: str | None, labelled_only: bool = False, where: str
 # What a page says in a credit's place without naming anyone: a rights notice, a placeholder.
 NO_CREDIT = re.compile(
     r"^(?:all rights reserved|alle rechte vorbehalten|riproduzione riservata|tous droits réservés|"
-    r"todos los derechos reservados|todos os direitos reservados|copyright|©|str|n/?a|unknown|none|null|"
+    r"todos los derechos reservados|todos os direitos reservados|copyright|str|n/?a|unknown|none|null|"
     r"undefined|-+)$",
     re.I,
 )
@@ -280,11 +281,13 @@ def _told_before(value: str, before: str) -> bool:
 
 
 def is_no_credit(value: str) -> bool:
-    return bool(NO_CREDIT.match(" ".join(value.replace("©", " © ").split()).strip(" .©") or "©"))
+    """Nothing but a copyright sign, a rights notice or a placeholder ("© RIPRODUZIONE RISERVATA", "STR")."""
+    words = " ".join(value.replace("©", " ").split()).strip(" .")
+    return not words or bool(NO_CREDIT.match(words))
 
 
 def is_archive_photo(caption: str | None) -> bool:
-    return bool(caption and ARCHIVE_CAPTION.search(" ".join(caption.translate(INVISIBLE).split())))
+    return bool(caption and ARCHIVE_CAPTION.search(clean_text(caption)))
 
 
 # One line after the article's text that credits its photos at once: "Fotoğraf, AA tarafından servis
@@ -299,7 +302,7 @@ CLOSING_CREDIT = re.compile(
 
 def closing_credit(paragraph: str) -> Credit | None:
     """The credit a closing line gives every photo of the article, if the line is one."""
-    text = " ".join(paragraph.translate(INVISIBLE).split())
+    text = clean_text(paragraph)
     match = CLOSING_CREDIT.match(text)
     if match is None:
         return None

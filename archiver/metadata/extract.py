@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver.metadata.article import ArticleReading, compare, read_article, structured_data
-from archiver.metadata.images import article_images, not_shown_in
+from archiver.metadata.images import article_images
 from archiver.warc.lookup import WarcLookup
 
 META_CHARSET_WINDOW = 4096  # browsers look for <meta charset> in the first bytes
@@ -86,8 +86,8 @@ def extract(warcs: list[Path], url: str, dom: str | None, originals: list[Path] 
     html_for_images = dom or original_html
     images, left_out = article_images(html_for_images, url, rendered_data if dom else original_data, lookup.payload)
     if dom and original_html:
-        served, _ = article_images(original_html, url, original_data, lookup.payload)
-        images += not_shown_in(images, served)
+        replaced, _ = article_images(original_html, url, original_data, lookup.payload, besides=images)
+        images += replaced
     return {
         "article": {
             "fields": _merge(original, rendered),

@@ -10,7 +10,7 @@ a hero block above the headline.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
@@ -157,9 +157,16 @@ def _lead_candidates(structured: dict[str, list[Any]], base: str) -> list[str]:
 
 
 def article_images(
-    html: str, base: str, structured: dict[str, list[Any]], read_file: Callable[[str], bytes | None]
+    html: str,
+    base: str,
+    structured: dict[str, list[Any]],
+    read_file: Callable[[str], bytes | None],
+    besides: Sequence[ArticleImage] | None = None,
 ) -> tuple[list[ArticleImage], int]:
-    """The article's images with their credits, and how many images on the page were left out as not its own."""
+    """The article's images with their credits, and how many images on the page were left out as not its own.
+    `besides` (what the rendered DOM shows), for the server's document: only its pictures that those do
+    not include (a script replaced them, as many do with a stand-in when a picture fails to load),
+    marked as shown in the original; their files are read for credits, the others' are not read twice."""
     tree = parse_html(html)
     if tree is None:
         return [], 0
@@ -182,6 +189,8 @@ def article_images(
         images.append(_describe(img, shown, renditions, region.root))
     _mark_lead(images, leads)
     _credit_from_closing_line(images, region)
+    if besides is not None:
+        images = _not_among(images, besides)
     schema = _schema_credits(structured, base)
     for image in images:
         for url in image.urls():
@@ -218,17 +227,26 @@ def _closing_lines(region: ArticleRegion) -> list[HtmlElement]:
     return lines + [ps[-1] for ps in by_parent.values() if len(ps) >= 2 and ps[-1] not in lines]
 
 
-def not_shown_in(rendered: list[ArticleImage], original: list[ArticleImage]) -> list[ArticleImage]:
-    """The server's document's images that the rendered DOM no longer shows (a script replaced them,
-    as many do with a stand-in when a picture fails to load), marked as found in the original."""
+def _not_among(images: list[ArticleImage], shown: Sequence[ArticleImage]) -> list[ArticleImage]:
+    """The images that are none of `shown` (no address of theirs the same picture as one of its),
+    marked as found in the original document only."""
+    paths = {path for image in shown for path in _paths(image.urls())}
+    ids = {part for image in shown for url in image.urls() for part in _ids(url)}
     missing = [
-        image
-        for image in original
-        if not any(_same_picture(a, b) for shown in rendered for a in image.urls() for b in shown.urls())
+        image for image in images if not (_paths(image.urls()) & paths or any(_ids(url) & ids for url in image.urls()))
     ]
     for image in missing:
         image.shown_in = "original"
     return missing
+
+
+def _paths(urls: Iterable[str]) -> set[str]:
+    return {urlsplit(url).path for url in urls} - {"", "/"}
+
+
+def _ids(url: str) -> set[str]:
+    """A URL's distinctive parts: a file name or an id an image service keeps under every size."""
+    return {part for part in re.split(r"[/._-]", unquote(url)) if len(part) >= 12}
 
 
 def _describe(img: HtmlElement, shown: str, renditions: list[str], root: HtmlElement) -> ArticleImage:
@@ -278,12 +296,7 @@ def _titles(tree: HtmlElement, structured: dict[str, list[Any]]) -> list[str]:
 def _same_picture(a: str, b: str) -> bool:
     """The same picture at two addresses: equal but for the query, or sharing a distinctive file
     name or id (image services resize one picture under many URLs)."""
-    path_a, path_b = urlsplit(a).path, urlsplit(b).path
-    if path_a == path_b and path_a not in ("", "/"):
-        return True
-    ids_a = {part for part in re.split(r"[/._-]", unquote(a)) if len(part) >= 12}
-    ids_b = {part for part in re.split(r"[/._-]", unquote(b)) if len(part) >= 12}
-    return bool(ids_a & ids_b)
+    return bool(_paths([a]) & _paths([b]) or _ids(a) & _ids(b))
 
 
 def _noscript_only(img: HtmlElement, base: str) -> bool:

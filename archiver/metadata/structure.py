@@ -33,7 +33,7 @@ FURNITURE = re.compile(
     re.I,
 )
 KICKER = re.compile(r"kicker|topline|dachzeile|overline|eyebrow|roofline|supertitle|pre-?title|spitzmarke", re.I)
-KICKER_WORDS = 8  # a heading's first line of at most this many words, over one twice as long, is its kicker
+KICKER_WORDS = 8  # a heading's first line of at most this many words, on its own over a longer one, is its kicker
 BOUNDARY = "\x00"  # where an element starts or ends in a heading's text
 HIDDEN = re.compile(r"visually-?hidden|sr-only|screen-?reader|u-hidden|hide-text", re.I)
 TITLE_PART = re.compile(r"(?:^|[\s_-])(?:title|headline)(?:$|[\s_-])", re.I)
@@ -132,8 +132,8 @@ def _title_part(element: HtmlElement) -> bool:
 
 
 def _structural_kicker(element: HtmlElement) -> HtmlElement | None:
-    """The first of a heading's parts when it is a short line over a much longer one (a kicker without
-    a kicker class: SPIEGEL's "Kollaps der Silicon Valley Bank" over its headline)."""
+    """The first of a heading's parts when it is a short line on its own over a longer one (a kicker
+    without a kicker class: SPIEGEL's "Kollaps der Silicon Valley Bank" over its headline)."""
     children = [c for c in element if isinstance(c.tag, str) and c.tag in ("span", "div", "p", "strong")]
     if len(children) < 2 or (element.text or "").strip() or any((c.tail or "").strip() for c in children):
         return None
@@ -159,16 +159,17 @@ def heading_text(element: HtmlElement) -> str:
         return element_text(title_parts[0])
     kicker = _structural_kicker(element)
     parts: list[str] = []
-    dropped: list[bool] = []
+    dropped = False  # a kicker or hidden words were left out: the separator after them goes too
 
     def walk(node: HtmlElement) -> None:
+        nonlocal dropped
         # A kicker is the line above the headline: dropped only when nothing of the heading came before it.
         hidden_words = HIDDEN.search(classes(node)) and WORD.search(element_text(node))  # a hidden ":" stays
         is_kicker = node is kicker or KICKER.search(classes(node))
         nothing_yet = not "".join(parts).replace(BOUNDARY, "").strip()
         skip = node is not element and (hidden_words or (is_kicker and nothing_yet))
         if skip:
-            dropped.append(True)
+            dropped = True
             if node.tail:
                 parts.append(node.tail)
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archiver.metadata.images import ArticleImage, article_images, not_shown_in
+from archiver.metadata.images import ArticleImage, article_images
 from tests.support.jpeg_metadata import jpeg_with_exif, jpeg_with_iptc, plain_jpeg
 
 BASE = "https://news.example/2024/03/05/council-budget/"
@@ -434,12 +434,17 @@ def test_a_lazy_loaders_own_attribute_gives_the_pictures_address() -> None:
 
 def test_a_picture_a_script_replaced_in_the_dom_is_kept_from_the_servers_document() -> None:
     figure = "<figure><img src='{src}'><figcaption>The vote. Foto: Jane Doe/dpa</figcaption></figure>"
-    served, _ = images_of(page(figure.format(src="/img/vote-1234567890ab.jpg"), BODY))
+    served = page(figure.format(src="/img/vote-1234567890ab.jpg"), BODY)
     rendered, _ = images_of(page(figure.format(src="/public-image/default_image.png"), BODY))
-    (kept,) = not_shown_in(rendered, served)
+    read: list[str] = []
+    (kept,), _ = article_images(served, BASE, {}, lambda address: read.append(address) or None, besides=rendered)
     assert kept.url == url("/img/vote-1234567890ab.jpg") and kept.shown_in == "original"
     assert credits(kept) == [("Jane Doe/dpa", "caption Photo: ...")]
-    assert not_shown_in(served, served) == []
+    # the server's pictures the DOM shows are neither listed again nor their files read twice
+    shown, _ = images_of(served)
+    read.clear()
+    assert article_images(served, BASE, {}, lambda address: read.append(address) or None, besides=shown) == ([], 0)
+    assert read == []
 
 
 def test_a_lightbox_caption_attribute_states_a_credit_by_its_label() -> None:
