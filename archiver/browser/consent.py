@@ -68,9 +68,15 @@ def ensure_autoconsent(log: Any = lambda message: None) -> tuple[str, list[dict[
     return _content_script(), _rules()
 
 
+# A new tab's first document is the blank page: autoconsent searching it (and asking us for its
+# rules) only delays the capture. A blank frame inside a page may hold a dialog and is searched.
+OUTSIDE_THE_NEW_TAB = "if (!(window === window.top && location.href === 'about:blank')) {\n%s\n}"
+
+
 @cache
 def _content_script() -> str:
-    return AUTOCONSENT.path("dist/autoconsent.playwright.js").read_text(encoding="utf-8")
+    source = AUTOCONSENT.path("dist/autoconsent.playwright.js").read_text(encoding="utf-8")
+    return OUTSIDE_THE_NEW_TAB % source
 
 
 @cache
@@ -91,12 +97,17 @@ def _may_run(context: dict[str, Any], url: str, main_frame: bool) -> bool:
     if context.get("frame", False) is False and not main_frame:
         return False
     pattern = context.get("urlPattern")
-    if not pattern:
-        return True
+    return not pattern or _url_pattern(pattern).search(url) is not None
+
+
+@cache
+def _url_pattern(pattern: str) -> re.Pattern[str]:
+    """Compiled once: the rules have more patterns than `re` keeps compiled, so each frame's
+    check compiled them all again."""
     try:
-        return re.search(pattern, url) is not None
+        return re.compile(pattern)
     except re.error:  # a JavaScript pattern Python cannot read: let autoconsent decide
-        return True
+        return re.compile("")
 
 
 def _config(choice: str) -> dict[str, Any]:

@@ -195,7 +195,11 @@ class Worker:
         # The browser starts in a session of its own: Ctrl-C at a terminal lets the pages in progress finish.
         holder = BrowserHolder(self.settings.browser_path, own_session=True)
         await holder.locate()
-        output_lock = lock_output(output, shared=True)
+        try:
+            output_lock = lock_output(output, shared=True)
+        except BaseException:
+            await holder.close()  # the driver that located the browser
+            raise
         try:
             _, info = await holder.get()
             self._runs = _Runs(

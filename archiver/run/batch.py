@@ -23,6 +23,7 @@ from typing import Any
 from archiver.browser import netguard
 from archiver.browser.blocking import load_blocker
 from archiver.browser.netguard import NetworkAccess
+from archiver.capture.article import load_extractors
 from archiver.capture.page import capture_page
 from archiver.capture.result import PageResult
 from archiver.identity import page_id, sha256_bytes
@@ -146,15 +147,16 @@ class OpenRun:
         self._stack = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> OpenRun:
-        await self.holder.locate()  # before touching the output: a missing browser is said first
-        if self.options.block:
-            load_blocker(self.options.block)  # and a filter list that cannot be read
-        if self.options.profile:
-            ProfileStore(self.settings.profiles_path()).load(self.options.profile)  # and a missing profile
         stack = self._stack
         await stack.__aenter__()
         try:
             stack.push_async_callback(self.holder.close)
+            self._warming = asyncio.ensure_future(asyncio.to_thread(load_extractors))  # while the browser starts
+            await self.holder.locate()  # before touching the output: a missing browser is said first
+            if self.options.block:
+                load_blocker(self.options.block)  # and a filter list that cannot be read
+            if self.options.profile:
+                ProfileStore(self.settings.profiles_path()).load(self.options.profile)  # and a missing profile
             stack.callback(lock_output(self.output_root, shared=self.share_output).close)
             self.recovered = recover_open_warcs(self.output_root)
             self.done = completed_pages(self.output_root) if self.settings.resume else {}

@@ -63,6 +63,7 @@ class BrowserHolder:
         self._retired: list[_Launch] = []
         self._ending: set[asyncio.Task[None]] = set()  # replaced browsers being ended meanwhile
         self._lock = asyncio.Lock()
+        self._spare: Playwright | None = None  # the driver that located the browser, kept for its first launch
 
     async def _start_driver(self) -> Playwright:
         with _in_own_session() if self.own_session else contextlib.nullcontext():
@@ -75,13 +76,15 @@ class BrowserHolder:
             playwright = await self._start_driver()
             try:
                 self.executable = find_browser(playwright, self.browser_path)
-            finally:
+            except BaseException:
                 await playwright.stop()
+                raise
+            self._spare = playwright  # starting a driver takes a third of a second: the launch uses this one
         return self.executable
 
     async def _launch(self) -> _Launch:
         executable = await self.locate()
-        playwright = await self._start_driver()
+        playwright, self._spare = self._spare or await self._start_driver(), None
         try:
             browser, info = await launch(playwright, executable)
             pid = await browser_process_id(browser)
@@ -163,6 +166,10 @@ class BrowserHolder:
         async with self._lock:
             launches = [launch_ for launch_ in [self._current, *self._retired] if launch_ is not None]
             self._current = None
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            with contextlib.suppress(PlaywrightError, OSError):
+                await spare.stop()
         for launch_ in launches:
             await self._end(launch_)
         if self._ending:

@@ -34,7 +34,11 @@ class InProcess:
     async def __aenter__(self) -> InProcess:
         # A missing browser is said at once: found only at the first new article, it would fail
         # every capture until each article was given up.
-        await BrowserHolder(self.settings.browser_path).locate()
+        holder = BrowserHolder(self.settings.browser_path)
+        try:
+            await holder.locate()
+        finally:
+            await holder.close()  # each run launches its own
         await self._stack.__aenter__()
         return self
 
