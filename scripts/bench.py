@@ -97,7 +97,14 @@ def page_seconds(output: Path, urls: list[str]) -> list[float]:
     pages = {page["requested_url"]: page for page in stored_pages(output)}
     failed = [url for url in urls if pages.get(url, {}).get("state") not in ("complete", "partial")]
     assert not failed, f"not captured: {failed}"
-    return [(_when(pages[url]["ended_at"]) - _when(pages[url]["started_at"])).total_seconds() for url in urls]
+    return [_own_seconds(pages[url]) for url in urls]
+
+
+def _own_seconds(page: dict[str, Any]) -> float:
+    """A page's seconds from its start to its end, but for the time its open context waited for
+    its turn to load (while the pages before it loaded)."""
+    waited = sum(step["seconds"] for step in page.get("steps", []) if step["name"] == "wait_for_turn")
+    return (_when(page["ended_at"]) - _when(page["started_at"])).total_seconds() - waited
 
 
 def overhead_section(site: str, work: Path, say: Say) -> None:
@@ -126,8 +133,9 @@ def overhead_section(site: str, work: Path, say: Say) -> None:
     say("")
     say(
         f"(median of {PAIRS} pairs run alternately; ratios of the pairs: {', '.join(f'{r:.3f}' for r in ratios)}. "
-        "A page's own seconds: the capture's from its manifest (context opened to records written), the "
-        "visit's from a new context to its close.)"
+        "A page's own seconds: the capture's from its manifest (context opened to records written, less the "
+        "time its open context waited for the page before it to load: pages overlap), the visit's from a new "
+        "context to its close.)"
     )
     say("")
 

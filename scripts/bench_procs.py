@@ -93,6 +93,7 @@ class Cost:
     cpu_seconds: float  # user + system, every process of the tree
     peak_tree_mb: float  # the largest sum of PSS over the tree at one sample
     peak_by_role: dict[str, float] = field(default_factory=dict)  # MB: the largest VmHWM of a process of that role
+    cpu_by_role: dict[str, float] = field(default_factory=dict)  # CPU seconds, as last sampled (a lower bound)
     samples: list[Sample] = field(default_factory=list)
     stdout: str = ""
 
@@ -106,6 +107,7 @@ class _Sampler(threading.Thread):
         self.samples: list[Sample] = []
         self.peak_tree_kib = 0
         self.hwm: dict[int, tuple[str, int]] = {}  # pid: (role, VmHWM KiB), the last seen
+        self.cpu: dict[int, float] = {}  # pid: its own CPU seconds, the last seen
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -117,6 +119,7 @@ class _Sampler(threading.Thread):
         for pid in descendants(self.root):
             total += _kib(f"/proc/{pid}/smaps_rollup", "Pss:")
             peak = _kib(f"/proc/{pid}/status", "VmHWM:")
+            self.cpu[pid] = max(self.cpu.get(pid, 0.0), _cpu_seconds(pid))
             if peak:
                 known = self.hwm.get(pid)
                 self.hwm[pid] = (known[0] if known else role(pid, self.root), max(peak, known[1] if known else 0))
@@ -144,7 +147,21 @@ def measure(command: list[str], allowed: tuple[int, ...] = (0,)) -> Cost:
     by_role: dict[str, float] = {}
     for kind, peak in sampler.hwm.values():
         by_role[kind] = max(by_role.get(kind, 0.0), peak / 1024)
-    return Cost(started_at, wall, cpu, sampler.peak_tree_kib / 1024, by_role, sampler.samples, stdout.decode())
+    cpu_by_role: dict[str, float] = {}
+    for pid, seconds in sampler.cpu.items():
+        kind = sampler.hwm.get(pid, ("gone", 0))[0]
+        cpu_by_role[kind] = cpu_by_role.get(kind, 0.0) + seconds
+    return Cost(
+        started_at, wall, cpu, sampler.peak_tree_kib / 1024, by_role, cpu_by_role, sampler.samples, stdout.decode()
+    )
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def _reap_orphans(patience: float = 5.0) -> None:

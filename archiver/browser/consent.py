@@ -46,6 +46,7 @@ AUTOCONSENT = NpmPackage(
     "autoconsent",
 )
 BINDING = "autoconsentSendMessage"
+RECEIVE = "text => window.autoconsentReceiveMessage && window.autoconsentReceiveMessage(JSON.parse(text))"
 AUTOCONSENT_LOGS = ("lifecycle", "rulesteps", "detectionsteps", "evals", "errors", "messages", "waits")
 CHOICE_MESSAGES = {"reject": "optOut", "accept": "optIn"}
 ANSWER_TIMEOUT = 15.0  # seconds for one frame's opt-out: some platforms open their settings first
@@ -356,9 +357,11 @@ class ConsentHandler:
             dialog.action = "hidden (a cosmetic rule: hidden by CSS, not answered)"
 
     async def _send(self, frame: Frame, message: dict[str, Any], timeout: float = EVAL_TIMEOUT) -> None:
-        # bounded: a page whose script never yields would hold every message (and the capture) forever
+        # bounded: a page whose script never yields would hold every message (and the capture) forever.
+        # Sent as JSON text: Playwright serializes an object value by value in Python, and the rules
+        # of the first message (120 KB of them) took a third of a second to go, delaying the search.
         await asyncio.wait_for(
-            frame.evaluate("m => window.autoconsentReceiveMessage && window.autoconsentReceiveMessage(m)", message),
+            frame.evaluate(RECEIVE, json.dumps(message)),
             timeout,
         )
 

@@ -11,6 +11,8 @@ still recorded as what it is. Each step's seconds and outcome go into the manife
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from playwright.async_api import Browser
 
 from archiver.browser.launch import BrowserInfo
@@ -30,7 +32,7 @@ from archiver.capture import (
 from archiver.capture.conclude import conclude
 from archiver.capture.context import open_context
 from archiver.capture.result import PageResult
-from archiver.capture.session import CaptureSession
+from archiver.capture.session import CaptureSession, no_wait
 from archiver.capture.steps import PageClock, Step, run_steps
 from archiver.capture.storing import attach_recorder, write_capture_records
 from archiver.options import CaptureJob
@@ -61,8 +63,28 @@ def _has_its_download_to_fetch(session: CaptureSession) -> bool:
     return session.working() and wholefiles.page_file_still_missing(session)
 
 
-LOADING = (
+BROWSER_REPLACED = "its browser was replaced while the page waited to load"
+
+
+async def _wait_for_turn(session: CaptureSession) -> None:
+    if not await session.turn():
+        session.replaced = True  # not loaded: whoever runs the page starts it again in the new browser
+        session.browser_hung = True  # the old browser may not answer: it is ended whole, its contexts with it
+        session.result.mark(FAILED, BROWSER_REPLACED)
+
+
+def _hand_over(session: CaptureSession) -> None:
+    """The page is done loading and its browser is known to answer (or known lost): the next page may load."""
+    session.hand_over(session.result)
+
+
+OPENING = (
     Step("open_context", open_context, expected=()),
+    # A batch opens the next page's context while a page loads; it loads when a slot is free.
+    Step("wait_for_turn", _wait_for_turn, when=closing.has_context, expected=()),
+)
+
+LOADING = (
     Step("navigate", load.navigate, when=closing.has_context, page_time=True, expected=()),
     Step("note_http_error", load.note_http_error, when=_working),
     Step("note_download", load.note_download, when=_took_a_download),
@@ -155,6 +177,7 @@ FINISHING = (
         timeout=2 * rendered.BROWSER_ANSWER_TIMEOUT,
         on_timeout=rendered.browser_stopped_answering,
     ),
+    Step("hand_over", _hand_over),
     Step("where_it_went", rendered.check_where_it_went, when=CaptureSession.responsive),
     Step(
         "dom",
@@ -231,15 +254,26 @@ async def capture_page(
     job: CaptureJob,
     dedup: OriginalsIndex | None = None,
     access: NetworkAccess | None = None,
+    turn: Callable[[], Awaitable[bool]] = no_wait,
+    loaded: Callable[[PageResult], None] = lambda result: None,
 ) -> PageResult:
     """Capture `job.url` into `job.output_dir`; never raises for the page's own failures.
     With `dedup` (the output folder's index), responses identical to the last capture of their
     URL are written as revisits of it. `access`: how names are resolved and connections made
-    (default: DNS; the network guard checks every address either way)."""
+    (default: DNS; the network guard checks every address either way).
+
+    A batch overlaps its pages (archiver.run.slots): `turn` is awaited once the page's context is
+    open, before it loads, and says whether the browser is still the one to load in (False: it
+    was replaced meanwhile, the page ends failed with BROWSER_REPLACED and is not loaded);
+    `loaded` is called with the result once the page has loaded (behaviours, media, fetches) and
+    its browser is known to answer, before the screenshots, DOM and records."""
     session = CaptureSession.start(browser, browser_info, job, dedup, access)
+    session.turn, session.hand_over = turn, loaded
     attach_recorder(session)
     try:
-        await run_steps(session, LOADING, PageClock(session.options.page_timeout, _out_of_time))
+        await run_steps(session, OPENING)
+        if not session.replaced:
+            await run_steps(session, LOADING, PageClock(session.options.page_timeout, _out_of_time))
     finally:
         await run_steps(session, FINISHING)
     return session.result

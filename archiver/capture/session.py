@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import platform
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,11 @@ from archiver.warc.redact import Redactor
 from archiver.warc.writer import RollingWarcWriter
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+async def no_wait() -> bool:
+    """A page's turn to load, when nothing else decides it: at once, in the browser it opened in."""
+    return True
 
 
 @dataclass
@@ -93,6 +99,9 @@ class CaptureSession:
     dedup: DedupTally = field(default_factory=DedupTally)  # revisits of earlier captures, when deduplicating
     large_body_numbers: itertools.count = field(default_factory=itertools.count)  # names of streamed bodies
     full_page: Screenshot | None = None
+    turn: Callable[[], Awaitable[bool]] = field(default=lambda: no_wait(), repr=False)  # its slot to load
+    hand_over: Callable[[PageResult], None] = field(default=lambda result: None, repr=False)  # loaded: the next may
+    replaced: bool = False  # its browser was replaced while it waited to load: not loaded
     dom: str | None = None
     text: str | None = None
 

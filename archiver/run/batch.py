@@ -14,7 +14,7 @@ import contextlib
 import logging
 import secrets
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from archiver.browser import netguard
 from archiver.browser.blocking import load_blocker
 from archiver.browser.netguard import NetworkAccess
 from archiver.capture.article import load_extractors
-from archiver.capture.page import capture_page
+from archiver.capture.page import BROWSER_REPLACED, capture_page
 from archiver.capture.result import PageResult
 from archiver.identity import page_id, sha256_bytes
 from archiver.options import CaptureJob, CaptureOptions
@@ -37,6 +37,7 @@ from archiver.output.stored import StoredPage
 from archiver.profiles.store import ProfileStore
 from archiver.run.browsers import BrowserHolder
 from archiver.run.seeds import Seed, read_seeds
+from archiver.run.slots import LoadingSlots
 from archiver.terms import COMPLETE, FAILED
 from archiver.times import utc_iso
 
@@ -60,6 +61,7 @@ RETRYABLE = (
     "no response within",
 )
 BROWSER_ERROR = "browser error:"  # the browser failed under the page (capture.steps): retried in a new one
+MAX_RESTARTS = 3  # a page whose browser was replaced before it loaded starts again in the new one, this often
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ class OpenRun:
         self.options = options
         self.settings = settings
         self.holder = BrowserHolder(browser_path)
-        self._slots = asyncio.Semaphore(max(1, settings.concurrency))
+        self._slots = LoadingSlots(settings.concurrency)
         self._stack = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> OpenRun:
@@ -195,8 +197,9 @@ class OpenRun:
 
     async def capture(self, seed: Seed, hooks: RunHooks | None = None) -> tuple[PageResult, StoredPage]:
         """One page into the run (at most `concurrency` at once): its result and its entry as stored."""
-        async with self._slots:
-            result = await capture_with_retries(self.holder, seed, self.plan, self.settings, hooks or RunHooks())
+        result = await capture_with_retries(
+            self.holder, seed, self.plan, self.settings, hooks or RunHooks(), slots=self._slots
+        )
         stored = self.manifest.add_page(result)
         if self.dedup is not None:  # listed in a manifest now: later pages may point at its records
             self.dedup.add_page(stored)
@@ -260,6 +263,11 @@ class RunPlan:
     profiles_dir: Path | None = None  # this machine's profiles
 
 
+@contextlib.asynccontextmanager
+async def _no_slot() -> AsyncIterator[None]:
+    yield None
+
+
 def _rate_limited(result: PageResult) -> bool:
     """A 429 (or a 503 with Retry-After) that asks for a wait we can make: retried after it."""
     if not any(v.get("verdict") == "rate-limited" for v in result.verdicts):
@@ -268,23 +276,26 @@ def _rate_limited(result: PageResult) -> bool:
 
 
 async def capture_with_retries(
-    holder: BrowserHolder, seed: Seed, plan: RunPlan, settings: RunSettings, hooks: RunHooks
+    holder: BrowserHolder,
+    seed: Seed,
+    plan: RunPlan,
+    settings: RunSettings,
+    hooks: RunHooks,
+    slots: LoadingSlots | None = None,
 ) -> PageResult:
+    """One page, retried on network failures. With `slots`, each attempt opens its context while
+    the pages before it load, and loads in its turn (archiver.run.slots)."""
     if seed.problem:
         return rejected(seed)
     attempts: list[dict[str, str]] = []
-    for attempt in range(settings.retries + 1):
-        async with holder.lease() as (browser, info):
-            result = await capture_page(
-                browser,
-                info,
-                CaptureJob(seed.url, plan.run_dir, plan.run_id, plan.options, plan.profiles_dir),
-                plan.dedup,
-                plan.access,
-            )
-            browser_lost = result.browser_lost or (result.state == FAILED and BROWSER_ERROR in (result.reason or ""))
-            if browser_lost:  # the next attempt, and the next page, get a new browser
-                holder.lost(browser, result.reason or "the page would not close")
+    attempt = restarts = 0
+    while True:
+        result = await _attempt(holder, seed, plan, slots)
+        if result.reason == BROWSER_REPLACED and restarts < MAX_RESTARTS:
+            # Not loaded at all (its browser was replaced while it waited): no attempt spent on it.
+            restarts += 1
+            shutil.rmtree(plan.run_dir / result.capture_id, ignore_errors=True)
+            continue
         rate_limited = _rate_limited(result)
         retryable = rate_limited or (
             result.state == FAILED and any(code in (result.reason or "") for code in (*RETRYABLE, BROWSER_ERROR))
@@ -301,5 +312,37 @@ async def capture_with_retries(
             delay = max(delay, result.retry_after)  # the server said how long: at least that
         log.info("retrying %s in %g s: %s", seed.url, delay, result.reason)
         hooks.on_retry(seed, result.reason or "", delay)
+        attempt += 1
         await asyncio.sleep(delay)
-    raise AssertionError("unreachable")
+
+
+async def _attempt(holder: BrowserHolder, seed: Seed, plan: RunPlan, slots: LoadingSlots | None) -> PageResult:
+    async with slots.slot() if slots else _no_slot() as slot, holder.lease() as (browser, info):
+
+        async def turn() -> bool:
+            if slot is not None:
+                await slot.turn()
+            return not holder.is_lost(browser)
+
+        def loaded(result: PageResult) -> None:
+            if _browser_lost(result):  # the next page, loading now, gets a new browser
+                holder.lost(browser, result.reason or "the page would not close")
+            if slot is not None:
+                slot.release()
+
+        result = await capture_page(
+            browser,
+            info,
+            CaptureJob(seed.url, plan.run_dir, plan.run_id, plan.options, plan.profiles_dir),
+            plan.dedup,
+            plan.access,
+            turn=turn,
+            loaded=loaded,
+        )
+        if _browser_lost(result):  # the next attempt, and the next page, get a new browser
+            holder.lost(browser, result.reason or "the page would not close")
+    return result
+
+
+def _browser_lost(result: PageResult) -> bool:
+    return result.browser_lost or (result.state == FAILED and BROWSER_ERROR in (result.reason or ""))

@@ -127,6 +127,13 @@ class BrowserHolder:
             log.info("browser %s replaced: %s", launch_.info.version, why)
             launch_.lost = True
 
+    def is_lost(self, browser: Browser) -> bool:
+        """Whether `browser` was found lost (pages still using it finish; no new page loads in it)."""
+        try:
+            return self._launch_of(browser).lost
+        except LookupError:
+            return True
+
     def _launch_of(self, browser: Browser) -> _Launch:
         for launch_ in [self._current, *self._retired]:
             if launch_ is not None and launch_.browser is browser:

@@ -194,7 +194,9 @@ def test_a_page_whose_script_spins_is_partial_and_the_batch_goes_on(site, tmp_pa
         site.url("/embed/widget.html"),
     )
     (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
-    spin, after = json.loads((run_dir / "manifest.json").read_text())["pages"]
+    # the next page loads while the spinning one finishes: the manifest lists them as they end
+    pages = {page["requested_url"]: page for page in json.loads((run_dir / "manifest.json").read_text())["pages"]}
+    spin, after = pages[site.url("/spin")], pages[site.url("/embed/widget.html")]
     assert spin["state"] == "partial" and after["state"] == "complete", (spin["reason"], after["reason"])
     assert spin["content_hashes"]["document_sha256"]  # what was captured before it stopped answering is kept
     assert result.returncode == 1 and "Traceback" not in result.stderr

@@ -123,7 +123,9 @@ def test_a_browser_error_while_loading_fails_the_page_and_stops_the_loading_step
 
 
 def test_the_capture_declares_every_step_once_with_a_name() -> None:
-    names = [step.name for step in capture_page_module.LOADING + capture_page_module.FINISHING]
+    names = [
+        step.name for step in capture_page_module.OPENING + capture_page_module.LOADING + capture_page_module.FINISHING
+    ]
     assert len(names) == len(set(names)) and all(name.isidentifier() for name in names)
     assert names[0] == "open_context" and names[-1] == "tally"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from archiver.profiles.store import user_redaction_key
+from archiver.times import parse_iso
 from archiver.warc.lint import lint_paths
 from archiver.warc.redact import Redactor
 from tests.support.cli import ARCHIVER, refused_port
@@ -335,3 +336,25 @@ def test_recovery_leaves_the_files_of_a_live_writer_alone(site, tmp_path: Path) 
         assert not (tmp_path / "out" / "interrupted").exists()
     result = run(site.url("/embed/widget.html"), "--output", str(tmp_path / "out"), *QUICK, "--recapture")
     assert not open_warc.exists() and (tmp_path / "out" / "interrupted").exists()  # its writer died: set aside
+
+
+def test_one_page_at_a_time_overlaps_opening_and_finishing_and_keeps_each_page_whole(site, tmp_path: Path) -> None:
+    urls = [site.url(f"/set-cookie/{n}") for n in range(3)]
+    result = run(*urls, "--output", str(tmp_path), *QUICK)
+    assert result.returncode == 0, result.stderr
+    (manifest,) = manifests(tmp_path)
+    pages = {page["requested_url"]: page for page in manifest["pages"]}
+    assert set(pages) == set(urls)
+    for earlier, later in zip(urls, urls[1:], strict=False):
+        # the later page's context was opened while the earlier one was still being captured ...
+        assert parse_iso(pages[later]["started_at"]) < parse_iso(pages[earlier]["ended_at"]), (earlier, later)
+        # ... and it waited for its turn to load, on the record
+        assert "wait_for_turn" in [step["name"] for step in pages[later]["steps"]]
+    for url, page in pages.items():
+        n = url.rsplit("/", 1)[1]
+        responses_of_page = {
+            r.uri for r in records_of(tmp_path / manifest["run_id"] / page["capture_id"]) if r.type == "response"
+        }
+        assert url in responses_of_page and site.url(f"/img/lead.jpg?for={n}") in responses_of_page
+        assert not any(u.endswith(f"for={m}") for u in responses_of_page for m in range(3) if str(m) != n)
+    all_warcs_valid(tmp_path)
