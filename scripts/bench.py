@@ -6,7 +6,7 @@ wall-clock on this machine; run it on an otherwise idle machine. The sections:
 
 - overhead: `archiver capture` of the batch and a reader's visit of it (scripts/bench_visit.py),
   run alternately, PAIRS times; the median of the ratios, and each page's own median times;
-- scaling: the same with DOUBLED pages at 1, 2, 4 and 8 at once (-j N / N contexts at once), pages
+- scaling: the batch three times over (SCALING_COPIES) at 1, 2, 4 and 8 at once (-j N / N contexts at once), pages
   per minute, the speed-up over one at a time, and the capture's speed-up as a share of the visit's;
 - cost: CPU seconds and peak memory per page, browser included, at -j 1 and -j 4 (from the
   scaling runs), and memory over a 300-page batch at -j 4 (no growth from page to page);
@@ -44,6 +44,7 @@ LOOPBACK_ONLY = '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE localhost, EXCL
 TARGETS = {"overhead_ratio": 1.10, "scaling_share": 0.95, "memory_added_mb": 10.0, "queue_overhead_percent": 5}
 PAIRS = 3
 SCALING = (1, 2, 4, 8)
+SCALING_COPIES = 3  # 24 pages: enough that pages per minute, not the last page's length, decide
 FLAT_BATCH = 300
 ARCHIVER = [sys.executable, "-m", "tests.support.run_archiver"]  # with the hooks: no DNS, as above
 VISIT = [sys.executable, str(ROOT / "scripts" / "bench_visit.py")]
@@ -66,10 +67,11 @@ BATCH = (
 
 
 def batch(site: str, copies: int = 1) -> list[str]:
-    """The batch, `copies` times over (as a day's list repeats a site: the later copies' images
-    are revisits of the first's)."""
+    """The batch, each page `copies` times (as a day's list repeats a site: a later copy's images are
+    revisits of the first's), the copies of a page one after the other, so that with N at once the
+    long pages start first and the batch's end is not one long page alone (for both sides alike)."""
     return [
-        f"{site}{path}{'&' if '?' in path else '?'}n={n}" if n else site + path for n in range(copies) for path in BATCH
+        f"{site}{path}{'&' if '?' in path else '?'}n={n}" if n else site + path for path in BATCH for n in range(copies)
     ]
 
 
@@ -141,7 +143,7 @@ def overhead_section(site: str, work: Path, say: Say) -> None:
 
 
 def scaling_section(site: str, work: Path, say: Say) -> dict[int, tuple[Cost, Cost]]:
-    urls = batch(site, copies=2)
+    urls = batch(site, copies=SCALING_COPIES)
     runs: dict[int, tuple[Cost, Cost]] = {}
     for n in SCALING:
         cap, _ = capture(urls, work / f"scaling-{n}", n)
@@ -458,7 +460,7 @@ def main() -> None:
             overhead_section(site, work, say)
         if "scaling" in chosen:
             runs = scaling_section(site, work, say)
-            cost_section(runs, len(batch(site, copies=2)), say)
+            cost_section(runs, len(batch(site, copies=SCALING_COPIES)), say)
         if "memory" in chosen:
             flat_memory_section(site, work, say)
         if "big" in chosen:

@@ -33,8 +33,11 @@ def role(pid: int, root: int) -> str:
     if pid == root:
         return "python"
     try:
-        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        # Chromium rewrites its command line as one string: its arguments are split on spaces too
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
     except OSError:
+        return "gone"
+    if not arguments:
         return "gone"
     text = b" ".join(arguments)
     if b"node" in arguments[0] or b"playwright" in text and b"run-driver" in text:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 import brotli
 from hypercorn.asyncio import serve
@@ -386,7 +386,9 @@ class FixtureApp:
         if path == "/runaway":  # a consent or ad-block script sends the page away, to an address that fails
             return Reply(200, RUNAWAY.encode(), html)
         if path == "/tall":
-            return Reply(200, TALL.format(height=int(query.partition("=")[2] or 30000)).encode(), html)
+            params = parse_qs(query)  # ?height=N (or h=N), other parameters ignored
+            height = int((params.get("height") or params.get("h") or ["30000"])[0])
+            return Reply(200, TALL.format(height=height).encode(), html)
         if path == "/missing":
             return Reply(404, b"<!doctype html><title>Not found</title><h1>404: no such story</h1>", html)
         if path == "/broken":
