@@ -66,13 +66,15 @@ BATCH = (
 )
 
 
-def batch(site: str, copies: int = 1) -> list[str]:
+def batch(site: str, copies: int = 1, together: bool = True) -> list[str]:
     """The batch, each page `copies` times (as a day's list repeats a site: a later copy's images are
-    revisits of the first's), the copies of a page one after the other, so that with N at once the
-    long pages start first and the batch's end is not one long page alone (for both sides alike)."""
-    return [
-        f"{site}{path}{'&' if '?' in path else '?'}n={n}" if n else site + path for path in BATCH for n in range(copies)
-    ]
+    revisits of the first's). `together`: the copies of a page one after the other, so that with N
+    at once the long pages start first and the batch's end is not one long page alone (for both
+    sides alike); otherwise the batch over and over."""
+    pairs = [(path, n) for path in BATCH for n in range(copies)]
+    if not together:
+        pairs = [(path, n) for n in range(copies) for path in BATCH]
+    return [f"{site}{path}{'&' if '?' in path else '?'}n={n}" if n else site + path for path, n in pairs]
 
 
 def capture(urls: list[str], output: Path, concurrency: int = 1) -> tuple[Cost, list[float]]:
@@ -192,7 +194,7 @@ def cost_section(runs: dict[int, tuple[Cost, Cost]], pages: int, say: Say) -> No
 
 def flat_memory_section(site: str, work: Path, say: Say) -> None:
     """A long batch at -j 4: memory once the pages have warmed up against memory at the end."""
-    urls = batch(site, copies=FLAT_BATCH // len(BATCH) + 1)[:FLAT_BATCH]
+    urls = batch(site, copies=FLAT_BATCH // len(BATCH) + 1, together=False)[:FLAT_BATCH]
     output = work / "flat"
     cost = measure(
         [*ARCHIVER, "capture", "--output", str(output), "-j", "4", *CLI_OPTIONS, *urls], allowed=PARTIAL_EXIT
