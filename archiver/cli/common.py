@@ -117,7 +117,7 @@ concurrency_option = click.option(
     type=click.IntRange(1, 32),
     default=1,
     show_default=True,
-    help="Pages captured at once, each in its own browser context.",
+    help="Pages loading at once, each in its own browser context (capture and watch open the next one ahead).",
 )
 retries_option = click.option(
     "--retries",

@@ -3,9 +3,9 @@ pages before it load (at most N contexts opened ahead), waits for one of N loadi
 while it loads, scrolls, waits and fetches, and gives it back when only its finishing steps are
 left (the full-page screenshot, the DOM, closing its context, writing its records, reading its
 metadata), so that the next page loads meanwhile instead of after. Opening a context and finishing
-a page cost a second or more of a long page that way. A run's browser thus holds up to 3 N
-contexts: N opened ahead, N loading, and as many finishing. The manifest's `wait_for_turn` step
-says how long a page's open context waited.
+a page cost a second or more of a long page that way. A run's browser thus holds N contexts
+opened ahead, N loading, and the pages still finishing (about N: each finishing step is bounded by
+its own timeout). The manifest's `wait_for_turn` step says how long a page's open context waited.
 """
 
 from __future__ import annotations
