@@ -71,7 +71,8 @@ def ensure_autoconsent(log: Any = lambda message: None) -> tuple[str, list[dict[
 
 # A new tab's first document is the blank page: autoconsent searching it (and asking us for its
 # rules) only delays the capture. A blank frame inside a page may hold a dialog and is searched.
-OUTSIDE_THE_NEW_TAB = "if (!(window === window.top && location.href === 'about:blank')) {\n%s\n}"
+# The source goes in a function of its own, whose first statement stays its "use strict".
+OUTSIDE_THE_NEW_TAB = "if (!(window === window.top && location.href === 'about:blank')) (function () {\n%s\n})();"
 
 
 @cache
