@@ -28,10 +28,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from archiver.times import parse_iso
 from scripts.bench_procs import Cost, become_subreaper, measure
 from tests.support import hooks
 from tests.support.fixture_site import FixtureApp, ServerThread
@@ -93,10 +93,6 @@ def stored_pages(output: Path) -> list[dict[str, Any]]:
     return [page for path in output.glob("*/manifest.json") for page in json.loads(path.read_text())["pages"]]
 
 
-def _when(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-
-
 def page_seconds(output: Path, urls: list[str]) -> list[float]:
     pages = {page["requested_url"]: page for page in stored_pages(output)}
     failed = [url for url in urls if pages.get(url, {}).get("state") not in ("complete", "partial")]
@@ -108,7 +104,7 @@ def _own_seconds(page: dict[str, Any]) -> float:
     """A page's seconds from its start to its end, but for the time its open context waited for
     its turn to load (while the pages before it loaded)."""
     waited = sum(step["seconds"] for step in page.get("steps", []) if step["name"] == "wait_for_turn")
-    return (_when(page["ended_at"]) - _when(page["started_at"])).total_seconds() - waited
+    return (parse_iso(page["ended_at"]) - parse_iso(page["started_at"])).total_seconds() - waited
 
 
 def overhead_section(site: str, work: Path, say: Say) -> None:
@@ -199,7 +195,7 @@ def flat_memory_section(site: str, work: Path, say: Say) -> None:
     cost = measure(
         [*ARCHIVER, "capture", "--output", str(output), "-j", "4", *CLI_OPTIONS, *urls], allowed=PARTIAL_EXIT
     )
-    ends = sorted(_when(page["ended_at"]).timestamp() - cost.started_at for page in stored_pages(output))
+    ends = sorted(parse_iso(page["ended_at"]).timestamp() - cost.started_at for page in stored_pages(output))
     assert len(ends) == len(urls), f"{len(ends)} of {len(urls)} pages stored"
 
     def done_at(seconds: float) -> int:
@@ -315,12 +311,11 @@ def capture_span(output: Path) -> float:
     """Seconds from the first page's start to the last page's end, over every manifest in `output`:
     the capturing itself, with whatever happens between pages (for workers: taking the job, staging,
     the commit), but not the start of the processes and their browsers."""
-    starts, ends = [], []
-    for manifest_path in output.glob("*/manifest.json"):
-        for page in json.loads(manifest_path.read_text())["pages"]:
-            assert page["state"] == "complete", (page["requested_url"], page["reason"])
-            starts.append(datetime.fromisoformat(page["started_at"].replace("Z", "+00:00")))
-            ends.append(datetime.fromisoformat(page["ended_at"].replace("Z", "+00:00")))
+    pages = stored_pages(output)
+    for page in pages:
+        assert page["state"] == "complete", (page["requested_url"], page["reason"])
+    starts = [parse_iso(page["started_at"]) for page in pages]
+    ends = [parse_iso(page["ended_at"]) for page in pages]
     return (max(ends) - min(starts)).total_seconds()
 
 

@@ -99,7 +99,7 @@ class CaptureSession:
     dedup: DedupTally = field(default_factory=DedupTally)  # revisits of earlier captures, when deduplicating
     large_body_numbers: itertools.count = field(default_factory=itertools.count)  # names of streamed bodies
     full_page: Screenshot | None = None
-    turn: Callable[[], Awaitable[bool]] = field(default=lambda: no_wait(), repr=False)  # its slot to load
+    turn: Callable[[], Awaitable[bool]] = field(default=no_wait, repr=False)  # its slot to load
     hand_over: Callable[[PageResult], None] = field(default=lambda result: None, repr=False)  # loaded: the next may
     replaced: bool = False  # its browser was replaced while it waited to load: not loaded
     dom: str | None = None
